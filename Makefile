@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vfio-bench, kselftest style.
+#
+#   make                  build everything into $(OUTPUT)
+#   make run_tests        run the binaries here (TAP; device tests SKIP
+#                         without VFIO_SELFTESTS_BDF)
+#   make install INSTALL_PATH=dir
+#   make check            host unit tests + the VM lanes (the test command)
+#   make vm-run           the suite in the VM on KERNEL (default 7.2)
+#   make checkpatch       kernel coding style of lib/ and tests/
+#
+# Headers come from the cache that scripts/deps.sh fills, unless given:
+# KHDR_INCLUDES (as in the kernel's selftests) for the uapi headers, or
+# KDIR=<kernel tree> after 'make headers_install' there.
+
+CACHE		?= $(or $(VFIO_BENCH_CACHE),$(CURDIR)/.cache)
+OUTPUT		?= $(CURDIR)/build
+INSTALL_PATH	?= $(OUTPUT)/install
+KERNEL		?= 7.2
+
+ifdef KDIR
+KHDR_INCLUDES	?= -isystem $(KDIR)/usr/include
+KSFT_DIR	?= $(KDIR)/tools/testing/selftests
+CHECKPATCH	?= $(KDIR)/scripts/checkpatch.pl
+endif
+KSFT_DIR	?= $(CACHE)/linux-source/tools/testing/selftests
+CHECKPATCH	?= $(CACHE)/linux-source/scripts/checkpatch.pl
+ifndef KHDR_INCLUDES
+KHDR_INCLUDES	:= -isystem $(CACHE)/uapi/usr/include \
+		   -isystem $(CACHE)/uapi/usr/include/x86_64-linux-gnu
+HDR_STAMP	:= $(CACHE)/uapi/usr/include/linux/iommufd.h
+endif
+HARNESS		:= $(KSFT_DIR)/kselftest_harness.h
+
+CC		?= gcc
+CFLAGS		+= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		   -Ilib/include -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP
+# Static, so the same binaries run inside the VM's busybox initramfs.
+LDFLAGS		+= -static
+LDLIBS		+=
+
+LIB_SRCS	:= $(wildcard lib/*.c)
+LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+
+# Tests that need a device (run in the VM or on real hardware) ...
+TEST_GEN_PROGS	:= vfio_pci_device_test
+# ... and tests of the library itself, which need none.
+TEST_HOST_PROGS	:= libvfio_test
+
+PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS))
+SCRIPTS		:= scripts/run.sh scripts/suite.sh
+
+all: $(PROGS) $(OUTPUT)/host_progs $(OUTPUT)/device_progs
+
+# suite.sh reads these to know which binaries want a device.
+$(OUTPUT)/host_progs $(OUTPUT)/device_progs: Makefile
+	@mkdir -p $(OUTPUT)
+	@echo "$(TEST_HOST_PROGS)" >$(OUTPUT)/host_progs
+	@echo "$(TEST_GEN_PROGS)" >$(OUTPUT)/device_progs
+
+# The harness's EXPECT_*() compare int literals with unsigned fields.
+$(OUTPUT)/tests/%.o: CFLAGS += -Wno-sign-compare
+
+$(OUTPUT)/%.o: %.c $(HARNESS) $(HDR_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Fetched once into the cache (idempotent); see scripts/deps.sh.
+$(HARNESS) $(HDR_STAMP):
+	scripts/deps.sh headers
+
+deps:
+	scripts/deps.sh all
+
+run_tests: all
+	@OUTPUT=$(OUTPUT) scripts/suite.sh $(TEST_HOST_PROGS) $(TEST_GEN_PROGS)
+
+install: all
+	install -d $(INSTALL_PATH)
+	install -m 0755 $(PROGS) $(SCRIPTS) $(INSTALL_PATH)/
+	install -m 0644 $(OUTPUT)/host_progs $(OUTPUT)/device_progs $(INSTALL_PATH)/
+
+vm-run: install
+	scripts/vm.sh -k $(KERNEL) -i $(INSTALL_PATH)
+
+check: install
+	scripts/check.sh
+
+checkpatch: $(HARNESS)
+	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c; do \
+		$(CHECKPATCH) --no-tree --quiet --show-types -f $$f || rc=1; \
+	done; exit $${rc:-0}
+
+clean:
+	rm -rf $(OUTPUT)
+
+.PHONY: all deps run_tests install vm-run check checkpatch clean
+.SECONDARY:
+
+-include $(LIB_OBJS:.o=.d) $(PROGS:=.d)

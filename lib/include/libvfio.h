@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfio-bench test library: one header per concept, this one pulls them all.
+ */
+#ifndef LIBVFIO_H
+#define LIBVFIO_H
+
+#include "libvfio/assert.h"
+#include "libvfio/bdf.h"
+#include "libvfio/caps.h"
+#include "libvfio/iommu.h"
+#include "libvfio/mmap.h"
+#include "libvfio/vfio_pci_device.h"
+
+#endif /* LIBVFIO_H */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PCI addresses (BDFs) and how tests are told which devices to use.
+ */
+#ifndef LIBVFIO_BDF_H
+#define LIBVFIO_BDF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* "dddd:bb:dd.f" plus NUL */
+#define VFIO_BDF_LEN 13
+#define VFIO_MAX_BDFS 16
+
+/*
+ * Parse "dddd:bb:dd.f" or "bb:dd.f" (hex, any case) into the canonical
+ * lowercase form with a domain.  Returns 0 or -EINVAL with vfio_error().
+ */
+int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN]);
+
+/* True when @s is meant as a BDF: it contains a ':' and no option dash. */
+bool vfio_bdf_like(const char *s);
+
+/*
+ * The devices a test runs on: the trailing BDF arguments (removed from
+ * argv so the kselftest harness never sees them), else the space-separated
+ * list in $VFIO_SELFTESTS_BDF.  Returns how many were found; with none,
+ * or a malformed one, prints a one-line how-to and exits (KSFT_SKIP for
+ * none, KSFT_FAIL for a malformed BDF).
+ */
+int vfio_selftests_get_bdfs(int *argc, char *argv[],
+			    char bdfs[][VFIO_BDF_LEN], int max);
+
+/* The same for tests that take exactly one device: the last one given. */
+const char *vfio_selftests_get_bdf(int *argc, char *argv[]);
+
+#endif /* LIBVFIO_BDF_H */

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A vfio-pci device opened through a group and a container.
+ */
+#ifndef LIBVFIO_VFIO_PCI_DEVICE_H
+#define LIBVFIO_VFIO_PCI_DEVICE_H
+
+#include <stdint.h>
+
+#include <linux/vfio.h>
+
+#include "bdf.h"
+#include "iommu.h"
+
+#define VFIO_PCI_NUM_BARS 6
+
+struct vfio_pci_bar {
+	void *va;		/* the mapping, NULL while unmapped */
+	uint64_t size;		/* region size reported by VFIO */
+	uint64_t map_len;	/* bytes mapped: size rounded up to a page */
+	uint64_t align;		/* alignment of the reservation */
+	uint64_t pa;		/* physical start, from sysfs */
+	uint64_t offset;	/* region offset in the device fd */
+	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
+};
+
+struct vfio_pci_device {
+	char bdf[VFIO_BDF_LEN];
+	const struct vfio_iommu_mode *iommu;
+	int container_fd;
+	int group_fd;
+	int fd;
+	struct vfio_device_info info;
+	struct vfio_pci_bar bars[VFIO_PCI_NUM_BARS];
+};
+
+/*
+ * Open @bdf through its group with IOMMU mode @mode and read its BARs'
+ * region info.  Returns 0 or -errno with a one-line reason that names the
+ * way out; everything opened is closed again on failure.  Check the mode
+ * with vfio_iommu_mode_check() first to tell "not here" from "broken".
+ */
+int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
+			   const char *mode);
+struct vfio_pci_device *vfio_pci_device_init(const char *bdf, const char *mode);
+void vfio_pci_device_close(struct vfio_pci_device *dev);
+void vfio_pci_device_cleanup(struct vfio_pci_device *dev);
+
+/*
+ * Region info with its capability chain, in a malloc'ed buffer sized to
+ * what the kernel asked for (bounded, and the chain validated).
+ */
+int __vfio_region_info(int device_fd, uint32_t index,
+		       struct vfio_region_info **info);
+
+/* Physical start and length of a BAR, from sysfs (needs root). */
+int vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
+
+/* Alignment a whole-BAR mapping asks for: the BAR's size, at most 1 GiB. */
+uint64_t vfio_pci_bar_align(uint64_t size);
+
+/*
+ * Map a whole BAR at a reservation congruent to its physical address
+ * modulo vfio_pci_bar_align().  BARs smaller than a page map one page.
+ * -ENOENT: the BAR is absent or not mmappable.
+ */
+int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar);
+void *vfio_pci_bar_map(struct vfio_pci_device *dev, int bar);
+void vfio_pci_bar_unmap(struct vfio_pci_device *dev, int bar);
+
+#endif /* LIBVFIO_VFIO_PCI_DEVICE_H */

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IOMMU modes: which container device and IOMMU type a device is opened
+ * with, and whether the running kernel offers them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+
+#include "libvfio.h"
+
+static const struct vfio_iommu_mode modes[] = {
+	{ "vfio_type1_iommu", "/dev/vfio/vfio", VFIO_TYPE1_IOMMU },
+	{ "vfio_type1v2_iommu", "/dev/vfio/vfio", VFIO_TYPE1v2_IOMMU },
+	/* iommufd's VFIO container emulation, CONFIG_IOMMUFD_VFIO_CONTAINER */
+	{ "iommufd_compat_type1", "/dev/iommu", VFIO_TYPE1_IOMMU },
+	{ "iommufd_compat_type1v2", "/dev/iommu", VFIO_TYPE1v2_IOMMU },
+};
+
+const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		if (!strcmp(modes[i].name, name))
+			return &modes[i];
+	errno = EINVAL;
+	vfio_set_error("unknown IOMMU mode '%s'", name);
+	return NULL;
+}
+
+int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode)
+{
+	int fd, ret;
+
+	fd = open(mode->container_path, O_RDWR);
+	if (fd < 0) {
+		errno = ENODEV;
+		return vfio_set_error("%s: no %s (%s)", mode->name,
+				      mode->container_path,
+				      strcmp(mode->container_path, "/dev/iommu") ?
+				      "vfio not loaded?" :
+				      "kernel built without CONFIG_IOMMUFD");
+	}
+	ret = ioctl(fd, VFIO_CHECK_EXTENSION, mode->iommu_type);
+	close(fd);
+	if (ret <= 0) {
+		errno = ENODEV;
+		return vfio_set_error("%s: %s does not offer IOMMU type %lu",
+				      mode->name, mode->container_path,
+				      mode->iommu_type);
+	}
+	return 0;
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bounded, validated walks of VFIO info capability chains.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "libvfio.h"
+
+#define HDR_SIZE sizeof(struct vfio_info_cap_header)
+
+/*
+ * Check the header at @off: inside the buffer, past the fixed struct,
+ * 4-byte aligned (the kernel 8-byte aligns them), and its successor, if
+ * any, strictly further on.  Returns 0 or -EINVAL/-ELOOP.
+ */
+static int cap_check(const uint8_t *buf, size_t len, size_t min_off,
+		     uint32_t off, const struct vfio_info_cap_header **hdr)
+{
+	const struct vfio_info_cap_header *h;
+
+	errno = EINVAL;
+	if (off < min_off || off % 4 || off > len || len - off < HDR_SIZE)
+		return vfio_set_error("capability at offset %#x outside the %zu-byte info buffer (fixed part %zu bytes)",
+				      off, len, min_off);
+	h = (const void *)(buf + off);
+	if (h->next && h->next <= off) {
+		errno = ELOOP;
+		return vfio_set_error("capability %u at %#x points back to %#x: the chain loops",
+				      h->id, off, h->next);
+	}
+	*hdr = h;
+	return 0;
+}
+
+/* Walk to capability @id (0: to the end); returns how many were seen. */
+static int cap_walk(const void *info, size_t len, size_t min_off,
+		    uint32_t first, uint16_t id,
+		    const struct vfio_info_cap_header **cap)
+{
+	const struct vfio_info_cap_header *h = NULL;
+	uint32_t off;
+	int n, ret;
+
+	*cap = NULL;
+	for (n = 0, off = first; off; n++, off = h->next) {
+		if (n == VFIO_CAP_MAX_CHAIN) {
+			errno = ELOOP;
+			return vfio_set_error("capability chain longer than %d entries",
+					      VFIO_CAP_MAX_CHAIN);
+		}
+		ret = cap_check(info, len, min_off, off, &h);
+		if (ret)
+			return ret;
+		if (id && h->id == id) {
+			*cap = h;
+			return n + 1;
+		}
+	}
+	return n;
+}
+
+int vfio_cap_find(const void *info, size_t len, size_t min_off,
+		  uint32_t first, uint16_t id,
+		  const struct vfio_info_cap_header **cap)
+{
+	int ret = cap_walk(info, len, min_off, first, id, cap);
+
+	if (ret < 0)
+		return ret;
+	if (!*cap) {
+		errno = ENOENT;
+		return vfio_set_error("no capability %u in the chain", id);
+	}
+	return 0;
+}
+
+int vfio_cap_validate(const void *info, size_t len, size_t min_off,
+		      uint32_t first)
+{
+	const struct vfio_info_cap_header *h;
+
+	return cap_walk(info, len, min_off, first, 0, &h);
+}
+
+int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
+			     const struct vfio_region_info_cap_sparse_mmap **sparse)
+{
+	const struct vfio_region_info_cap_sparse_mmap *s;
+	const struct vfio_info_cap_header *h;
+	size_t off, end;
+	int ret;
+
+	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
+		return -ENOENT;
+	ret = vfio_cap_find(info, len, sizeof(*info), info->cap_offset,
+			    VFIO_REGION_INFO_CAP_SPARSE_MMAP, &h);
+	if (ret)
+		return ret;
+	s = (const void *)h;
+	off = (const uint8_t *)h - (const uint8_t *)info;
+	/* The areas end at the next capability or the end of the buffer. */
+	end = h->next && h->next < len ? h->next : len;
+	if (end - off < sizeof(*s) ||
+	    s->nr_areas > (end - off - sizeof(*s)) / sizeof(s->areas[0])) {
+		errno = EINVAL;
+		return vfio_set_error("sparse-mmap capability at %#zx claims %u areas but has room for %zu",
+				      off, s->nr_areas,
+				      end - off < sizeof(*s) ? 0 :
+				      (end - off - sizeof(*s)) / sizeof(s->areas[0]));
+	}
+	*sparse = s;
+	return 0;
+}

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Opening a vfio-pci device through the legacy group/container interface,
+ * reading its regions and mapping its BARs at congruent addresses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libvfio.h"
+
+/* No region info the kernel returns comes near this; more is corruption. */
+#define VFIO_INFO_MAX_SIZE (64 * 1024)
+
+/* Read the basename of the symlink /sys/bus/pci/devices/@bdf/@link. */
+static int sysfs_link(const char *bdf, const char *link, char *out, size_t len)
+{
+	char path[128], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	snprintf(out, len, "%s", basename(target));
+	return 0;
+}
+
+/* The device exists, is bound to vfio-pci and has an IOMMU group. */
+static int device_sysfs_check(const char *bdf, int *group)
+{
+	char path[128], name[64];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	if (access(path, F_OK))
+		return vfio_set_error("%s: no such PCI device (see lspci -D)", bdf);
+	if (sysfs_link(bdf, "driver", name, sizeof(name))) {
+		errno = ENODEV;
+		return vfio_set_error("%s is bound to no driver: bind it to vfio-pci with scripts/run.sh -d %s",
+				      bdf, bdf);
+	}
+	if (strcmp(name, "vfio-pci")) {
+		errno = ENODEV;
+		return vfio_set_error("%s is bound to %s, not vfio-pci: bind it with scripts/run.sh -d %s",
+				      bdf, name, bdf);
+	}
+	if (sysfs_link(bdf, "iommu_group", name, sizeof(name))) {
+		errno = ENODEV;
+		return vfio_set_error("%s has no IOMMU group: boot with intel_iommu=on or amd_iommu=on",
+				      bdf);
+	}
+	*group = atoi(name);
+	return 0;
+}
+
+static int container_open(struct vfio_pci_device *dev)
+{
+	const struct vfio_iommu_mode *m = dev->iommu;
+
+	dev->container_fd = open(m->container_path, O_RDWR);
+	if (dev->container_fd < 0)
+		return vfio_set_error("cannot open %s: %s", m->container_path,
+				      strerror(errno));
+	if (ioctl(dev->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		errno = EINVAL;
+		return vfio_set_error("%s: VFIO API version is not %d",
+				      m->container_path, VFIO_API_VERSION);
+	}
+	if (ioctl(dev->container_fd, VFIO_CHECK_EXTENSION, m->iommu_type) <= 0) {
+		errno = ENODEV;
+		return vfio_set_error("%s: IOMMU type %lu not supported",
+				      m->container_path, m->iommu_type);
+	}
+	return 0;
+}
+
+static int group_open(struct vfio_pci_device *dev, int group)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	dev->group_fd = open(path, O_RDWR);
+	if (dev->group_fd < 0)
+		return vfio_set_error("cannot open %s: %s%s", path, strerror(errno),
+				      errno == EBUSY ? " (the group is in use by another process)" : "");
+	if (ioctl(dev->group_fd, VFIO_GROUP_GET_STATUS, &status))
+		return vfio_set_error("VFIO_GROUP_GET_STATUS on %s: %s", path,
+				      strerror(errno));
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		errno = EBUSY;
+		return vfio_set_error("IOMMU group %d is not viable: bind every device in /sys/kernel/iommu_groups/%d/devices to vfio-pci",
+				      group, group);
+	}
+	if (ioctl(dev->group_fd, VFIO_GROUP_SET_CONTAINER, &dev->container_fd))
+		return vfio_set_error("VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
+	if (ioctl(dev->container_fd, VFIO_SET_IOMMU, dev->iommu->iommu_type))
+		return vfio_set_error("VFIO_SET_IOMMU(%s): %s%s", dev->iommu->name,
+				      strerror(errno), errno == EPERM ?
+				      " (no interrupt remapping: enable it, or vfio_iommu_type1 allow_unsafe_interrupts=1)" : "");
+	return 0;
+}
+
+int __vfio_region_info(int device_fd, uint32_t index,
+		       struct vfio_region_info **out)
+{
+	struct vfio_region_info *info = NULL;
+	uint32_t argsz = sizeof(*info);
+	int ret;
+
+	/* The first call tells how much room the capability chain needs. */
+	for (;;) {
+		info = calloc(1, argsz);
+		if (!info)
+			return vfio_set_error("out of memory");
+		info->argsz = argsz;
+		info->index = index;
+		if (ioctl(device_fd, VFIO_DEVICE_GET_REGION_INFO, info)) {
+			ret = vfio_set_error("VFIO_DEVICE_GET_REGION_INFO(%u): %s",
+					     index, strerror(errno));
+			goto err;
+		}
+		if (info->argsz <= argsz)
+			break;
+		if (info->argsz > VFIO_INFO_MAX_SIZE) {
+			errno = EINVAL;
+			ret = vfio_set_error("region %u: info of %u bytes is implausible",
+					     index, info->argsz);
+			goto err;
+		}
+		argsz = info->argsz;
+		free(info);
+	}
+	if (info->flags & VFIO_REGION_INFO_FLAG_CAPS) {
+		ret = vfio_cap_validate(info, argsz, sizeof(*info),
+					info->cap_offset);
+		if (ret < 0)
+			goto err;
+	}
+	*out = info;
+	return 0;
+err:
+	free(info);
+	return ret;
+}
+
+static int read_bars(struct vfio_pci_device *dev)
+{
+	struct vfio_region_info *info;
+	int i, ret;
+
+	for (i = 0; i < VFIO_PCI_NUM_BARS && i < (int)dev->info.num_regions; i++) {
+		ret = __vfio_region_info(dev->fd, VFIO_PCI_BAR0_REGION_INDEX + i,
+					 &info);
+		if (ret)
+			return ret;
+		dev->bars[i].size = info->size;
+		dev->bars[i].offset = info->offset;
+		dev->bars[i].flags = info->flags;
+		free(info);
+	}
+	return 0;
+}
+
+static int device_fd_open(struct vfio_pci_device *dev)
+{
+	dev->fd = ioctl(dev->group_fd, VFIO_GROUP_GET_DEVICE_FD, dev->bdf);
+	if (dev->fd < 0)
+		return vfio_set_error("VFIO_GROUP_GET_DEVICE_FD(%s): %s", dev->bdf,
+				      strerror(errno));
+	dev->info.argsz = sizeof(dev->info);
+	if (ioctl(dev->fd, VFIO_DEVICE_GET_INFO, &dev->info))
+		return vfio_set_error("VFIO_DEVICE_GET_INFO: %s", strerror(errno));
+	if (!(dev->info.flags & VFIO_DEVICE_FLAGS_PCI)) {
+		errno = ENODEV;
+		return vfio_set_error("%s is not a vfio-pci device", dev->bdf);
+	}
+	return read_bars(dev);
+}
+
+int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
+			   const char *mode)
+{
+	int group = -1, ret;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->container_fd = dev->group_fd = dev->fd = -1;
+	ret = vfio_bdf_parse(bdf, dev->bdf);
+	if (ret)
+		return ret;
+	dev->iommu = vfio_iommu_mode_get(mode);
+	if (!dev->iommu)
+		return -EINVAL;
+	ret = device_sysfs_check(dev->bdf, &group);
+	if (!ret)
+		ret = container_open(dev);
+	if (!ret)
+		ret = group_open(dev, group);
+	if (!ret)
+		ret = device_fd_open(dev);
+	if (ret)
+		vfio_pci_device_close(dev);
+	return ret;
+}
+
+struct vfio_pci_device *vfio_pci_device_init(const char *bdf, const char *mode)
+{
+	struct vfio_pci_device *dev = calloc(1, sizeof(*dev));
+
+	VFIO_ASSERT_NE(dev, NULL);
+	VFIO_ASSERT_OK(__vfio_pci_device_open(dev, bdf, mode));
+	return dev;
+}
+
+/* Undo everything: mappings, then device, group and container fds. */
+void vfio_pci_device_close(struct vfio_pci_device *dev)
+{
+	int i;
+
+	for (i = 0; i < VFIO_PCI_NUM_BARS; i++)
+		vfio_pci_bar_unmap(dev, i);
+	if (dev->fd >= 0)
+		close(dev->fd);
+	if (dev->group_fd >= 0)
+		close(dev->group_fd);
+	if (dev->container_fd >= 0)
+		close(dev->container_fd);
+	dev->fd = dev->group_fd = dev->container_fd = -1;
+}
+
+void vfio_pci_device_cleanup(struct vfio_pci_device *dev)
+{
+	if (!dev)
+		return;
+	vfio_pci_device_close(dev);
+	free(dev);
+}
+
+int vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len)
+{
+	unsigned long long start, end, flags;
+	char path[128], line[128];
+	int i, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return vfio_set_error("cannot read %s: %s", path, strerror(errno));
+	for (i = 0; i <= bar && fgets(line, sizeof(line), f); i++)
+		ret = sscanf(line, "%llx %llx %llx", &start, &end, &flags);
+	fclose(f);
+	errno = EINVAL;
+	if (i <= bar || ret != 3)
+		return vfio_set_error("%s: no line for BAR %d", path, bar);
+	/* Without CAP_SYS_ADMIN the kernel shows zeros here. */
+	if (!start || end < start)
+		return vfio_set_error("%s: BAR %d has no physical address (not root?)",
+				      path, bar);
+	*pa = start;
+	*len = end - start + 1;
+	return 0;
+}
+
+uint64_t vfio_pci_bar_align(uint64_t size)
+{
+	uint64_t a = pow2_ceil(align_up(size, getpagesize()));
+
+	return a < SZ_1G ? a : SZ_1G;
+}
+
+int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar)
+{
+	struct vfio_pci_bar *b = &dev->bars[bar];
+	uint64_t pa, len;
+	void *va, *p;
+	int ret;
+
+	errno = ENOENT;
+	if (bar < 0 || bar >= VFIO_PCI_NUM_BARS || !b->size)
+		return vfio_set_error("BAR %d is not implemented", bar);
+	if (!(b->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return vfio_set_error("BAR %d is not mmappable", bar);
+	ret = vfio_pci_bar_pa(dev->bdf, bar, &pa, &len);
+	if (ret)
+		return ret;
+	b->map_len = align_up(b->size, getpagesize());
+	b->align = vfio_pci_bar_align(b->size);
+	va = mmap_reserve(b->map_len, b->align, pa & (b->align - 1));
+	if (va == MAP_FAILED)
+		return -errno;
+	p = mmap(va, b->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 dev->fd, b->offset);
+	if (p == MAP_FAILED) {
+		ret = vfio_set_error("mmap of BAR %d (%#llx bytes): %s", bar,
+				     (unsigned long long)b->map_len, strerror(errno));
+		munmap(va, b->map_len);
+		return ret;
+	}
+	b->va = p;
+	b->pa = pa;
+	return 0;
+}
+
+void *vfio_pci_bar_map(struct vfio_pci_device *dev, int bar)
+{
+	VFIO_ASSERT_OK(__vfio_pci_bar_map(dev, bar));
+	return dev->bars[bar].va;
+}
+
+void vfio_pci_bar_unmap(struct vfio_pci_device *dev, int bar)
+{
+	struct vfio_pci_bar *b = &dev->bars[bar];
+
+	if (!b->va)
+		return;
+	munmap(b->va, b->map_len);
+	b->va = NULL;
+}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the library: no device, no root needed.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "libvfio.h"
+#include "kselftest_harness.h"
+
+/* Bytes mapped in this process, and whether [va, va + len) is one PROT_NONE VMA. */
+static uint64_t maps_total(uintptr_t va, size_t len, bool *covered)
+{
+	unsigned long start, end;
+	char perms[8], line[512];
+	uint64_t total = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	*covered = false;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3)
+			continue;
+		total += end - start;
+		if (start <= va && end >= va + len && !strcmp(perms, "---p"))
+			*covered = true;
+	}
+	fclose(f);
+	return total;
+}
+
+static const size_t sizes[] = {
+	0x1000, 0x2000, 0x1ff000, 0x200000, 0x201000, 0x40200000, 0xc0000000,
+	100,	/* rounded up to a page */
+};
+static const size_t aligns[] = { 0x1000, 0x10000, 0x200000, 0x40000000 };
+static const size_t offsets[] = { 0, 0x1000, 0x1ff000, 0x3ffff000, 0x7654321000 };
+
+TEST(mmap_reserve_congruent_and_exact)
+{
+	const size_t na = ARRAY_SIZE(aligns), no = ARRAY_SIZE(offsets);
+	size_t n, total = ARRAY_SIZE(sizes) * na * no;
+
+	/* Every (size, align, offset) triple, one loop. */
+	for (n = 0; n < total; n++) {
+		size_t size = sizes[n / (na * no)], align = aligns[n / no % na];
+		size_t off = offsets[n % no];
+		size_t len = align_up(size, 0x1000);
+		uint64_t before, during, after;
+		bool covered;
+		void *p;
+
+		before = maps_total(0, 0, &covered);
+		p = mmap_reserve(size, align, off);
+		ASSERT_NE(MAP_FAILED, p) TH_LOG("%s", vfio_error());
+		during = maps_total((uintptr_t)p, len, &covered);
+		EXPECT_EQ(off % align, (uintptr_t)p % align)
+			TH_LOG("size %#zx align %#zx offset %#zx", size, align, off);
+		/* Exactly the range stays: no head or tail left behind. */
+		EXPECT_EQ(before + len, during)
+			TH_LOG("size %#zx align %#zx offset %#zx", size, align, off);
+		EXPECT_TRUE(covered);
+		ASSERT_EQ(0, munmap(p, len));
+		after = maps_total(0, 0, &covered);
+		EXPECT_EQ(before, after);
+		n++;
+	}
+	ksft_print_msg("%zu size/align/offset combinations\n", n);
+}
+
+TEST(mmap_reserve_rejects_bad_arguments)
+{
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(0, 0x1000, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(0x1000, 0x3000, 0));
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(0x1000, 0x800, 0));
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(0x1000, 0x1000, 0x800));
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(SIZE_MAX - 0x1000, 0x40000000, 0));
+	EXPECT_EQ(ENOMEM, errno);
+	/* Address space, not memory: 64 TiB is fine to ask for, once. */
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(1ULL << 62, 0x1000, 0));
+}
+
+/* A synthetic VFIO_DEVICE_GET_REGION_INFO answer with room for caps. */
+struct fake_info {
+	union {
+		struct vfio_region_info info;
+		uint8_t buf[1024];
+	};
+};
+
+static struct vfio_info_cap_header *put_cap(struct fake_info *f, uint32_t off,
+					    uint16_t id, uint32_t next)
+{
+	struct vfio_info_cap_header *h = (void *)(f->buf + off);
+
+	h->id = id;
+	h->version = 1;
+	h->next = next;
+	return h;
+}
+
+/* info | sparse-mmap cap with 2 areas at 0x20 | type cap at 0x58 */
+static void fake_region(struct fake_info *f)
+{
+	struct vfio_region_info_cap_sparse_mmap *s;
+
+	memset(f, 0, sizeof(*f));
+	f->info.argsz = 0x58 + sizeof(struct vfio_region_info_cap_type);
+	f->info.flags = VFIO_REGION_INFO_FLAG_CAPS | VFIO_REGION_INFO_FLAG_MMAP;
+	f->info.cap_offset = 0x20;
+	s = (void *)put_cap(f, 0x20, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0x58);
+	s->nr_areas = 2;
+	s->areas[0].offset = 0;
+	s->areas[0].size = 0x1000;
+	s->areas[1].offset = 0x3000;
+	s->areas[1].size = 0x1000;
+	put_cap(f, 0x58, VFIO_REGION_INFO_CAP_TYPE, 0);
+}
+
+#define FIND(f, len, id, cap) \
+	vfio_cap_find(&(f), len, sizeof((f).info), (f).info.cap_offset, id, cap)
+
+TEST(cap_chain_valid)
+{
+	const struct vfio_region_info_cap_sparse_mmap *s;
+	const struct vfio_info_cap_header *h;
+	struct fake_info f;
+
+	fake_region(&f);
+	ASSERT_EQ(2, vfio_cap_validate(&f, f.info.argsz, sizeof(f.info), 0x20));
+	ASSERT_EQ(0, FIND(f, f.info.argsz, VFIO_REGION_INFO_CAP_TYPE, &h));
+	EXPECT_EQ((void *)(f.buf + 0x58), (void *)h);
+	EXPECT_EQ(-ENOENT, FIND(f, f.info.argsz, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, &h));
+	ASSERT_EQ(0, vfio_region_sparse_areas(&f.info, f.info.argsz, &s));
+	EXPECT_EQ(2, s->nr_areas);
+	EXPECT_EQ(0x3000, s->areas[1].offset);
+	/* No capabilities at all is a valid, empty chain. */
+	EXPECT_EQ(0, vfio_cap_validate(&f, f.info.argsz, sizeof(f.info), 0));
+	f.info.flags &= ~VFIO_REGION_INFO_FLAG_CAPS;
+	EXPECT_EQ(-ENOENT, vfio_region_sparse_areas(&f.info, f.info.argsz, &s));
+}
+
+TEST(cap_chain_loops)
+{
+	const struct vfio_info_cap_header *h;
+	struct fake_info f;
+
+	fake_region(&f);
+	put_cap(&f, 0x58, VFIO_REGION_INFO_CAP_TYPE, 0x58);	/* to itself */
+	EXPECT_EQ(-ELOOP, FIND(f, f.info.argsz, 99, &h));
+	put_cap(&f, 0x58, VFIO_REGION_INFO_CAP_TYPE, 0x20);	/* backwards */
+	EXPECT_EQ(-ELOOP, FIND(f, f.info.argsz, 99, &h));
+	EXPECT_NE(NULL, strstr(vfio_error(), "loops"));
+}
+
+TEST(cap_chain_out_of_bounds)
+{
+	const struct vfio_info_cap_header *h;
+	struct fake_info f;
+
+	fake_region(&f);
+	f.info.cap_offset = 0x1000;				/* past the end */
+	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
+	f.info.cap_offset = f.info.argsz - 4;			/* straddles it */
+	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
+	f.info.cap_offset = 0x8;				/* inside info */
+	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
+	f.info.cap_offset = 0x22;				/* misaligned */
+	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
+	fake_region(&f);
+	put_cap(&f, 0x20, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0xfffffff0);
+	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
+}
+
+TEST(cap_chain_truncated)
+{
+	const struct vfio_region_info_cap_sparse_mmap *s;
+	struct vfio_region_info_cap_sparse_mmap *w;
+	const struct vfio_info_cap_header *h;
+	struct fake_info f;
+
+	fake_region(&f);
+	/* The buffer ends before the type capability's header does. */
+	EXPECT_EQ(-EINVAL, FIND(f, 0x5c, VFIO_REGION_INFO_CAP_TYPE, &h));
+	/* More areas than fit before the next capability. */
+	w = (void *)(f.buf + 0x20);
+	w->nr_areas = 3;
+	EXPECT_EQ(-EINVAL, vfio_region_sparse_areas(&f.info, f.info.argsz, &s));
+	w->nr_areas = 0x80000000;
+	EXPECT_EQ(-EINVAL, vfio_region_sparse_areas(&f.info, f.info.argsz, &s));
+}
+
+TEST(cap_chain_too_long)
+{
+	const struct vfio_info_cap_header *h;
+	struct fake_info f;
+	uint32_t off;
+
+	memset(&f, 0, sizeof(f));
+	for (off = 0x20; off + 8 <= sizeof(f.buf); off += 8)
+		put_cap(&f, off, 1000, off + 8 < sizeof(f.buf) ? off + 8 : 0);
+	f.info.cap_offset = 0x20;
+	EXPECT_EQ(-ELOOP, FIND(f, sizeof(f.buf), 99, &h));
+}
+
+TEST(bdf_parse)
+{
+	static const char * const good[][2] = {
+		{ "0000:00:03.0", "0000:00:03.0" },
+		{ "00:03.0", "0000:00:03.0" },
+		{ "0001:AF:1F.7", "0001:af:1f.7" },
+		{ "1:00:00.0", "0001:00:00.0" },
+	};
+	static const char * const bad[] = {
+		"", "0000:00:03", "0000:00:20.0", "0000:00:03.8", "zz:00.0",
+		"0000:000:03.0", "0000:00:03.0x", "00000:00:03.0", "0000:00:3.0",
+		"0000-00-03.0", ":00:03.0", "0000::03.0", "0000:00:03.",
+		"0000:00:03.0 ", "a:b:c:d.0",
+	};
+	char out[VFIO_BDF_LEN];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		ASSERT_EQ(0, vfio_bdf_parse(good[i][0], out)) TH_LOG("%s", good[i][0]);
+		EXPECT_STREQ(good[i][1], out);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, vfio_bdf_parse(bad[i], out)) TH_LOG("'%s'", bad[i]);
+		EXPECT_NE(NULL, strstr(vfio_error(), "malformed BDF"));
+	}
+	EXPECT_EQ(-EINVAL, vfio_bdf_parse(NULL, out));
+}
+
+TEST(bdfs_from_argv_and_env)
+{
+	char a0[] = "test", a1[] = "-v", a2[] = "00:03.0", a3[] = "0000:00:04.1";
+	char bdfs[VFIO_MAX_BDFS][VFIO_BDF_LEN];
+	char *argv[5] = { a0, a1, a2, a3 };
+	int argc = 4;
+
+	ASSERT_EQ(2, vfio_selftests_get_bdfs(&argc, argv, bdfs, VFIO_MAX_BDFS));
+	EXPECT_EQ(2, argc);
+	EXPECT_EQ(NULL, argv[2]);
+	EXPECT_STREQ("0000:00:03.0", bdfs[0]);
+	EXPECT_STREQ("0000:00:04.1", bdfs[1]);
+
+	setenv("VFIO_SELFTESTS_BDF", "0000:00:05.0 00:06.0", 1);
+	ASSERT_EQ(2, vfio_selftests_get_bdfs(&argc, argv, bdfs, VFIO_MAX_BDFS));
+	EXPECT_STREQ("0000:00:06.0", bdfs[1]);
+}
+
+/* Run get_bdfs in a child: it exits rather than return on bad input. */
+static int get_bdfs_exit(const char *env, char *arg)
+{
+	char a0[] = "test";
+	char *argv[3] = { a0, arg };
+	char bdfs[VFIO_MAX_BDFS][VFIO_BDF_LEN];
+	int argc = arg ? 2 : 1, status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (env)
+			setenv("VFIO_SELFTESTS_BDF", env, 1);
+		else
+			unsetenv("VFIO_SELFTESTS_BDF");
+		/* Keep the child's one-line message out of the TAP stream. */
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		vfio_selftests_get_bdfs(&argc, argv, bdfs, VFIO_MAX_BDFS);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(bdfs_missing_or_malformed)
+{
+	char bad[] = "0000:zz:00.0";
+
+	EXPECT_EQ(KSFT_SKIP, get_bdfs_exit(NULL, NULL));
+	EXPECT_EQ(KSFT_SKIP, get_bdfs_exit("  ", NULL));
+	EXPECT_EQ(KSFT_FAIL, get_bdfs_exit(NULL, bad));
+	EXPECT_EQ(KSFT_FAIL, get_bdfs_exit("0000:00:03.0 nonsense:1", NULL));
+}
+
+TEST(pow2_helpers)
+{
+	EXPECT_EQ(1, pow2_ceil(1));
+	EXPECT_EQ(0x1000, pow2_ceil(0x1000));
+	EXPECT_EQ(0x2000, pow2_ceil(0x1001));
+	EXPECT_EQ(0x80000000ULL, pow2_ceil(0x7f000001ULL));
+	EXPECT_TRUE(is_pow2(SZ_1G));
+	EXPECT_FALSE(is_pow2(0x2F00F00000ULL));
+	EXPECT_EQ(SZ_1G, vfio_pci_bar_align(0x80000000ULL));
+	EXPECT_EQ(0x1000, vfio_pci_bar_align(0x100));
+	EXPECT_EQ(0x4000, vfio_pci_bar_align(0x4000));
+}
+
+TEST_HARNESS_MAIN
