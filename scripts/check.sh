@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test command behind 'make check': the host unit tests, then the
+# whole suite in the VM on each kernel lane.  Closes with one line,
+# "N passed, N failed, N skipped", summed over everything, and exits 1 if
+# anything failed or a lane did not report.
+#
+#   VM_KERNELS="7.2 6.12"   lanes to boot (KERNEL values of scripts/vm.sh)
+#   INSTALL_PATH            what 'make install' staged (default build/install)
+
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+install=${INSTALL_PATH:-$top/build/install}
+lanes=${VM_KERNELS:-7.2 6.12}
+pass=0 fail=0 skip=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Add the "suite: P passed, F failed, S skipped" line of a lane's log.
+add_lane() {
+	local name=$1 rc=$2 line p f s
+
+	line=$(grep -E '^suite: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "check: $name reported no results (exit $rc): counted as one failure"
+		fail=$((fail + 1))
+		return
+	fi
+	read -r p f s <<<"$(echo "$line" | tr -c '0-9\n' ' ')"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "check: $name exited $rc with no failed test: counted as one failure"
+		fail=$((fail + 1))
+	fi
+}
+
+echo "check: host unit tests"
+# shellcheck disable=SC2046
+OUTPUT=$install "$top/scripts/suite.sh" $(cat "$install/host_progs") | tee "$log"
+add_lane host "${PIPESTATUS[0]}"
+
+for k in $lanes; do
+	echo "check: VM lane, kernel $k"
+	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/vm-$k" | tee "$log"
+	add_lane "kernel $k" "${PIPESTATUS[0]}"
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
