@@ -151,6 +151,32 @@ err:
 	return ret;
 }
 
+/* Keep a BAR's sparse areas, if its region info has the capability. */
+static int read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
+{
+	const struct vfio_region_info_cap_sparse_mmap *s;
+	uint32_t i;
+	int ret;
+
+	ret = vfio_region_sparse_areas(info, info->argsz, &s);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	if (s->nr_areas > VFIO_PLAN_MAX_AREAS) {
+		errno = E2BIG;
+		return vfio_set_error("region %u: %u sparse areas, at most %d supported",
+				      info->index, s->nr_areas, VFIO_PLAN_MAX_AREAS);
+	}
+	for (i = 0; i < s->nr_areas; i++) {
+		b->sparse_areas[i].offset = s->areas[i].offset;
+		b->sparse_areas[i].size = s->areas[i].size;
+	}
+	b->nr_sparse_areas = s->nr_areas;
+	b->sparse = 1;
+	return 0;
+}
+
 static int read_bars(struct vfio_pci_device *dev)
 {
 	struct vfio_region_info *info;
@@ -164,7 +190,10 @@ static int read_bars(struct vfio_pci_device *dev)
 		dev->bars[i].size = info->size;
 		dev->bars[i].offset = info->offset;
 		dev->bars[i].flags = info->flags;
+		ret = read_sparse(&dev->bars[i], info);
 		free(info);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -276,11 +305,22 @@ uint64_t vfio_pci_bar_align(uint64_t size)
 	return a < SZ_1G ? a : SZ_1G;
 }
 
-int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar)
+/* The plan for a BAR: its sparse areas, or one area over all of it. */
+static int bar_plan(struct vfio_pci_bar *b)
+{
+	struct vfio_range whole = { 0, align_up(b->size, getpagesize()) };
+
+	if (b->sparse)
+		return vfio_sparse_plan(b->size, b->sparse_areas,
+					b->nr_sparse_areas, &b->plan);
+	return vfio_sparse_plan(whole.size, &whole, 1, &b->plan);
+}
+
+int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
+		       enum vfio_map_policy policy)
 {
 	struct vfio_pci_bar *b = &dev->bars[bar];
-	uint64_t pa, len;
-	void *va, *p;
+	uint64_t len;
 	int ret;
 
 	errno = ENOENT;
@@ -288,30 +328,28 @@ int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar)
 		return vfio_set_error("BAR %d is not implemented", bar);
 	if (!(b->flags & VFIO_REGION_INFO_FLAG_MMAP))
 		return vfio_set_error("BAR %d is not mmappable", bar);
-	ret = vfio_pci_bar_pa(dev->bdf, bar, &pa, &len);
+	ret = vfio_pci_bar_pa(dev->bdf, bar, &b->pa, &len);
+	if (!ret)
+		ret = bar_plan(b);
+	if (!ret)
+		ret = vfio_map_policy_place(policy, b->plan.reserve_size, b->pa,
+					    0, b->plan.reserve_size,
+					    &b->placement);
+	if (!ret)
+		ret = vfio_region_map(dev->fd, b->offset, &b->plan,
+				      &b->placement, PROT_READ | PROT_WRITE,
+				      b->area_va);
 	if (ret)
 		return ret;
-	b->map_len = align_up(b->size, getpagesize());
-	b->align = vfio_pci_bar_align(b->size);
-	va = mmap_reserve(b->map_len, b->align, pa & (b->align - 1));
-	if (va == MAP_FAILED)
-		return -errno;
-	p = mmap(va, b->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-		 dev->fd, b->offset);
-	if (p == MAP_FAILED) {
-		ret = vfio_set_error("mmap of BAR %d (%#llx bytes): %s", bar,
-				     (unsigned long long)b->map_len, strerror(errno));
-		munmap(va, b->map_len);
-		return ret;
-	}
-	b->va = p;
-	b->pa = pa;
+	b->policy = policy;
+	b->va = (uint8_t *)b->area_va[0] - b->plan.areas[0].offset;
 	return 0;
 }
 
-void *vfio_pci_bar_map(struct vfio_pci_device *dev, int bar)
+void *vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
+		       enum vfio_map_policy policy)
 {
-	VFIO_ASSERT_OK(__vfio_pci_bar_map(dev, bar));
+	VFIO_ASSERT_OK(__vfio_pci_bar_map(dev, bar, policy));
 	return dev->bars[bar].va;
 }
 
@@ -321,6 +359,6 @@ void vfio_pci_bar_unmap(struct vfio_pci_device *dev, int bar)
 
 	if (!b->va)
 		return;
-	munmap(b->va, b->map_len);
+	vfio_region_unmap(&b->plan, b->area_va);
 	b->va = NULL;
 }

@@ -8,8 +8,13 @@
 #include "libvfio/assert.h"
 #include "libvfio/bdf.h"
 #include "libvfio/caps.h"
+#include "libvfio/faults.h"
 #include "libvfio/iommu.h"
+#include "libvfio/map_policy.h"
 #include "libvfio/mmap.h"
+#include "libvfio/proc_maps.h"
+#include "libvfio/region_map.h"
+#include "libvfio/sparse_plan.h"
 #include "libvfio/vfio_pci_device.h"
 
 #endif /* LIBVFIO_H */

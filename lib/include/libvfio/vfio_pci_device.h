@@ -11,17 +11,26 @@
 
 #include "bdf.h"
 #include "iommu.h"
+#include "map_policy.h"
+#include "sparse_plan.h"
 
 #define VFIO_PCI_NUM_BARS 6
 
 struct vfio_pci_bar {
-	void *va;		/* the mapping, NULL while unmapped */
 	uint64_t size;		/* region size reported by VFIO */
-	uint64_t map_len;	/* bytes mapped: size rounded up to a page */
-	uint64_t align;		/* alignment of the reservation */
-	uint64_t pa;		/* physical start, from sysfs */
 	uint64_t offset;	/* region offset in the device fd */
 	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
+	int sparse;		/* areas come from a sparse-mmap capability */
+	struct vfio_range sparse_areas[VFIO_PLAN_MAX_AREAS];
+	int nr_sparse_areas;
+
+	/* While mapped: */
+	void *va;		/* where region offset 0 is (or would be) */
+	uint64_t pa;		/* physical start, from sysfs */
+	enum vfio_map_policy policy;
+	struct vfio_placement placement;
+	struct vfio_sparse_plan plan;
+	void *area_va[VFIO_PLAN_MAX_AREAS];
 };
 
 struct vfio_pci_device {
@@ -60,12 +69,14 @@ int vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
 uint64_t vfio_pci_bar_align(uint64_t size);
 
 /*
- * Map a whole BAR at a reservation congruent to its physical address
- * modulo vfio_pci_bar_align().  BARs smaller than a page map one page.
+ * Map a BAR where @policy puts it: its sparse areas at their offsets if
+ * it has any, else all of it (a BAR smaller than a page maps one page).
  * -ENOENT: the BAR is absent or not mmappable.
  */
-int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar);
-void *vfio_pci_bar_map(struct vfio_pci_device *dev, int bar);
+int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
+		       enum vfio_map_policy policy);
+void *vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
+		       enum vfio_map_policy policy);
 void vfio_pci_bar_unmap(struct vfio_pci_device *dev, int bar);
 
 #endif /* LIBVFIO_VFIO_PCI_DEVICE_H */

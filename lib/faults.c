@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault counters: perf software events, rusage and kprobes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/perf_event.h>
+
+#include "libvfio.h"
+
+static const char * const source_names[VFIO_FAULTS_NR] = {
+	[VFIO_FAULTS_PERF] = "perf",
+	[VFIO_FAULTS_MINFLT] = "minflt",
+	[VFIO_FAULTS_PMD] = "pmd_inserts",
+	[VFIO_FAULTS_PUD] = "pud_inserts",
+};
+
+static const char * const kprobe_funcs[VFIO_FAULTS_NR] = {
+	[VFIO_FAULTS_PMD] = "vmf_insert_pfn_pmd",
+	[VFIO_FAULTS_PUD] = "vmf_insert_pfn_pud",
+};
+
+const char *vfio_fault_source_name(enum vfio_fault_source s)
+{
+	return s < VFIO_FAULTS_NR ? source_names[s] : "invalid";
+}
+
+static int perf_open(struct perf_event_attr *attr)
+{
+	attr->size = sizeof(*attr);
+	attr->disabled = 0;
+	attr->exclude_hv = 1;
+	/* This thread, any CPU. */
+	return syscall(SYS_perf_event_open, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int kprobe_pmu_type(void)
+{
+	FILE *f = fopen("/sys/bus/event_source/devices/kprobe/type", "r");
+	int type = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &type) != 1)
+		type = -1;
+	fclose(f);
+	return type;
+}
+
+static void open_kprobe(struct vfio_fault_counter *fc, int i, int type)
+{
+	struct perf_event_attr attr = { 0 };
+
+	if (type < 0) {
+		snprintf(fc->why[i], sizeof(fc->why[i]),
+			 "no kprobe PMU (CONFIG_KPROBE_EVENTS off?)");
+		return;
+	}
+	attr.type = type;
+	attr.config1 = (uintptr_t)kprobe_funcs[i];	/* kprobe_func */
+	attr.config2 = 0;				/* probe_offset */
+	fc->fd[i] = perf_open(&attr);
+	if (fc->fd[i] < 0)
+		snprintf(fc->why[i], sizeof(fc->why[i]), "kprobe on %s: %s",
+			 kprobe_funcs[i], strerror(errno));
+}
+
+void vfio_fault_counter_open(struct vfio_fault_counter *fc)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_PAGE_FAULTS,
+		/* User-mode faults are counted even so, and paranoid=2 allows it. */
+		.exclude_kernel = 1,
+	};
+	int i, type = kprobe_pmu_type();
+
+	memset(fc, 0, sizeof(*fc));
+	for (i = 0; i < VFIO_FAULTS_NR; i++)
+		fc->fd[i] = -1;
+	fc->fd[VFIO_FAULTS_PERF] = perf_open(&attr);
+	if (fc->fd[VFIO_FAULTS_PERF] < 0)
+		snprintf(fc->why[VFIO_FAULTS_PERF], sizeof(fc->why[0]),
+			 "perf_event_open(page-faults): %s", strerror(errno));
+	open_kprobe(fc, VFIO_FAULTS_PMD, type);
+	open_kprobe(fc, VFIO_FAULTS_PUD, type);
+}
+
+void vfio_fault_counter_close(struct vfio_fault_counter *fc)
+{
+	int i;
+
+	for (i = 0; i < VFIO_FAULTS_NR; i++) {
+		if (fc->fd[i] >= 0)
+			close(fc->fd[i]);
+		fc->fd[i] = -1;
+	}
+}
+
+static long long read_source(struct vfio_fault_counter *fc, int i)
+{
+	struct rusage ru;
+	long long v;
+
+	if (i == VFIO_FAULTS_MINFLT) {
+		if (getrusage(RUSAGE_THREAD, &ru))
+			return VFIO_FAULTS_ABSENT;
+		return ru.ru_minflt;
+	}
+	if (fc->fd[i] < 0 || read(fc->fd[i], &v, sizeof(v)) != sizeof(v))
+		return VFIO_FAULTS_ABSENT;
+	return v;
+}
+
+void vfio_fault_counter_start(struct vfio_fault_counter *fc)
+{
+	int i;
+
+	for (i = 0; i < VFIO_FAULTS_NR; i++)
+		fc->start[i] = read_source(fc, i);
+}
+
+void vfio_fault_counter_stop(struct vfio_fault_counter *fc)
+{
+	long long now[VFIO_FAULTS_NR];
+	int i;
+
+	/* Read everything first, so the counters do not count each other. */
+	for (i = 0; i < VFIO_FAULTS_NR; i++)
+		now[i] = read_source(fc, i);
+	for (i = 0; i < VFIO_FAULTS_NR; i++)
+		fc->delta[i] = now[i] == VFIO_FAULTS_ABSENT ||
+			       fc->start[i] == VFIO_FAULTS_ABSENT ?
+			       VFIO_FAULTS_ABSENT : now[i] - fc->start[i];
+}
+
+int vfio_pci_huge_fault_supported(void)
+{
+	char line[256];
+	int found = 0, named = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return vfio_set_error("cannot read /proc/kallsyms: %s",
+				      strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		/* Without root the addresses read as zero, the names do not. */
+		if (strstr(line, " vfio_pci_core_mmap"))
+			named = 1;
+		if (strstr(line, " vfio_pci_mmap_huge_fault"))
+			found = 1;
+	}
+	fclose(f);
+	if (found)
+		return 0;
+	errno = named ? ENOENT : ENODEV;
+	return vfio_set_error(named ?
+			      "vfio-pci has no huge_fault handler in this kernel: BARs fault in 4 KiB pages" :
+			      "vfio-pci is not loaded: cannot tell whether it has huge faults");
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Alignment policies: where in the address space a mapping of a device
+ * region is placed, and so which page-table levels the kernel can use.
+ */
+#ifndef LIBVFIO_MAP_POLICY_H
+#define LIBVFIO_MAP_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum vfio_map_policy {
+	VFIO_MAP_KERNEL,	/* mmap(NULL): whatever the kernel picks */
+	VFIO_MAP_SIZE,		/* region at min(pow2ceil(size), 1 GiB), as QEMU */
+	VFIO_MAP_PA,		/* va == pa mod the largest block that fits */
+	VFIO_MAP_PMD,		/* va == pa mod 2 MiB, never mod 1 GiB */
+	VFIO_MAP_4K,		/* va == pa mod 4 KiB, never mod 2 MiB */
+	VFIO_MAP_NOHUGE,	/* as VFIO_MAP_PA, then MADV_NOHUGEPAGE */
+	VFIO_MAP_NR_POLICIES,
+};
+
+/* Where a reservation goes: va % align == phase, then MAP_FIXED over it. */
+struct vfio_placement {
+	uint64_t align;		/* 0: no reservation, plain mmap(NULL) */
+	uint64_t phase;
+	int madvise;		/* MADV_HUGEPAGE, MADV_NOHUGEPAGE or 0 */
+};
+
+const char *vfio_map_policy_name(enum vfio_map_policy p);
+/* The policy called @name, or -EINVAL with vfio_error(). */
+int vfio_map_policy_parse(const char *name);
+
+/*
+ * Place a mapping of @len bytes starting @off bytes into a region of
+ * @region_size bytes whose first byte is at physical address @pa (0 when
+ * unknown: only VFIO_MAP_KERNEL and VFIO_MAP_SIZE work without it).
+ */
+int vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
+			  uint64_t pa, uint64_t off, uint64_t len,
+			  struct vfio_placement *out);
+
+/*
+ * The largest page-table block (1 GiB, 2 MiB, else 4 KiB) of which a
+ * whole, naturally aligned copy lies inside [pa, pa + len).
+ */
+uint64_t vfio_largest_block(uint64_t pa, uint64_t len);
+
+/*
+ * How many faults touching every page of [va, va + len) takes when the
+ * kernel inserts the largest entries congruence allows, up to @max_block
+ * (SZ_4K for a kernel without huge PFN faults), mapping @pa at @va.
+ */
+uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
+			      uint64_t max_block);
+
+#endif /* LIBVFIO_MAP_POLICY_H */

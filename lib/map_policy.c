@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Alignment policies for device mappings, and the fault counts they imply.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "libvfio.h"
+
+static const char * const names[VFIO_MAP_NR_POLICIES] = {
+	[VFIO_MAP_KERNEL] = "kernel",
+	[VFIO_MAP_SIZE] = "size",
+	[VFIO_MAP_PA] = "pa",
+	[VFIO_MAP_PMD] = "pmd",
+	[VFIO_MAP_4K] = "4k",
+	[VFIO_MAP_NOHUGE] = "nohuge",
+};
+
+const char *vfio_map_policy_name(enum vfio_map_policy p)
+{
+	return p < VFIO_MAP_NR_POLICIES ? names[p] : "invalid";
+}
+
+int vfio_map_policy_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < VFIO_MAP_NR_POLICIES; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	errno = EINVAL;
+	return vfio_set_error("unknown alignment policy '%s' (kernel, size, pa, pmd, 4k, nohuge)",
+			      name);
+}
+
+uint64_t vfio_largest_block(uint64_t pa, uint64_t len)
+{
+	static const uint64_t blocks[] = { SZ_1G, SZ_2M };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(blocks); i++)
+		if (align_up(pa, blocks[i]) + blocks[i] <= pa + len)
+			return blocks[i];
+	return SZ_4K;
+}
+
+int vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
+			  uint64_t pa, uint64_t off, uint64_t len,
+			  struct vfio_placement *out)
+{
+	uint64_t at = pa + off, block;
+
+	memset(out, 0, sizeof(*out));
+	errno = EINVAL;
+	if (!len || off > region_size || len > region_size - off)
+		return vfio_set_error("mapping [%#llx, +%#llx) outside a %#llx-byte region",
+				      (unsigned long long)off,
+				      (unsigned long long)len,
+				      (unsigned long long)region_size);
+	if (!pa && p != VFIO_MAP_KERNEL && p != VFIO_MAP_SIZE)
+		return vfio_set_error("policy %s needs the physical address",
+				      vfio_map_policy_name(p));
+	block = vfio_largest_block(at, len);
+	switch (p) {
+	case VFIO_MAP_KERNEL:
+		return 0;
+	case VFIO_MAP_SIZE:
+		out->align = vfio_pci_bar_align(region_size);
+		out->phase = off & (out->align - 1);
+		break;
+	case VFIO_MAP_PA:
+	case VFIO_MAP_NOHUGE:
+		out->align = block;
+		out->phase = at & (block - 1);
+		break;
+	case VFIO_MAP_PMD:
+		/* 2 MiB congruent, shifted by 2 MiB at 1 GiB: no PUD fits. */
+		out->align = SZ_1G;
+		out->phase = (at + SZ_2M) & (SZ_1G - 1);
+		break;
+	case VFIO_MAP_4K:
+		out->align = SZ_2M;
+		out->phase = (at + SZ_4K) & (SZ_2M - 1);
+		break;
+	default:
+		return vfio_set_error("invalid policy %d", p);
+	}
+	out->madvise = p == VFIO_MAP_NOHUGE ? MADV_NOHUGEPAGE : MADV_HUGEPAGE;
+	return 0;
+}
+
+/* Faults for one level: blocks that fit congruently, the rest below. */
+uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
+			      uint64_t max_block)
+{
+	uint64_t block, start, end, inner;
+
+	for (block = max_block; block > SZ_4K; block /= 512) {
+		if ((va ^ pa) & (block - 1))
+			continue;
+		start = align_up(va, block);
+		end = (va + len) & ~(block - 1);
+		if (end <= start)
+			continue;
+		inner = (end - start) / block;
+		return inner +
+		       vfio_expected_faults(va, pa, start - va, block / 512) +
+		       vfio_expected_faults(end, pa + (end - va), va + len - end,
+					    block / 512);
+	}
+	return align_up(len, SZ_4K) / SZ_4K;
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Carrying out a sparse plan: reserve, overlay, unmap the gaps.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "libvfio.h"
+
+static const char *madvise_name(int advice)
+{
+	return advice == MADV_NOHUGEPAGE ? "MADV_NOHUGEPAGE" : "MADV_HUGEPAGE";
+}
+
+static int map_areas(int fd, uint64_t fd_offset,
+		     const struct vfio_sparse_plan *plan, uint8_t *base,
+		     int prot, void *va[])
+{
+	int i, flags = MAP_SHARED | (base ? MAP_FIXED : 0);
+
+	for (i = 0; i < plan->nr_areas; i++) {
+		const struct vfio_range *a = &plan->areas[i];
+
+		va[i] = mmap(base ? base + a->offset : NULL, a->size, prot,
+			     flags, fd, fd_offset + a->offset);
+		if (va[i] == MAP_FAILED) {
+			va[i] = NULL;
+			return vfio_set_error("mmap of [%#llx, +%#llx) at fd offset %#llx: %s",
+					      (unsigned long long)a->offset,
+					      (unsigned long long)a->size,
+					      (unsigned long long)(fd_offset + a->offset),
+					      strerror(errno));
+		}
+	}
+	return 0;
+}
+
+static int advise_areas(const struct vfio_sparse_plan *plan, int advice,
+			void *va[])
+{
+	int i;
+
+	for (i = 0; advice && i < plan->nr_areas; i++)
+		if (madvise(va[i], plan->areas[i].size, advice))
+			return vfio_set_error("madvise(%s) of %#llx bytes at %p: %s",
+					      madvise_name(advice),
+					      (unsigned long long)plan->areas[i].size,
+					      va[i], strerror(errno));
+	return 0;
+}
+
+int vfio_region_map(int fd, uint64_t fd_offset,
+		    const struct vfio_sparse_plan *plan,
+		    const struct vfio_placement *pl, int prot, void *va[])
+{
+	uint8_t *base = NULL;
+	int i, ret;
+
+	memset(va, 0, plan->nr_areas * sizeof(va[0]));
+	if (pl->align) {
+		base = mmap_reserve(plan->reserve_size, pl->align, pl->phase);
+		if (base == (void *)MAP_FAILED)
+			return -errno;
+		/* The overlays replace the reservation; the gaps must go. */
+		for (i = 0; i < plan->nr_gaps; i++)
+			munmap(base + plan->gaps[i].offset, plan->gaps[i].size);
+	}
+	ret = map_areas(fd, fd_offset, plan, base, prot, va);
+	if (!ret)
+		ret = advise_areas(plan, pl->madvise, va);
+	if (ret) {
+		vfio_region_unmap(plan, va);
+		if (base)
+			munmap(base, plan->reserve_size);
+	}
+	return ret;
+}
+
+void vfio_region_unmap(const struct vfio_sparse_plan *plan, void *va[])
+{
+	int i;
+
+	for (i = 0; i < plan->nr_areas; i++) {
+		if (va[i])
+			munmap(va[i], plan->areas[i].size);
+		va[i] = NULL;
+	}
+}
