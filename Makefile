@@ -44,7 +44,7 @@ LIB_SRCS	:= $(wildcard lib/*.c)
 LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 
 # Tests that need a device (run in the VM or on real hardware) ...
-TEST_GEN_PROGS	:= vfio_pci_device_test
+TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test
 # ... and tests of the library itself, which need none.
 TEST_HOST_PROGS	:= libvfio_test map_policy_test
 

@@ -164,3 +164,16 @@ int vfio_pci_huge_fault_supported(void)
 			      "vfio-pci has no huge_fault handler in this kernel: BARs fault in 4 KiB pages" :
 			      "vfio-pci is not loaded: cannot tell whether it has huge faults");
 }
+
+void vfio_touch_pages(void *va, uint64_t len, bool write)
+{
+	uint8_t *p = va, *end = p + len;
+
+	/* Atomic accesses: one real load or store per page, never merged. */
+	for (; p < end; p += SZ_4K) {
+		if (write)
+			__atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELAXED);
+		else
+			(void)__atomic_load_n((uint32_t *)p, __ATOMIC_RELAXED);
+	}
+}

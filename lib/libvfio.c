@@ -103,8 +103,9 @@ static int add_bdf(const char *s, char bdfs[][VFIO_BDF_LEN], int n, int max)
 	return n + 1;
 }
 
-int vfio_selftests_get_bdfs(int *argc, char *argv[],
-			    char bdfs[][VFIO_BDF_LEN], int max)
+/* Trailing BDF arguments, else $VFIO_SELFTESTS_BDF; 0 when neither. */
+static int find_bdfs(int *argc, char *argv[], char bdfs[][VFIO_BDF_LEN],
+		     int max)
 {
 	char *env, *list, *tok, *save = NULL;
 	int first = *argc, n = 0, i;
@@ -120,8 +121,8 @@ int vfio_selftests_get_bdfs(int *argc, char *argv[],
 		return n;
 
 	env = getenv("VFIO_SELFTESTS_BDF");
-	if (!env || !*env)
-		bdf_usage_skip(argv[0]);
+	if (!env)
+		return 0;
 	list = strdup(env);
 	if (!list)
 		VFIO_EXIT(KSFT_FAIL, "out of memory");
@@ -129,17 +130,33 @@ int vfio_selftests_get_bdfs(int *argc, char *argv[],
 	     tok = strtok_r(NULL, " \t,", &save))
 		n = add_bdf(tok, bdfs, n, max);
 	free(list);
+	return n;
+}
+
+int vfio_selftests_get_bdfs(int *argc, char *argv[],
+			    char bdfs[][VFIO_BDF_LEN], int max)
+{
+	int n = find_bdfs(argc, argv, bdfs, max);
+
 	if (!n)
 		bdf_usage_skip(argv[0]);
 	return n;
 }
 
+static char one_of_bdfs[VFIO_MAX_BDFS][VFIO_BDF_LEN];
+
 const char *vfio_selftests_get_bdf(int *argc, char *argv[])
 {
-	static char bdfs[VFIO_MAX_BDFS][VFIO_BDF_LEN];
-	int n = vfio_selftests_get_bdfs(argc, argv, bdfs, VFIO_MAX_BDFS);
+	int n = vfio_selftests_get_bdfs(argc, argv, one_of_bdfs, VFIO_MAX_BDFS);
 
-	return bdfs[n - 1];
+	return one_of_bdfs[n - 1];
+}
+
+const char *vfio_selftests_find_bdf(int *argc, char *argv[])
+{
+	int n = find_bdfs(argc, argv, one_of_bdfs, VFIO_MAX_BDFS);
+
+	return n ? one_of_bdfs[n - 1] : NULL;
 }
 
 void *mmap_reserve(size_t size, size_t align, size_t offset)

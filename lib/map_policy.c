@@ -90,11 +90,21 @@ int vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
 	return 0;
 }
 
-/* Faults for one level: blocks that fit congruently, the rest below. */
-uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
-			      uint64_t max_block)
+static void add_entries(uint64_t n, uint64_t block, struct vfio_fault_law *law)
 {
-	uint64_t block, start, end, inner;
+	if (block == SZ_1G)
+		law->pud += n;
+	else if (block == SZ_2M)
+		law->pmd += n;
+	else
+		law->pte += n;
+}
+
+/* Blocks that fit congruently at the largest level, the rest below. */
+static void fault_law(uint64_t va, uint64_t pa, uint64_t len,
+		      uint64_t max_block, struct vfio_fault_law *law)
+{
+	uint64_t block, start, end;
 
 	for (block = max_block; block > SZ_4K; block /= 512) {
 		if ((va ^ pa) & (block - 1))
@@ -103,11 +113,21 @@ uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
 		end = (va + len) & ~(block - 1);
 		if (end <= start)
 			continue;
-		inner = (end - start) / block;
-		return inner +
-		       vfio_expected_faults(va, pa, start - va, block / 512) +
-		       vfio_expected_faults(end, pa + (end - va), va + len - end,
-					    block / 512);
+		add_entries((end - start) / block, block, law);
+		fault_law(va, pa, start - va, block / 512, law);
+		fault_law(end, pa + (end - va), va + len - end, block / 512, law);
+		return;
 	}
-	return align_up(len, SZ_4K) / SZ_4K;
+	add_entries(align_up(len, SZ_4K) / SZ_4K, SZ_4K, law);
+}
+
+uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
+			      uint64_t max_block, struct vfio_fault_law *law)
+{
+	struct vfio_fault_law l = { 0 };
+
+	fault_law(va, pa, len, max_block, &l);
+	if (law)
+		*law = l;
+	return l.pud + l.pmd + l.pte;
 }

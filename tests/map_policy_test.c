@@ -29,19 +29,38 @@ TEST(policies_give_the_fault_law)
 {
 	/* 2 GiB BAR: 2 PUD faults, 1,024 PMD faults, 524,288 4 KiB faults. */
 	EXPECT_EQ(2, vfio_expected_faults(place_va(VFIO_MAP_PA, BAR_PA, SZ_2G),
-					  BAR_PA, SZ_2G, SZ_1G));
+					  BAR_PA, SZ_2G, SZ_1G, NULL));
 	EXPECT_EQ(2, vfio_expected_faults(place_va(VFIO_MAP_SIZE, BAR_PA, SZ_2G),
-					  BAR_PA, SZ_2G, SZ_1G));
+					  BAR_PA, SZ_2G, SZ_1G, NULL));
 	EXPECT_EQ(1024, vfio_expected_faults(place_va(VFIO_MAP_PMD, BAR_PA, SZ_2G),
-					     BAR_PA, SZ_2G, SZ_1G));
+					     BAR_PA, SZ_2G, SZ_1G, NULL));
 	EXPECT_EQ(524288, vfio_expected_faults(place_va(VFIO_MAP_4K, BAR_PA, SZ_2G),
-					       BAR_PA, SZ_2G, SZ_1G));
+					       BAR_PA, SZ_2G, SZ_1G, NULL));
 	/* Without huge faults in the kernel every policy gives 4 KiB. */
 	EXPECT_EQ(524288, vfio_expected_faults(place_va(VFIO_MAP_PA, BAR_PA, SZ_2G),
-					       BAR_PA, SZ_2G, SZ_4K));
+					       BAR_PA, SZ_2G, SZ_4K, NULL));
 	/* Congruent but not block-aligned: 4K head, 2M middle, 4K tail. */
 	EXPECT_EQ(511 + 1 + 1, vfio_expected_faults(0x7f0000001000ULL, 0x1000,
-						    SZ_2M * 2, SZ_1G));
+						    SZ_2M * 2, SZ_1G, NULL));
+}
+
+TEST(fault_law_by_level)
+{
+	struct vfio_fault_law law;
+
+	/* 1 GiB-congruent, 4 KiB-aligned: 4K + 2M head, 2 x 1G, 2M + 4K tail. */
+	EXPECT_EQ(511 + 1 + 2 + 1 + 511,
+		  vfio_expected_faults(SZ_1G - 2 * SZ_2M + SZ_4K,
+				       3 * SZ_1G - 2 * SZ_2M + SZ_4K,
+				       2 * SZ_1G + 4 * SZ_2M - 2 * SZ_4K,
+				       SZ_1G, &law));
+	EXPECT_EQ(2, law.pud);
+	EXPECT_EQ(2, law.pmd);
+	EXPECT_EQ(511 * 2, law.pte);
+	EXPECT_EQ(1 + 2, vfio_expected_faults(SZ_1G, SZ_1G, SZ_1G + SZ_4K * 2,
+					      SZ_1G, &law));
+	EXPECT_EQ(1, law.pud);
+	EXPECT_EQ(2, law.pte);
 }
 
 TEST(pa_policy_at_an_offset)

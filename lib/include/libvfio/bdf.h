@@ -34,4 +34,7 @@ int vfio_selftests_get_bdfs(int *argc, char *argv[],
 /* The same for tests that take exactly one device: the last one given. */
 const char *vfio_selftests_get_bdf(int *argc, char *argv[]);
 
+/* As vfio_selftests_get_bdf(), for tests with host cases: NULL if none. */
+const char *vfio_selftests_find_bdf(int *argc, char *argv[]);
+
 #endif /* LIBVFIO_BDF_H */

@@ -11,6 +11,7 @@
 #ifndef LIBVFIO_FAULTS_H
 #define LIBVFIO_FAULTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum vfio_fault_source {
@@ -39,6 +40,12 @@ void vfio_fault_counter_start(struct vfio_fault_counter *fc);
 void vfio_fault_counter_stop(struct vfio_fault_counter *fc);
 
 const char *vfio_fault_source_name(enum vfio_fault_source s);
+
+/*
+ * Fault in every page of [va, va + len): read (or write) its first word,
+ * in address order.  Reads are what device BARs get: safe on registers.
+ */
+void vfio_touch_pages(void *va, uint64_t len, bool write);
 
 /*
  * Whether vfio-pci serves BAR faults with a huge_fault handler in this

@@ -45,12 +45,20 @@ int vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
  */
 uint64_t vfio_largest_block(uint64_t pa, uint64_t len);
 
+/* Page-table entries a fully touched mapping ends up with, by level. */
+struct vfio_fault_law {
+	uint64_t pud;
+	uint64_t pmd;
+	uint64_t pte;
+};
+
 /*
  * How many faults touching every page of [va, va + len) takes when the
  * kernel inserts the largest entries congruence allows, up to @max_block
- * (SZ_4K for a kernel without huge PFN faults), mapping @pa at @va.
+ * (SZ_4K for a kernel without huge PFN faults), mapping @pa at @va: one
+ * per entry.  Fills @law (may be NULL) with the split by level.
  */
 uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
-			      uint64_t max_block);
+			      uint64_t max_block, struct vfio_fault_law *law);
 
 #endif /* LIBVFIO_MAP_POLICY_H */
