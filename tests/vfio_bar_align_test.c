@@ -20,10 +20,14 @@
 
 static const char *device_bdf;
 
-FIXTURE(bar_align) {
+struct bar_ctx {
 	struct vfio_pci_device *dev;
 	struct vfio_fault_counter fc;
 	uint64_t max_block;	/* SZ_1G with huge faults, else SZ_4K */
+};
+
+FIXTURE(bar_align) {
+	struct bar_ctx c;
 };
 
 FIXTURE_VARIANT(bar_align) {
@@ -56,19 +60,19 @@ FIXTURE_SETUP(bar_align)
 	ASSERT_NE(NULL, mode);
 	if (vfio_iommu_mode_check(mode))
 		SKIP(return, "%s", vfio_error());
-	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
-	vfio_fault_counter_open(&self->fc);
-	self->max_block = SZ_1G;
+	self->c.dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
+	vfio_fault_counter_open(&self->c.fc);
+	self->c.max_block = SZ_1G;
 	if (vfio_pci_huge_fault_supported()) {
 		ksft_print_msg("%s\n", vfio_error());
-		self->max_block = SZ_4K;
+		self->c.max_block = SZ_4K;
 	}
 }
 
 FIXTURE_TEARDOWN(bar_align)
 {
-	vfio_fault_counter_close(&self->fc);
-	vfio_pci_device_cleanup(self->dev);
+	vfio_fault_counter_close(&self->c.fc);
+	vfio_pci_device_cleanup(self->c.dev);
 }
 
 static const char *block_name(uint64_t block)
@@ -127,16 +131,15 @@ static void report_counts(struct vfio_fault_counter *fc)
 }
 
 /* The BAR is mapped: check congruence, then touch it and count. */
-static void check_bar(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(bar_align) *self, int bar,
-		      enum vfio_map_policy p)
+static void check_bar(struct __test_metadata *_metadata, struct bar_ctx *c,
+		      int bar, enum vfio_map_policy p)
 {
-	struct vfio_pci_bar *b = &self->dev->bars[bar];
+	struct vfio_pci_bar *b = &c->dev->bars[bar];
 	uint64_t va = (uintptr_t)b->va, len = b->plan.reserve_size;
-	uint64_t max = p == VFIO_MAP_NOHUGE ? SZ_4K : self->max_block;
+	uint64_t max = p == VFIO_MAP_NOHUGE ? SZ_4K : c->max_block;
 	struct vfio_fault_law law;
 	uint64_t want = vfio_expected_faults(va, b->pa, len, max, &law);
-	long long *d = self->fc.delta;
+	long long *d = c->fc.delta;
 
 	ksft_print_msg("BAR%d %s: pa %#llx size %#llx va %#llx: congruent mod %s; expect %llu faults (%llu PUD, %llu PMD, %llu PTE)\n",
 		       bar, vfio_map_policy_name(p), (unsigned long long)b->pa,
@@ -145,12 +148,12 @@ static void check_bar(struct __test_metadata *_metadata,
 		       (unsigned long long)want, (unsigned long long)law.pud,
 		       (unsigned long long)law.pmd, (unsigned long long)law.pte);
 	assert_placement(_metadata, p, va, b->pa, len);
-	vfio_fault_counter_start(&self->fc);
+	vfio_fault_counter_start(&c->fc);
 	vfio_touch_pages(b->va, len, false);
-	vfio_fault_counter_stop(&self->fc);
-	report_counts(&self->fc);
+	vfio_fault_counter_stop(&c->fc);
+	report_counts(&c->fc);
 	/* One extra fault is allowed: the first touch of the loop's code. */
-	ASSERT_NE(VFIO_FAULTS_ABSENT, d[VFIO_FAULTS_PERF]) TH_LOG("%s", self->fc.why[0]);
+	ASSERT_NE(VFIO_FAULTS_ABSENT, d[VFIO_FAULTS_PERF]) TH_LOG("%s", c->fc.why[0]);
 	EXPECT_LE(want, d[VFIO_FAULTS_PERF]);
 	EXPECT_GE(want + 1, d[VFIO_FAULTS_PERF]);
 	if (d[VFIO_FAULTS_PMD] != VFIO_FAULTS_ABSENT)
@@ -159,20 +162,20 @@ static void check_bar(struct __test_metadata *_metadata,
 		EXPECT_EQ(law.pud, d[VFIO_FAULTS_PUD]);
 }
 
-static void check_policy(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(bar_align) *self, enum vfio_map_policy p)
+static void check_policy(struct __test_metadata *_metadata, struct bar_ctx *c,
+			 enum vfio_map_policy p)
 {
 	int bar, ret, mapped = 0;
 
 	for (bar = 0; bar < VFIO_PCI_NUM_BARS; bar++) {
-		if (!self->dev->bars[bar].size)
+		if (!c->dev->bars[bar].size)
 			continue;
-		ret = __vfio_pci_bar_map(self->dev, bar, p);
+		ret = __vfio_pci_bar_map(c->dev, bar, p);
 		if (ret == -ENOENT)
 			continue;
 		ASSERT_EQ(0, ret) TH_LOG("BAR%d: %s", bar, vfio_error());
-		check_bar(_metadata, self, bar, p);
-		vfio_pci_bar_unmap(self->dev, bar);
+		check_bar(_metadata, c, bar, p);
+		vfio_pci_bar_unmap(c->dev, bar);
 		mapped++;
 	}
 	ASSERT_LT(0, mapped) TH_LOG("%s has no mmappable BAR", device_bdf);
@@ -180,33 +183,33 @@ static void check_policy(struct __test_metadata *_metadata,
 
 TEST_F(bar_align, size)
 {
-	check_policy(_metadata, self, VFIO_MAP_SIZE);
+	check_policy(_metadata, &self->c, VFIO_MAP_SIZE);
 }
 
 TEST_F(bar_align, pa)
 {
-	check_policy(_metadata, self, VFIO_MAP_PA);
+	check_policy(_metadata, &self->c, VFIO_MAP_PA);
 }
 
 TEST_F(bar_align, pmd)
 {
-	check_policy(_metadata, self, VFIO_MAP_PMD);
+	check_policy(_metadata, &self->c, VFIO_MAP_PMD);
 }
 
 TEST_F(bar_align, pte_4k)
 {
-	check_policy(_metadata, self, VFIO_MAP_4K);
+	check_policy(_metadata, &self->c, VFIO_MAP_4K);
 }
 
 TEST_F(bar_align, nohuge)
 {
-	check_policy(_metadata, self, VFIO_MAP_NOHUGE);
+	check_policy(_metadata, &self->c, VFIO_MAP_NOHUGE);
 }
 
 /* The kernel's own choice: counted like the others, never judged. */
 TEST_F(bar_align, kernel)
 {
-	check_policy(_metadata, self, VFIO_MAP_KERNEL);
+	check_policy(_metadata, &self->c, VFIO_MAP_KERNEL);
 }
 
 /* Informational: how the kernel aligns mmap(NULL) of the largest BAR. */
@@ -216,7 +219,7 @@ TEST_F(bar_align, kernel_mmap_alignment)
 	int bar;
 
 	for (bar = 0; bar < VFIO_PCI_NUM_BARS; bar++) {
-		struct vfio_pci_bar *b = &self->dev->bars[bar];
+		struct vfio_pci_bar *b = &self->c.dev->bars[bar];
 
 		if ((b->flags & VFIO_REGION_INFO_FLAG_MMAP) &&
 		    (!big || b->size > big->size))
@@ -224,8 +227,8 @@ TEST_F(bar_align, kernel_mmap_alignment)
 	}
 	if (!big || big->size < SZ_2M)
 		SKIP(return, "no mmappable BAR of 2 MiB or more");
-	bar = big - self->dev->bars;
-	ASSERT_EQ(0, __vfio_pci_bar_map(self->dev, bar, VFIO_MAP_KERNEL))
+	bar = big - self->c.dev->bars;
+	ASSERT_EQ(0, __vfio_pci_bar_map(self->c.dev, bar, VFIO_MAP_KERNEL))
 		TH_LOG("%s", vfio_error());
 	ksft_print_msg("kernel mmap(NULL) of BAR%d (%#llx bytes): va %#llx pa %#llx: %s\n",
 		       bar, (unsigned long long)big->size,
