@@ -38,7 +38,7 @@ CFLAGS		+= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		   -Ilib/include -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP
 # Static, so the same binaries run inside the VM's busybox initramfs.
 LDFLAGS		+= -static
-LDLIBS		+=
+LDLIBS		+= -lm
 
 LIB_SRCS	:= $(wildcard lib/*.c)
 LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
@@ -46,7 +46,7 @@ LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 # Tests that need a device (run in the VM or on real hardware) ...
 TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test
 # ... and tests of the library itself, which need none.
-TEST_HOST_PROGS	:= libvfio_test map_policy_test
+TEST_HOST_PROGS	:= libvfio_test map_policy_test stats_test
 
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS))
 SCRIPTS		:= scripts/run.sh scripts/suite.sh

@@ -14,6 +14,7 @@
 #include "libvfio/mmap.h"
 #include "libvfio/proc_maps.h"
 #include "libvfio/region_map.h"
+#include "libvfio/stats.h"
 #include "libvfio/sparse_plan.h"
 #include "libvfio/vfio_pci_device.h"
 

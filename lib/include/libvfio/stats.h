@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Summary statistics of timing samples, and whether two sets differ.
+ */
+#ifndef LIBVFIO_STATS_H
+#define LIBVFIO_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vfio_summary {
+	size_t n;
+	double min, median, p90, mean, stddev, max;
+};
+
+/* Summarise @n samples (n >= 1); @x is not modified. */
+void vfio_summarize(const double *x, size_t n, struct vfio_summary *s);
+
+/* Quantile @q (0..1) of sorted @x, linear interpolation. */
+double vfio_quantile_sorted(const double *x, size_t n, double q);
+
+/*
+ * Two-sided Mann-Whitney U test of "a and b come from one distribution",
+ * normal approximation with tie and continuity corrections.  Returns p.
+ */
+double vfio_mann_whitney_p(const double *a, size_t na, const double *b,
+			   size_t nb);
+
+/* A deterministic generator, so resampling is reproducible. */
+struct vfio_rng {
+	uint64_t s;
+};
+
+uint64_t vfio_rng_next(struct vfio_rng *r);
+/* Uniform in [0, 1). */
+double vfio_rng_uniform(struct vfio_rng *r);
+/* Standard normal (Box-Muller). */
+double vfio_rng_normal(struct vfio_rng *r);
+
+/*
+ * Percentile-bootstrap confidence interval (level e.g. 0.95) of
+ * median(b) / median(a), from @iters resamples seeded by @seed.
+ */
+void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
+			     size_t nb, double level, int iters, uint64_t seed,
+			     double *lo, double *hi);
+
+enum vfio_verdict {
+	VFIO_NO_CHANGE,
+	VFIO_FASTER,
+	VFIO_SLOWER,
+	VFIO_NOT_COMPARABLE,
+};
+
+struct vfio_comparison {
+	double ratio;		/* median(after) / median(before) */
+	double ci_lo, ci_hi;	/* 95% bootstrap CI of the ratio */
+	double p;		/* Mann-Whitney two-sided p */
+	enum vfio_verdict verdict;
+};
+
+/*
+ * Compare "before" @a with "after" @b: a change is called only when the
+ * U test gives p < @alpha and the ratio's CI excludes 1.  Fewer than 3
+ * samples on either side is not comparable.
+ */
+void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
+		  double alpha, struct vfio_comparison *c);
+
+const char *vfio_verdict_name(enum vfio_verdict v);
+
+#endif /* LIBVFIO_STATS_H */

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The statistics behind 'compare', on synthetic samples with known shifts.
+ */
+#include <math.h>
+
+#include "libvfio.h"
+#include "kselftest_harness.h"
+
+#define N 30
+#define TRIALS 200
+
+/* Timing-like samples: a base time with 5% log-normal noise. */
+static void samples(struct vfio_rng *r, double base, double *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		x[i] = base * exp(0.05 * vfio_rng_normal(r));
+}
+
+TEST(summary)
+{
+	const double x[] = { 5, 1, 4, 2, 3, 10, 6, 7, 9, 8 };
+	struct vfio_summary s;
+
+	vfio_summarize(x, 10, &s);
+	EXPECT_EQ(10, s.n);
+	EXPECT_EQ(1, s.min);
+	EXPECT_EQ(10, s.max);
+	EXPECT_EQ(5.5, s.median);
+	EXPECT_EQ(5.5, s.mean);
+	EXPECT_TRUE(fabs(s.p90 - 9.1) < 1e-9);
+	EXPECT_TRUE(fabs(s.stddev - 3.0276503540974917) < 1e-9);
+}
+
+TEST(mann_whitney_known_values)
+{
+	const double a[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	const double b[] = { 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+	const double same[] = { 1, 1, 1, 1, 1 };
+
+	/* Complete separation of 10 vs 10: p = 0.00018 (normal approx). */
+	EXPECT_TRUE(vfio_mann_whitney_p(a, 10, b, 10) < 0.0002);
+	EXPECT_TRUE(vfio_mann_whitney_p(a, 10, a, 10) > 0.99);
+	/* All tied: no evidence at all. */
+	EXPECT_EQ(1.0, vfio_mann_whitney_p(same, 5, same, 5));
+}
+
+TEST(ten_percent_shift_detected_at_n30)
+{
+	struct vfio_rng r = { 42 };
+	double a[N], b[N];
+	int i, slower = 0, faster = 0;
+
+	for (i = 0; i < TRIALS; i++) {
+		struct vfio_comparison c;
+
+		samples(&r, 1.0, a, N);
+		samples(&r, 1.1, b, N);
+		vfio_compare(a, N, b, N, 0.05, &c);
+		slower += c.verdict == VFIO_SLOWER;
+		vfio_compare(b, N, a, N, 0.05, &c);
+		faster += c.verdict == VFIO_FASTER;
+	}
+	ksft_print_msg("10%% shift at n=%d: slower %d/%d, faster %d/%d\n", N,
+		       slower, TRIALS, faster, TRIALS);
+	EXPECT_LE(TRIALS * 95 / 100, slower);
+	EXPECT_LE(TRIALS * 95 / 100, faster);
+}
+
+TEST(a_a_no_false_alarm)
+{
+	struct vfio_rng r = { 7 };
+	double a[N], b[N];
+	int i, alarms = 0;
+
+	for (i = 0; i < TRIALS; i++) {
+		struct vfio_comparison c;
+
+		samples(&r, 1.0, a, N);
+		samples(&r, 1.0, b, N);
+		vfio_compare(a, N, b, N, 0.05, &c);
+		alarms += c.verdict != VFIO_NO_CHANGE;
+	}
+	ksft_print_msg("A/A at n=%d: %d/%d false alarms\n", N, alarms, TRIALS);
+	EXPECT_GE(TRIALS * 5 / 100, alarms);
+}
+
+TEST(ratio_ci_brackets_the_shift)
+{
+	struct vfio_rng r = { 1 };
+	struct vfio_comparison c;
+	double a[N], b[N];
+
+	samples(&r, 2.0, a, N);
+	samples(&r, 3.0, b, N);
+	vfio_compare(a, N, b, N, 0.05, &c);
+	EXPECT_TRUE(c.ci_lo < 1.5 && 1.5 < c.ci_hi);
+	EXPECT_TRUE(fabs(c.ratio - 1.5) < 0.05);
+	EXPECT_EQ(VFIO_SLOWER, c.verdict);
+	vfio_compare(a, 2, b, N, 0.05, &c);
+	EXPECT_EQ(VFIO_NOT_COMPARABLE, c.verdict);
+}
+
+TEST_HARNESS_MAIN
