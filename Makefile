@@ -46,7 +46,7 @@ LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 # Tests that need a device (run in the VM or on real hardware) ...
 TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test
 # ... and tests of the library itself, which need none.
-TEST_HOST_PROGS	:= libvfio_test map_policy_test stats_test
+TEST_HOST_PROGS	:= libvfio_test map_policy_test stats_test json_test
 
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS))
 SCRIPTS		:= scripts/run.sh scripts/suite.sh

@@ -10,6 +10,7 @@
 #include "libvfio/caps.h"
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"
+#include "libvfio/json.h"
 #include "libvfio/map_policy.h"
 #include "libvfio/mmap.h"
 #include "libvfio/proc_maps.h"
