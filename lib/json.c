@@ -184,7 +184,8 @@ static int unescape(struct parser *p, char *out)
 		p->s++;
 		return 0;
 	}
-	if (*p->s != 'u' || p->end - p->s < 5 || (v = hex4(p->s + 1)) < 0)
+	v = *p->s == 'u' && p->end - p->s >= 5 ? hex4(p->s + 1) : -1;
+	if (v < 0)
 		return fail(p, "bad escape");
 	*out = v < 0x80 ? v : '?';
 	p->s += 5;
@@ -323,7 +324,9 @@ static struct json *parse_value(struct parser *p)
 	}
 	if (c == '"') {
 		j = new_node(JSON_STR);
-		if (j && !(j->str = parse_string(p))) {
+		if (j)
+			j->str = parse_string(p);
+		if (j && !j->str) {
 			free(j);
 			return NULL;
 		}
@@ -373,7 +376,9 @@ struct json *json_parse_file(const char *path)
 		vfio_set_error("out of memory");
 	else if (n == JSON_MAX_FILE)
 		vfio_set_error("%s: larger than %d MiB", path, JSON_MAX_FILE >> 20);
-	else if (!(j = json_parse(buf, n)))
+	else
+		j = json_parse(buf, n);
+	if (buf && n < JSON_MAX_FILE && !j)
 		prefix_error(path);
 	free(buf);
 	fclose(f);
