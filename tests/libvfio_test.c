@@ -288,6 +288,28 @@ TEST(bdfs_missing_or_malformed)
 	EXPECT_EQ(KSFT_FAIL, get_bdfs_exit("0000:00:03.0 nonsense:1", NULL));
 }
 
+TEST(iova_pick)
+{
+	/* What emulated VT-d reports: a hole for the interrupt window. */
+	struct vfio_iommu_info info = {
+		.nr_ranges = 2,
+		.ranges = { { 0, 0xfedfffff }, { 0xfef00000, (1ULL << 39) - 1 } },
+	};
+	uint64_t iova;
+
+	ASSERT_EQ(0, vfio_iova_pick(&info, SZ_2M, SZ_2M, &iova));
+	EXPECT_EQ(SZ_2M, iova);		/* never IOVA 0 */
+	ASSERT_EQ(0, vfio_iova_pick(&info, 4 * SZ_1G, SZ_1G, &iova));
+	EXPECT_EQ(SZ_1G * 4, iova);	/* past the hole at 4 GiB - 18 MiB */
+	EXPECT_EQ(-ENOSPC, vfio_iova_pick(&info, 1ULL << 39, SZ_1G, &iova));
+	info.ranges[1].end = UINT64_MAX;
+	EXPECT_EQ(0, vfio_iova_pick(&info, 1ULL << 62, 1ULL << 62, &iova));
+	EXPECT_EQ(1ULL << 62, iova);
+	info.nr_ranges = 0;
+	ASSERT_EQ(0, vfio_iova_pick(&info, SZ_2M, SZ_2M, &iova));
+	EXPECT_EQ(SZ_2M, iova);
+}
+
 TEST(pow2_helpers)
 {
 	EXPECT_EQ(1, pow2_ceil(1));

@@ -8,6 +8,7 @@
 #include "libvfio/assert.h"
 #include "libvfio/bdf.h"
 #include "libvfio/caps.h"
+#include "libvfio/dma.h"
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"
 #include "libvfio/json.h"
