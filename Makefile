@@ -38,7 +38,7 @@ CFLAGS		+= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		   -Ilib/include -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP
 # Static, so the same binaries run inside the VM's busybox initramfs.
 LDFLAGS		+= -static
-LDLIBS		+= -lm
+LDLIBS		+= -lnuma -lz -lm
 
 LIB_SRCS	:= $(wildcard lib/*.c)
 LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
@@ -58,6 +58,12 @@ $(OUTPUT)/host_progs $(OUTPUT)/device_progs: Makefile
 	@mkdir -p $(OUTPUT)
 	@echo "$(TEST_HOST_PROGS)" >$(OUTPUT)/host_progs
 	@echo "$(TEST_GEN_PROGS)" >$(OUTPUT)/device_progs
+
+# Results carry the suite's version; rebuilt every time, it is cheap.
+VERSION		:= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(OUTPUT)/lib/provenance.o: CFLAGS += -DVFIO_BENCH_VERSION='"$(VERSION)"'
+$(OUTPUT)/lib/provenance.o: FORCE
+FORCE:
 
 # The harness's EXPECT_*() compare int literals with unsigned fields.
 $(OUTPUT)/tests/%.o: CFLAGS += -Wno-sign-compare

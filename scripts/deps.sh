@@ -15,8 +15,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${VFIO_BENCH_CACHE:-$top/.cache}
 versions=$cache/versions
 
-host_pkgs="gcc make libc6-dev libnuma-dev qemu-system-x86 busybox-static
-	   cpio xz-utils kmod perl ca-certificates"
+host_pkgs="gcc make libc6-dev libnuma-dev zlib1g-dev qemu-system-x86
+	   busybox-static cpio xz-utils kmod perl ca-certificates"
 apt_list=/etc/apt/sources.list.d/vfio-bench.sources
 apt_pref=/etc/apt/preferences.d/vfio-bench
 

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Buffers of each backing kind.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/mman.h>
+
+#include "libvfio.h"
+
+static const char * const names[VFIO_BACKING_NR] = {
+	[VFIO_BACKING_ANON_4K] = "anon4k",
+	[VFIO_BACKING_THP] = "thp",
+	[VFIO_BACKING_HUGETLB_2M] = "hugetlb2m",
+	[VFIO_BACKING_HUGETLB_1G] = "hugetlb1g",
+	[VFIO_BACKING_MEMFD] = "memfd",
+};
+
+const char *vfio_backing_name(enum vfio_backing b)
+{
+	return b < VFIO_BACKING_NR ? names[b] : "invalid";
+}
+
+int vfio_backing_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < VFIO_BACKING_NR; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	errno = EINVAL;
+	return vfio_set_error("unknown backing '%s' (anon4k, thp, hugetlb2m, hugetlb1g, memfd)",
+			      name);
+}
+
+static int alloc_hugetlb(struct vfio_buffer *buf, uint64_t page, int shift)
+{
+	if (buf->size % page) {
+		errno = EINVAL;
+		return vfio_set_error("%s: size %#llx is not a multiple of the page size",
+				      names[buf->backing],
+				      (unsigned long long)buf->size);
+	}
+	buf->va = mmap(NULL, buf->size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+		       (shift << MAP_HUGE_SHIFT), -1, 0);
+	if (buf->va == MAP_FAILED)
+		return vfio_set_error("%s: %s%s", names[buf->backing], strerror(errno),
+				      errno == ENOMEM ?
+				      " (not enough hugepages reserved: see /proc/sys/vm/nr_hugepages, hugepagesz=)" : "");
+	return 0;
+}
+
+/* Anonymous memory at a 2 MiB boundary, advised as @advice. */
+static int alloc_anon(struct vfio_buffer *buf, int advice)
+{
+	void *va = mmap_reserve(buf->size, SZ_2M, 0);
+
+	if (va == MAP_FAILED)
+		return -errno;
+	/* On failure buf->va still holds the reservation, for free(). */
+	buf->va = va;
+	if (mmap(va, buf->size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return vfio_set_error("%s: %s", names[buf->backing], strerror(errno));
+	if (madvise(buf->va, buf->size, advice))
+		return vfio_set_error("%s: madvise: %s", names[buf->backing],
+				      strerror(errno));
+	return 0;
+}
+
+static int alloc_memfd(struct vfio_buffer *buf)
+{
+	buf->fd = memfd_create("vfio-bench", MFD_CLOEXEC);
+	if (buf->fd < 0 || ftruncate(buf->fd, buf->size))
+		return vfio_set_error("memfd: %s", strerror(errno));
+	buf->va = mmap(NULL, buf->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       buf->fd, 0);
+	if (buf->va == MAP_FAILED)
+		return vfio_set_error("memfd: mmap: %s", strerror(errno));
+	return 0;
+}
+
+int vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
+		      uint64_t size)
+{
+	int ret;
+
+	memset(buf, 0, sizeof(*buf));
+	buf->backing = b;
+	buf->size = size;
+	buf->fd = -1;
+	switch (b) {
+	case VFIO_BACKING_ANON_4K:
+		ret = alloc_anon(buf, MADV_NOHUGEPAGE);
+		break;
+	case VFIO_BACKING_THP:
+		ret = alloc_anon(buf, MADV_HUGEPAGE);
+		break;
+	case VFIO_BACKING_HUGETLB_2M:
+		ret = alloc_hugetlb(buf, SZ_2M, 21);
+		break;
+	case VFIO_BACKING_HUGETLB_1G:
+		ret = alloc_hugetlb(buf, SZ_1G, 30);
+		break;
+	case VFIO_BACKING_MEMFD:
+		ret = alloc_memfd(buf);
+		break;
+	default:
+		errno = EINVAL;
+		ret = vfio_set_error("invalid backing %d", b);
+	}
+	if (ret) {
+		if (buf->va == MAP_FAILED)
+			buf->va = NULL;
+		vfio_buffer_free(buf);
+	}
+	return ret;
+}
+
+void vfio_buffer_free(struct vfio_buffer *buf)
+{
+	if (buf->va)
+		munmap(buf->va, buf->size);
+	if (buf->fd >= 0)
+		close(buf->fd);
+	buf->va = NULL;
+	buf->fd = -1;
+}
