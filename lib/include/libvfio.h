@@ -9,6 +9,7 @@
 #include "libvfio/bdf.h"
 #include "libvfio/backing.h"
 #include "libvfio/caps.h"
+#include "libvfio/compare.h"
 #include "libvfio/dma.h"
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"

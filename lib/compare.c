@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 'compare': two results files, a verdict per cell, an exit code.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libvfio.h"
+
+#define MAX_SAMPLES 1000
+
+/* The "map_s" samples of @cell, or -EINVAL if they are not numbers. */
+static int samples(const struct json *cell, double *x)
+{
+	const struct json *arr = json_get(cell, "map_s"), *v;
+	int n = 0;
+
+	if (!arr || arr->type != JSON_ARR)
+		return -EINVAL;
+	for (v = arr->child; v; v = v->next) {
+		if (v->type != JSON_NUM || n == MAX_SAMPLES || v->num < 0)
+			return -EINVAL;
+		x[n++] = v->num;
+	}
+	return n;
+}
+
+static double median_count(const struct json *cell, const char *key)
+{
+	const struct json *arr = json_get(cell, key), *v;
+	double x[MAX_SAMPLES];
+	struct vfio_summary s;
+	int n = 0;
+
+	if (!arr || arr->type != JSON_ARR)
+		return -1;
+	for (v = arr->child; v && n < MAX_SAMPLES; v = v->next)
+		if (v->type == JSON_NUM)
+			x[n++] = v->num;
+	if (!n)
+		return -1;
+	vfio_summarize(x, n, &s);
+	return s.median;
+}
+
+/* The cells array of a results file, checking its schema. */
+static const struct json *cells_of(const struct json *root, const char *path)
+{
+	const char *schema = json_get_str(root, "schema", NULL);
+	const struct json *cells = json_get(root, "cells");
+
+	errno = EINVAL;
+	if (!schema || strcmp(schema, VFIO_RESULTS_SCHEMA)) {
+		vfio_set_error("%s: schema '%s', expected '%s'", path,
+			       schema ? schema : "(none)", VFIO_RESULTS_SCHEMA);
+		return NULL;
+	}
+	if (!cells || cells->type != JSON_ARR) {
+		vfio_set_error("%s: no \"cells\" array", path);
+		return NULL;
+	}
+	return cells;
+}
+
+static const struct json *find_cell(const struct json *cells, const char *name)
+{
+	const struct json *c;
+
+	for (c = cells->child; c; c = c->next)
+		if (!strcmp(json_get_str(c, "name", ""), name))
+			return c;
+	return NULL;
+}
+
+struct row {
+	const char *name;
+	double a[MAX_SAMPLES], b[MAX_SAMPLES];
+	int na, nb;
+	struct vfio_comparison cmp;
+};
+
+static void print_row(FILE *out, const struct row *r, const struct json *ca,
+		      const struct json *cb, bool regressed)
+{
+	struct vfio_summary sa, sb;
+
+	if (r->cmp.verdict == VFIO_NOT_COMPARABLE) {
+		fprintf(out, "%-34s %10s %10s %8s %19s %7s  not comparable\n",
+			r->name, "-", "-", "-", "-", "-");
+		return;
+	}
+	vfio_summarize(r->a, r->na, &sa);
+	vfio_summarize(r->b, r->nb, &sb);
+	fprintf(out, "%-34s %10.3f %10.3f %8.3f [%7.3f, %7.3f] %7.4f  %s%s  faults %.0f -> %.0f\n",
+		r->name, sa.median * 1e3, sb.median * 1e3, r->cmp.ratio,
+		r->cmp.ci_lo, r->cmp.ci_hi, r->cmp.p,
+		vfio_verdict_name(r->cmp.verdict), regressed ? " REGRESSION" : "",
+		median_count(ca, "minflt"), median_count(cb, "minflt"));
+}
+
+static int compare_cells(const struct json *before, const struct json *after,
+			 double threshold, double alpha, FILE *out)
+{
+	const struct json *cb, *ca;
+	struct row *r = calloc(1, sizeof(*r));
+	int regressions = 0, n = 0;
+
+	if (!r)
+		return VFIO_COMPARE_ERROR;
+	fprintf(out, "%-34s %10s %10s %8s %19s %7s  %s\n", "cell", "before ms",
+		"after ms", "ratio", "95% CI", "p", "verdict");
+	for (cb = after->child; cb; cb = cb->next) {
+		bool regressed;
+
+		r->name = json_get_str(cb, "name", "(unnamed)");
+		ca = find_cell(before, r->name);
+		r->na = ca ? samples(ca, r->a) : 0;
+		r->nb = samples(cb, r->b);
+		if (r->na < 0 || r->nb < 0) {
+			fprintf(stderr, "compare: cell %s: map_s is not an array of non-negative numbers\n",
+				r->name);
+			free(r);
+			return VFIO_COMPARE_ERROR;
+		}
+		vfio_compare(r->a, r->na, r->b, r->nb, alpha, &r->cmp);
+		regressed = r->cmp.verdict == VFIO_SLOWER &&
+			    r->cmp.ratio > 1 + threshold;
+		regressions += regressed;
+		print_row(out, r, ca, cb, regressed);
+		n++;
+	}
+	free(r);
+	fprintf(out, "%d cells compared, %d regressed beyond %.0f%%\n", n,
+		regressions, threshold * 100);
+	return regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
+}
+
+int vfio_compare_files(const char *before, const char *after, double threshold,
+		       double alpha, FILE *out)
+{
+	struct json *a = json_parse_file(before), *b = NULL;
+	const struct json *ca = NULL, *cb = NULL;
+	int ret = VFIO_COMPARE_ERROR;
+
+	if (a)
+		b = json_parse_file(after);
+	if (b)
+		ca = cells_of(a, before);
+	if (ca)
+		cb = cells_of(b, after);
+	if (cb)
+		ret = compare_cells(ca, cb, threshold, alpha, out);
+	else
+		fprintf(stderr, "compare: %s\n", vfio_error());
+	json_free(a);
+	json_free(b);
+	return ret;
+}
+
+static int compare_usage(void)
+{
+	fprintf(stderr, "usage: compare [-t THRESHOLD] [-a ALPHA] BEFORE.json AFTER.json\n"
+		"  THRESHOLD  slowdown that counts as a regression (default 0.10)\n"
+		"  ALPHA      significance level (default 0.05)\n");
+	return VFIO_COMPARE_ERROR;
+}
+
+static int parse_fraction(const char *s, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	return *end || !(*v > 0 && *v < 10) ? -EINVAL : 0;
+}
+
+int vfio_compare_main(int argc, char *argv[])
+{
+	double threshold = 0.10, alpha = 0.05;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "t:a:h")) != -1) {
+		if (opt == 't' && !parse_fraction(optarg, &threshold))
+			continue;
+		if (opt == 'a' && !parse_fraction(optarg, &alpha) && alpha < 1)
+			continue;
+		return compare_usage();
+	}
+	if (argc - optind != 2)
+		return compare_usage();
+	return vfio_compare_files(argv[optind], argv[optind + 1], threshold,
+				  alpha, stdout);
+}

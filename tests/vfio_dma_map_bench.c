@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Time VFIO_IOMMU_MAP_DMA over memory backings and over a device BAR
+ * mapped under each alignment policy, counting the faults the kernel
+ * takes inside the ioctl.  Prints TAP (one point per cell), a table, and
+ * optionally a JSON results file for 'compare'.
+ *
+ * Usage: vfio_dma_map_bench [options] [BDF]
+ *        vfio_dma_map_bench compare [-t THRESHOLD] [-a ALPHA] BEFORE AFTER
+ */
+#include <getopt.h>
+#include <numa.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libvfio.h"
+
+#define MAX_REPS 1000
+#define MAX_CELLS 64
+
+enum state { FRESH, PREFAULTED };
+
+struct cell {
+	char name[96];
+	bool bar;			/* a BAR, else a memory backing */
+	enum vfio_backing backing;
+	enum vfio_map_policy policy;
+	enum state state;
+	uint64_t size;
+	/* results */
+	int status;			/* KSFT_PASS, KSFT_SKIP or KSFT_FAIL */
+	char reason[200];
+	int n;
+	double map_s[MAX_REPS], unmap_s[MAX_REPS];
+	long long minflt[MAX_REPS], pmd[MAX_REPS], pud[MAX_REPS];
+	long long want_faults;		/* -1: no exact expectation */
+};
+
+struct bench {
+	const char *bdf, *mode, *out;
+	uint64_t size;
+	int reps, warmup, node, bar;
+	struct vfio_pci_device *dev;
+	struct vfio_iommu_info iommu;
+	struct vfio_fault_counter fc;
+	uint64_t max_block;
+	double overhead_s;
+	int nr_cells;
+	struct cell cells[MAX_CELLS];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void print_usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [-m IOMMU_MODE] [-b BACKINGS] [-p POLICIES] [-S STATES]\n"
+		"          [-s SIZE] [-n REPS] [-w WARMUP] [-N NODE] [-o FILE.json] [BDF]\n"
+		"       %s compare [-t THRESHOLD] [-a ALPHA] BEFORE.json AFTER.json\n"
+		"  BACKINGS  comma list of anon4k,thp,hugetlb2m,hugetlb1g,memfd,none\n"
+		"            (default: all)\n"
+		"  POLICIES  BAR policies: kernel,size,pa,pmd,4k,nohuge,none\n"
+		"            (default: kernel,pa,pmd,4k)\n"
+		"  STATES    fresh,prefaulted (default: fresh,prefaulted for memory,\n"
+		"            fresh for the BAR)\n"
+		"  SIZE      memory buffer size, with K/M/G (default 64M); the BAR is\n"
+		"            always mapped whole\n"
+		"  REPS      timed repetitions per cell (default 5), after WARMUP (1)\n"
+		"  NODE      NUMA node for buffers and this thread (default: the\n"
+		"            device's)\n",
+		prog, prog);
+	exit(KSFT_FAIL);
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'G': case 'g':
+		v <<= 10;
+		/* fall through */
+	case 'M': case 'm':
+		v <<= 10;
+		/* fall through */
+	case 'K': case 'k':
+		v <<= 10;
+		end++;
+	}
+	if (*end || !v || v % SZ_4K)
+		VFIO_FAIL("bad size '%s': a multiple of 4K, with K, M or G", s);
+	return v;
+}
+
+/* A comma list of names into a bit mask; "none" is the empty set. */
+static unsigned int parse_list(const char *s, int (*parse)(const char *))
+{
+	char *copy = strdup(s), *tok, *save = NULL;
+	unsigned int mask = 0;
+	int v;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "none"))
+			continue;
+		v = parse(tok);
+		if (v < 0)
+			VFIO_FAIL("%s", vfio_error());
+		mask |= 1U << v;
+	}
+	free(copy);
+	return mask;
+}
+
+static int parse_state(const char *s)
+{
+	if (!strcmp(s, "fresh"))
+		return FRESH;
+	if (!strcmp(s, "prefaulted"))
+		return PREFAULTED;
+	return vfio_set_error("unknown state '%s' (fresh, prefaulted)", s);
+}
+
+static const char *size_name(uint64_t size, char *buf, size_t len)
+{
+	if (!(size % SZ_1G))
+		snprintf(buf, len, "%lluG", (unsigned long long)(size / SZ_1G));
+	else if (!(size % (1 << 20)))
+		snprintf(buf, len, "%lluM", (unsigned long long)(size >> 20));
+	else
+		snprintf(buf, len, "%lluK", (unsigned long long)(size >> 10));
+	return buf;
+}
+
+/* Short names for tables: type1, type1v2, compat-type1, compat-type1v2. */
+static const char *api_name(const char *mode)
+{
+	if (!strncmp(mode, "vfio_", 5))
+		return strncmp(mode, "vfio_type1v2", 12) ? "type1" : "type1v2";
+	return strcmp(mode, "iommufd_compat_type1") ? "compat-type1v2" :
+						       "compat-type1";
+}
+
+static void add_cell(struct bench *b, bool bar, int kind, enum state st,
+		     uint64_t size)
+{
+	struct cell *c;
+	char sz[24];
+
+	if (b->nr_cells == MAX_CELLS)
+		VFIO_FAIL("more than %d cells", MAX_CELLS);
+	c = &b->cells[b->nr_cells++];
+	c->bar = bar;
+	c->backing = bar ? 0 : kind;
+	c->policy = bar ? kind : 0;
+	c->state = st;
+	c->size = size;
+	c->want_faults = -1;
+	snprintf(c->name, sizeof(c->name), "%s/%s%s/%s/%s",
+		 api_name(b->mode),
+		 bar ? "bar-" : "",
+		 bar ? vfio_map_policy_name(kind) : vfio_backing_name(kind),
+		 size_name(size, sz, sizeof(sz)),
+		 st == FRESH ? "fresh" : "prefaulted");
+}
+
+/* Map the cell's memory (or BAR) for one repetition. */
+static int prepare(struct bench *b, struct cell *c, struct vfio_buffer *buf,
+		   void **va)
+{
+	int ret;
+
+	if (c->bar) {
+		ret = __vfio_pci_bar_map(b->dev, b->bar, c->policy);
+		*va = b->dev->bars[b->bar].va;
+	} else {
+		ret = vfio_buffer_alloc(buf, c->backing, c->size);
+		*va = buf->va;
+		if (!ret && b->node >= 0)
+			numa_tonode_memory(buf->va, c->size, b->node);
+	}
+	if (!ret && c->state == PREFAULTED)
+		vfio_touch_pages(*va, c->size, !c->bar);
+	return ret;
+}
+
+static void release(struct bench *b, struct cell *c, struct vfio_buffer *buf)
+{
+	if (c->bar)
+		vfio_pci_bar_unmap(b->dev, b->bar);
+	else
+		vfio_buffer_free(buf);
+}
+
+/* A fresh BAR faults in exactly the entries its placement allows. */
+static int check_bar_faults(struct bench *b, struct cell *c, void *va,
+			    long long faults)
+{
+	struct vfio_pci_bar *bar = &b->dev->bars[b->bar];
+
+	if (!c->bar || c->state != FRESH)
+		return 0;
+	c->want_faults = vfio_expected_faults((uintptr_t)va, bar->pa, c->size,
+					      c->policy == VFIO_MAP_NOHUGE ?
+					      SZ_4K : b->max_block, NULL);
+	if (faults < c->want_faults || faults > c->want_faults + 1) {
+		errno = EIO;
+		return vfio_set_error("%lld faults inside MAP_DMA, expected %lld for va %p",
+				      faults, c->want_faults, va);
+	}
+	return 0;
+}
+
+static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
+{
+	struct vfio_buffer buf;
+	double t0, t1, t2 = 0, t3 = 0;
+	void *va;
+	int ret, i;
+
+	ret = prepare(b, c, &buf, &va);
+	if (ret)
+		return c->bar || ret != -ENOMEM ? ret : -ENOSPC;
+	vfio_fault_counter_start(&b->fc);
+	t0 = now();
+	ret = __vfio_dma_map(b->dev, va, iova, c->size);
+	t1 = now();
+	vfio_fault_counter_stop(&b->fc);
+	if (!ret) {
+		t2 = now();
+		ret = __vfio_dma_unmap(b->dev, iova, c->size);
+		t3 = now();
+	}
+	if (!ret)
+		ret = check_bar_faults(b, c, va, b->fc.delta[VFIO_FAULTS_MINFLT]);
+	release(b, c, &buf);
+	if (ret || !keep)
+		return ret;
+	i = c->n++;
+	c->map_s[i] = t1 - t0;
+	c->unmap_s[i] = t3 - t2;
+	c->minflt[i] = b->fc.delta[VFIO_FAULTS_MINFLT];
+	c->pmd[i] = b->fc.delta[VFIO_FAULTS_PMD];
+	c->pud[i] = b->fc.delta[VFIO_FAULTS_PUD];
+	return 0;
+}
+
+static void run_cell(struct bench *b, struct cell *c)
+{
+	uint64_t iova;
+	int i, ret;
+
+	ret = vfio_iova_pick(&b->iommu, c->size, SZ_1G, &iova);
+	for (i = -b->warmup; !ret && i < b->reps; i++)
+		ret = run_rep(b, c, iova, i >= 0);
+	c->status = KSFT_PASS;
+	if (ret) {
+		/* A buffer the machine cannot provide is a skip, not a failure. */
+		c->status = ret == -ENOSPC ? KSFT_SKIP : KSFT_FAIL;
+		snprintf(c->reason, sizeof(c->reason), "%s", vfio_error());
+	}
+}
+
+static void summarize_ll(const long long *v, int n, struct vfio_summary *s)
+{
+	double d[MAX_REPS];
+	int i;
+
+	for (i = 0; i < n; i++)
+		d[i] = v[i];
+	vfio_summarize(d, n, s);
+}
+
+static void print_row(const struct cell *c)
+{
+	struct vfio_summary m, u, f;
+
+	if (c->status == KSFT_SKIP || !c->n) {
+		ksft_print_msg("%-34s  %s: %s\n", c->name,
+			       c->status == KSFT_SKIP ? "skipped" : "failed",
+			       c->reason);
+		return;
+	}
+	vfio_summarize(c->map_s, c->n, &m);
+	vfio_summarize(c->unmap_s, c->n, &u);
+	summarize_ll(c->minflt, c->n, &f);
+	ksft_print_msg("%-34s %3d %10.3f %10.3f %10.3f %8.3f %10.3f %9.0f%s\n",
+		       c->name, c->n, m.median * 1e3, m.p90 * 1e3, m.mean * 1e3,
+		       m.stddev * 1e3, u.median * 1e3, f.median,
+		       c->status == KSFT_FAIL ? "  FAILED" : "");
+}
+
+static void print_table(struct bench *b)
+{
+	double smallest = 0;
+	int i;
+
+	ksft_print_msg("%-34s %3s %10s %10s %10s %8s %10s %9s\n", "cell", "n",
+		       "map med", "map p90", "map mean", "sd", "unmap med",
+		       "faults");
+	ksft_print_msg("%-34s %3s %10s %10s %10s %8s %10s %9s\n", "", "",
+		       "ms", "ms", "ms", "ms", "ms", "in ioctl");
+	for (i = 0; i < b->nr_cells; i++) {
+		struct vfio_summary m;
+
+		print_row(&b->cells[i]);
+		if (!b->cells[i].n)
+			continue;
+		vfio_summarize(b->cells[i].map_s, b->cells[i].n, &m);
+		if (m.median >= 1e-3 && (!smallest || m.median < smallest))
+			smallest = m.median;
+	}
+	ksft_print_msg("timing overhead: %.0f ns per sample%s", b->overhead_s * 1e9,
+		       smallest ? "" : "\n");
+	if (smallest)
+		printf(", %.4f%% of the fastest cell of 1 ms or more\n",
+		       100 * b->overhead_s / smallest);
+}
+
+/* Median cost of one timed section with nothing in it. */
+static double measure_overhead(void)
+{
+	double d[MAX_REPS], t0;
+	struct vfio_summary s;
+	int i;
+
+	for (i = 0; i < MAX_REPS; i++) {
+		t0 = now();
+		d[i] = now() - t0;
+	}
+	vfio_summarize(d, MAX_REPS, &s);
+	return s.median;
+}
+
+static void json_samples(struct json_writer *w, const char *key,
+			 const double *v, int n)
+{
+	int i;
+
+	json_arr_open(w, key);
+	for (i = 0; i < n; i++)
+		json_num(w, NULL, v[i]);
+	json_arr_close(w);
+}
+
+static void json_counts(struct json_writer *w, const char *key,
+			const long long *v, int n)
+{
+	int i;
+
+	if (n && v[0] == VFIO_FAULTS_ABSENT) {
+		json_null(w, key);
+		return;
+	}
+	json_arr_open(w, key);
+	for (i = 0; i < n; i++)
+		json_int(w, NULL, v[i]);
+	json_arr_close(w);
+}
+
+static void json_summary(struct json_writer *w, const char *key,
+			 const double *v, int n)
+{
+	struct vfio_summary s;
+
+	vfio_summarize(v, n, &s);
+	json_obj_open(w, key);
+	json_num(w, "min", s.min);
+	json_num(w, "median", s.median);
+	json_num(w, "p90", s.p90);
+	json_num(w, "mean", s.mean);
+	json_num(w, "stddev", s.stddev);
+	json_num(w, "max", s.max);
+	json_obj_close(w);
+}
+
+static void json_cell(struct json_writer *w, const struct bench *b,
+		      const struct cell *c)
+{
+	json_obj_open(w, NULL);
+	json_str(w, "name", c->name);
+	json_str(w, "api", api_name(b->mode));
+	json_str(w, "backing", c->bar ? "bar" : vfio_backing_name(c->backing));
+	json_str(w, "policy", c->bar ? vfio_map_policy_name(c->policy) : "");
+	json_str(w, "state", c->state == FRESH ? "fresh" : "prefaulted");
+	json_int(w, "size", c->size);
+	json_str(w, "status", c->status == KSFT_PASS ? "ok" :
+			      c->status == KSFT_SKIP ? "skip" : "fail");
+	json_str(w, "reason", c->reason);
+	if (c->want_faults >= 0)
+		json_int(w, "expected_faults", c->want_faults);
+	else
+		json_null(w, "expected_faults");
+	json_samples(w, "map_s", c->map_s, c->n);
+	json_samples(w, "unmap_s", c->unmap_s, c->n);
+	json_counts(w, "minflt", c->minflt, c->n);
+	json_counts(w, "pmd_inserts", c->pmd, c->n);
+	json_counts(w, "pud_inserts", c->pud, c->n);
+	if (c->n) {
+		json_summary(w, "map", c->map_s, c->n);
+		json_summary(w, "unmap", c->unmap_s, c->n);
+	}
+	json_obj_close(w);
+}
+
+static void json_iommu(struct json_writer *w, const struct bench *b)
+{
+	char pgsizes[24];
+	int i;
+
+	snprintf(pgsizes, sizeof(pgsizes), "%#llx",
+		 (unsigned long long)b->iommu.pgsizes);
+	json_obj_open(w, "iommu");
+	json_str(w, "mode", b->mode);
+	json_str(w, "pgsizes", pgsizes);
+	json_arr_open(w, "iova_ranges");
+	for (i = 0; i < b->iommu.nr_ranges; i++) {
+		json_arr_open(w, NULL);
+		json_int(w, NULL, b->iommu.ranges[i].start);
+		json_int(w, NULL, b->iommu.ranges[i].end);
+		json_arr_close(w);
+	}
+	json_arr_close(w);
+	json_obj_close(w);
+}
+
+static void json_settings(struct json_writer *w, const struct bench *b)
+{
+	json_obj_open(w, "settings");
+	json_int(w, "reps", b->reps);
+	json_int(w, "warmup", b->warmup);
+	json_int(w, "size", b->size);
+	json_int(w, "numa_node", b->node);
+	json_int(w, "bar", b->bar);
+	json_str(w, "huge_faults", b->max_block > SZ_4K ? "yes" : "no");
+	json_num(w, "timing_overhead_s", b->overhead_s);
+	json_obj_close(w);
+}
+
+/* Write to a temporary file, then rename: never a half-written result. */
+static void write_json(const struct bench *b)
+{
+	struct json_writer w;
+	char tmp[4096];
+	FILE *f;
+	int i;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", b->out, getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		VFIO_FAIL("cannot write %s: %s", tmp, strerror(errno));
+	json_begin(&w, f);
+	json_obj_open(&w, NULL);
+	json_str(&w, "schema", VFIO_RESULTS_SCHEMA);
+	vfio_provenance_write(&w, b->bdf);
+	json_iommu(&w, b);
+	json_settings(&w, b);
+	json_arr_open(&w, "cells");
+	for (i = 0; i < b->nr_cells; i++)
+		json_cell(&w, b, &b->cells[i]);
+	json_arr_close(&w);
+	json_obj_close(&w);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, b->out)) {
+		unlink(tmp);
+		VFIO_FAIL("cannot write %s: %s", b->out, strerror(errno));
+	}
+	ksft_print_msg("results: %s\n", b->out);
+}
+
+/* The device's NUMA node from sysfs, -1 when it has none. */
+static int device_node(const char *bdf)
+{
+	char path[128];
+	int node = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node", bdf);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &node) != 1)
+			node = -1;
+		fclose(f);
+	}
+	return node;
+}
+
+/* Buffers on the node, this thread on its CPUs; recorded in the results. */
+static void place_numa(struct bench *b)
+{
+	if (b->node < 0)
+		b->node = device_node(b->bdf);
+	if (numa_available() < 0 || b->node < 0) {
+		ksft_print_msg("NUMA: %s\n", numa_available() < 0 ?
+			       "not available" : "device has no node");
+		b->node = -1;
+		return;
+	}
+	if (b->node > numa_max_node())
+		VFIO_FAIL("NUMA node %d does not exist (max %d)", b->node,
+			  numa_max_node());
+	if (numa_run_on_node(b->node))
+		VFIO_FAIL("cannot run on NUMA node %d: %s", b->node, strerror(errno));
+	numa_set_preferred(b->node);
+	ksft_print_msg("NUMA: buffers and thread on node %d\n", b->node);
+}
+
+/* The largest mmappable BAR: the one peer-to-peer DMA cares about. */
+static int largest_bar(struct vfio_pci_device *dev)
+{
+	int i, best = -1;
+
+	for (i = 0; i < VFIO_PCI_NUM_BARS; i++)
+		if ((dev->bars[i].flags & VFIO_REGION_INFO_FLAG_MMAP) &&
+		    (best < 0 || dev->bars[i].size > dev->bars[best].size))
+			best = i;
+	return best;
+}
+
+static void setup(struct bench *b)
+{
+	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(b->mode);
+
+	if (!mode)
+		VFIO_FAIL("%s", vfio_error());
+	if (vfio_iommu_mode_check(mode))
+		ksft_exit_skip("%s\n", vfio_error());
+	b->dev = vfio_pci_device_init(b->bdf, b->mode);
+	VFIO_ASSERT_OK(__vfio_iommu_info(b->dev, &b->iommu));
+	vfio_fault_counter_open(&b->fc);
+	b->max_block = SZ_1G;
+	if (vfio_pci_huge_fault_supported()) {
+		ksft_print_msg("%s\n", vfio_error());
+		b->max_block = SZ_4K;
+	}
+	b->bar = largest_bar(b->dev);
+	place_numa(b);
+	b->overhead_s = measure_overhead();
+}
+
+static void build_cells(struct bench *b, unsigned int backings,
+			unsigned int policies, unsigned int states, bool bar_states)
+{
+	uint64_t bar_size = b->bar >= 0 ? b->dev->bars[b->bar].size : 0;
+	unsigned int bar_st = bar_states ? states : 1U << FRESH;
+	int k, s;
+
+	for (k = 0; k < VFIO_BACKING_NR; k++)
+		for (s = FRESH; s <= PREFAULTED; s++)
+			if ((backings & 1U << k) && (states & 1U << s))
+				add_cell(b, false, k, s, b->size);
+	if (bar_size < SZ_4K)
+		return;
+	bar_size = align_up(bar_size, SZ_4K);
+	for (k = 0; k < VFIO_MAP_NR_POLICIES; k++)
+		for (s = FRESH; s <= PREFAULTED; s++)
+			if ((policies & 1U << k) && (bar_st & 1U << s))
+				add_cell(b, true, k, s, bar_size);
+}
+
+static void report(struct bench *b)
+{
+	int i;
+
+	for (i = 0; i < b->nr_cells; i++) {
+		struct cell *c = &b->cells[i];
+
+		if (c->status == KSFT_PASS)
+			ksft_test_result_pass("%s\n", c->name);
+		else if (c->status == KSFT_SKIP)
+			ksft_test_result_skip("%s: %s\n", c->name, c->reason);
+		else
+			ksft_test_result_fail("%s: %s\n", c->name, c->reason);
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	struct bench *b = calloc(1, sizeof(*b));
+	unsigned int backings = (1U << VFIO_BACKING_NR) - 1, states = 3;
+	unsigned int policies = 1U << VFIO_MAP_KERNEL | 1U << VFIO_MAP_PA |
+				1U << VFIO_MAP_PMD | 1U << VFIO_MAP_4K;
+	bool bar_states = false;
+	int opt, i;
+
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return vfio_compare_main(argc - 1, argv + 1);
+	VFIO_ASSERT_NE(b, NULL);
+	b->mode = VFIO_DEFAULT_IOMMU_MODE;
+	b->size = 64ULL << 20;
+	b->reps = 5;
+	b->warmup = 1;
+	b->node = -1;
+	while ((opt = getopt(argc, argv, "m:b:p:S:s:n:w:N:o:h")) != -1) {
+		switch (opt) {
+		case 'm':
+			b->mode = optarg;
+			break;
+		case 'b':
+			backings = parse_list(optarg, vfio_backing_parse);
+			break;
+		case 'p':
+			policies = parse_list(optarg, vfio_map_policy_parse);
+			break;
+		case 'S':
+			states = parse_list(optarg, parse_state);
+			bar_states = true;
+			break;
+		case 's':
+			b->size = parse_size(optarg);
+			break;
+		case 'n':
+			b->reps = atoi(optarg);
+			break;
+		case 'w':
+			b->warmup = atoi(optarg);
+			break;
+		case 'N':
+			b->node = atoi(optarg);
+			break;
+		case 'o':
+			b->out = optarg;
+			break;
+		default:
+			print_usage(argv[0]);
+		}
+	}
+	if (b->reps < 1 || b->reps > MAX_REPS || b->warmup < 0)
+		VFIO_FAIL("repetitions must be 1..%d, warm-up >= 0", MAX_REPS);
+	b->bdf = vfio_selftests_get_bdf(&argc, argv);
+	if (optind < argc)
+		print_usage(argv[0]);
+	ksft_print_header();
+	setup(b);
+	build_cells(b, backings, policies, states, bar_states);
+	ksft_set_plan(b->nr_cells);
+	for (i = 0; i < b->nr_cells; i++)
+		run_cell(b, &b->cells[i]);
+	print_table(b);
+	report(b);
+	if (b->out)
+		write_json(b);
+	vfio_fault_counter_close(&b->fc);
+	vfio_pci_device_cleanup(b->dev);
+	free(b);
+	ksft_finished();
+}
