@@ -97,6 +97,12 @@ install: all
 vm-run: install
 	scripts/vm.sh -k $(KERNEL) -i $(INSTALL_PATH)
 
+# The benchmark on two kernels and their comparison: A before, B after.
+A		?= 6.12
+B		?= 7.2
+vm-compare: install
+	scripts/vm-compare.sh $(A) $(B) $(BENCH_ARGS)
+
 check: install
 	scripts/check.sh
 
@@ -108,7 +114,7 @@ checkpatch: $(HARNESS)
 clean:
 	rm -rf $(OUTPUT)
 
-.PHONY: all deps run_tests install vm-run check checkpatch clean
+.PHONY: all deps run_tests install vm-run vm-compare check checkpatch clean
 .SECONDARY:
 
 -include $(LIB_OBJS:.o=.d) $(PROGS:=.d)

@@ -40,7 +40,7 @@ static int alloc_hugetlb(struct vfio_buffer *buf, uint64_t page, int shift)
 {
 	if (buf->size % page) {
 		errno = EINVAL;
-		return vfio_set_error("%s: size %#llx is not a multiple of the page size",
+		return vfio_set_error("%s: size %#llx is not a multiple of the page size (-s)",
 				      names[buf->backing],
 				      (unsigned long long)buf->size);
 	}

@@ -201,6 +201,13 @@ static void release(struct bench *b, struct cell *c, struct vfio_buffer *buf)
 		vfio_buffer_free(buf);
 }
 
+/* Hugetlb pages the machine has not reserved, or a size they cannot hold. */
+static bool is_hugetlb(const struct cell *c)
+{
+	return !c->bar && (c->backing == VFIO_BACKING_HUGETLB_2M ||
+			   c->backing == VFIO_BACKING_HUGETLB_1G);
+}
+
 /* A fresh BAR faults in exactly the entries its placement allows. */
 static int check_bar_faults(struct bench *b, struct cell *c, void *va,
 			    long long faults)
@@ -229,7 +236,7 @@ static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 
 	ret = prepare(b, c, &buf, &va);
 	if (ret)
-		return c->bar || ret != -ENOMEM ? ret : -ENOSPC;
+		return is_hugetlb(c) ? -ENOSPC : ret;
 	vfio_fault_counter_start(&b->fc);
 	t0 = now();
 	ret = __vfio_dma_map(b->dev, va, iova, c->size);
