@@ -193,3 +193,42 @@ int vfio_compare_main(int argc, char *argv[])
 	return vfio_compare_files(argv[optind], argv[optind + 1], threshold,
 				  alpha, stdout);
 }
+
+/* One line per cell: name, n, map median/p90/min/max in ms, faults. */
+static void export_cell(const struct json *cell, FILE *out)
+{
+	double x[MAX_SAMPLES];
+	struct vfio_summary s;
+	int n = samples(cell, x);
+
+	if (n <= 0)
+		return;
+	vfio_summarize(x, n, &s);
+	fprintf(out, "%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.0f\n",
+		json_get_str(cell, "name", "(unnamed)"), n, s.median * 1e3,
+		s.p90 * 1e3, s.min * 1e3, s.max * 1e3,
+		median_count(cell, "minflt"));
+}
+
+int vfio_export_main(int argc, char *argv[])
+{
+	const struct json *cells, *c;
+	struct json *root;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: export RESULTS.json (prints TSV)\n");
+		return VFIO_COMPARE_ERROR;
+	}
+	root = json_parse_file(argv[1]);
+	cells = root ? cells_of(root, argv[1]) : NULL;
+	if (!cells) {
+		fprintf(stderr, "export: %s\n", vfio_error());
+		json_free(root);
+		return VFIO_COMPARE_ERROR;
+	}
+	printf("cell\tn\tmedian_ms\tp90_ms\tmin_ms\tmax_ms\tfaults\n");
+	for (c = cells->child; c; c = c->next)
+		export_cell(c, stdout);
+	json_free(root);
+	return VFIO_COMPARE_OK;
+}

@@ -5,7 +5,7 @@
 # the kernel-side pieces into a cache outside git.  Idempotent: a second
 # run with everything present touches nothing and prints the versions.
 #
-#   scripts/deps.sh [host|headers|kernels|all]    (default: all)
+#   scripts/deps.sh [host|headers|kernels|plot|all]    (default: all)
 #
 # VFIO_BENCH_CACHE overrides the cache directory (default: <repo>/.cache).
 
@@ -217,12 +217,18 @@ show_versions() {
 	return 0
 }
 
+# gnuplot only for scripts/plot.sh: not everyone plots.
+install_plot() {
+	host_pkgs="gnuplot-nox" install_host
+}
+
 case ${1:-all} in
 host)		install_host ;;
+plot)		install_plot ;;
 headers)	install_host; fetch_uapi; fetch_source ;;
 kernels)	install_host; fetch_kernel_72; fetch_kernel_612 ;;
 all)		install_host; fetch_uapi; fetch_source
 		fetch_kernel_72; fetch_kernel_612 ;;
-*)		die "usage: $0 [host|headers|kernels|all]" ;;
+*)		die "usage: $0 [host|headers|kernels|plot|all]" ;;
 esac
 show_versions

@@ -7,6 +7,7 @@
  *
  * Usage: vfio_dma_map_bench [options] [BDF]
  *        vfio_dma_map_bench compare [-t THRESHOLD] [-a ALPHA] BEFORE AFTER
+ *        vfio_dma_map_bench export RESULTS (TSV, for plots)
  */
 #include <getopt.h>
 #include <numa.h>
@@ -66,6 +67,7 @@ static void print_usage(const char *prog)
 		"usage: %s [-m IOMMU_MODE] [-b BACKINGS] [-p POLICIES] [-S STATES]\n"
 		"          [-s SIZE] [-n REPS] [-w WARMUP] [-N NODE] [-o FILE.json] [BDF]\n"
 		"       %s compare [-t THRESHOLD] [-a ALPHA] BEFORE.json AFTER.json\n"
+		"       %s export RESULTS.json\n"
 		"  BACKINGS  comma list of anon4k,thp,hugetlb2m,hugetlb1g,memfd,none\n"
 		"            (default: all)\n"
 		"  POLICIES  BAR policies: kernel,size,pa,pmd,4k,nohuge,none\n"
@@ -77,7 +79,7 @@ static void print_usage(const char *prog)
 		"  REPS      timed repetitions per cell (default 5), after WARMUP (1)\n"
 		"  NODE      NUMA node for buffers and this thread (default: the\n"
 		"            device's)\n",
-		prog, prog);
+		prog, prog, prog);
 	exit(KSFT_FAIL);
 }
 
@@ -600,6 +602,8 @@ int main(int argc, char *argv[])
 
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return vfio_compare_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "export"))
+		return vfio_export_main(argc - 1, argv + 1);
 	VFIO_ASSERT_NE(b, NULL);
 	b->mode = VFIO_DEFAULT_IOMMU_MODE;
 	b->size = 64ULL << 20;

@@ -27,4 +27,7 @@ int vfio_compare_files(const char *before, const char *after, double threshold,
 /* "compare [-t THRESHOLD] [-a ALPHA] BEFORE AFTER" */
 int vfio_compare_main(int argc, char *argv[]);
 
+/* "export RESULTS": the map-time summary of each cell as TSV, for plots. */
+int vfio_export_main(int argc, char *argv[]);
+
 #endif /* LIBVFIO_COMPARE_H */

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Judge one kernel for 'git bisect run': build it (or take one given),
+# boot it in the VM, run one benchmark cell and compare it with a
+# baseline.  Exit 0 good, 1 bad (slower than the baseline beyond the
+# threshold), 125 skip (the kernel did not build or boot, or the cell
+# could not be measured).
+#
+#   bisect.sh -B BASELINE.json [-t THRESHOLD] [-C TREE [-f CONFIG]] [-k KERNEL]
+#             [-- BENCH_ARGS...]
+#
+#   -B  results of a good kernel (vfio_dma_map_bench -o), e.g. from vm-compare
+#   -C  a kernel tree to build at its HEAD (default: the current directory,
+#       as git bisect run leaves it); -f a config to start from (default
+#       the tree's .config), brought up to date with olddefconfig
+#   -k  skip the build and judge this kernel (7.2, 6.12, a bzImage)
+#   BENCH_ARGS  which cell (default: -b none -p kernel -S fresh, the BAR
+#       mapped where plain mmap(NULL) puts it)
+#
+# In the kernel tree:
+#   git bisect start BAD GOOD
+#   git bisect run /path/to/vfio-bench/scripts/bisect.sh -B good.json
+
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+install=${INSTALL_PATH:-$top/build/install}
+baseline="" threshold=0.10 tree=$PWD config="" kernel="" mods=()
+work=${BISECT_WORK:-$top/results/bisect}
+
+skip() { echo "bisect.sh: $* (skip)" >&2; exit 125; }
+
+while getopts "B:t:C:f:k:h" opt; do
+	case $opt in
+	B) baseline=$OPTARG ;;
+	t) threshold=$OPTARG ;;
+	C) tree=$OPTARG ;;
+	f) config=$OPTARG ;;
+	k) kernel=$OPTARG ;;
+	*) sed -n '3,25s/^# \{0,1\}//p' "$0" >&2; exit 125 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ -f "$baseline" ] || skip "no baseline results file (-B)"
+[ $# -gt 0 ] || set -- -b none -p kernel -S fresh
+[ -x "$install/vfio_dma_map_bench" ] || make -s -C "$top" install >/dev/null ||
+	skip "cannot build vfio-bench"
+
+# Build the tree's HEAD: bzImage plus modules, installed into $work.
+build_kernel() {
+	local rel
+
+	[ -f "$tree/Makefile" ] || skip "$tree is not a kernel tree"
+	[ -z "$config" ] || cp "$config" "$tree/.config" || skip "cannot copy $config"
+	[ -f "$tree/.config" ] || skip "no .config in $tree (-f)"
+	echo "bisect.sh: building $(git -C "$tree" describe --always 2>/dev/null)" >&2
+	make -C "$tree" -s olddefconfig &&
+		make -C "$tree" -s -j"$(nproc)" bzImage modules >"$work/build.log" 2>&1 ||
+		skip "build failed, see $work/build.log"
+	rm -rf "$work/mods"
+	make -C "$tree" -s modules_install INSTALL_MOD_PATH="$work/mods" \
+		>>"$work/build.log" 2>&1 || skip "modules_install failed"
+	rel=$(make -C "$tree" -s kernelrelease)
+	kernel=$tree/arch/x86/boot/bzImage
+	[ -d "$work/mods/lib/modules/$rel" ] && mods=(-M "$work/mods/lib/modules/$rel")
+}
+
+mkdir -p "$work"
+[ -n "$kernel" ] || build_kernel
+rm -f "$work/vm/bench.json"
+"$top/scripts/vm.sh" -k "$kernel" "${mods[@]}" -i "$install" -o "$work/vm" -- \
+	"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json $*'"
+rc=$?
+[ "$rc" = 2 ] && skip "the kernel did not boot or the rig failed"
+[ -f "$work/vm/bench.json" ] || skip "no results from the benchmark"
+"$install/vfio_dma_map_bench" compare -t "$threshold" "$baseline" \
+	"$work/vm/bench.json" | tee "$work/compare.txt"
+rc=${PIPESTATUS[0]}
+grep -q 'not comparable' "$work/compare.txt" && skip "the cell was not measured"
+case $rc in
+0) echo "bisect.sh: good" >&2; exit 0 ;;
+1) echo "bisect.sh: bad" >&2; exit 1 ;;
+*) skip "compare failed" ;;
+esac
