@@ -97,6 +97,48 @@ install: all
 vm-run: install
 	scripts/vm.sh -k $(KERNEL) -i $(INSTALL_PATH)
 
+# The library and the host tests again under ASan and UBSan (dynamic:
+# the sanitizers do not link statically), run at once.
+SAN_OUT		:= $(OUTPUT)/sanitize
+SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+SAN_PROGS	:= $(addprefix $(SAN_OUT)/,$(TEST_HOST_PROGS))
+
+$(SAN_OUT)/%: tests/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Wno-sign-compare $(SAN_FLAGS) \
+		-o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+sanitize: $(SAN_PROGS)
+	@OUTPUT=$(SAN_OUT) ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 \
+		scripts/suite.sh $(TEST_HOST_PROGS)
+
+# libFuzzer harnesses (clang) for the parsers that take outside input.
+# 'make fuzz' runs each for FUZZ_RUNS inputs; crashes land in
+# $(FUZZ_OUT)/crash-* and become regression tests.
+FUZZ_OUT	:= $(OUTPUT)/fuzz
+FUZZ_TARGETS	:= fuzz_caps fuzz_sparse_plan fuzz_bdf fuzz_json
+FUZZ_RUNS	?= 1000000
+FUZZ_CC		?= clang
+
+$(FUZZ_OUT)/%: fuzz/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
+	@command -v $(FUZZ_CC) >/dev/null || scripts/deps.sh fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g -D_GNU_SOURCE -Ilib/include -I$(KSFT_DIR) \
+		$(KHDR_INCLUDES) -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+fuzz: $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_OUT)/corpus-$$t; \
+		(cd $(FUZZ_OUT) && ./$$t -runs=$(FUZZ_RUNS) -max_len=4096 \
+			-print_final_stats=1 corpus-$$t 2>$$t.log) || \
+			{ tail -n 30 $(FUZZ_OUT)/$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
+		echo "fuzz: $$t: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' \
+			$(FUZZ_OUT)/$$t.log | grep -o '[0-9]*$$') executions, no crash"; \
+	done
+
 # The benchmark on two kernels and their comparison: A before, B after.
 A		?= 6.12
 B		?= 7.2
@@ -114,7 +156,8 @@ checkpatch: $(HARNESS)
 clean:
 	rm -rf $(OUTPUT)
 
-.PHONY: all deps run_tests install vm-run vm-compare check checkpatch clean
+.PHONY: all deps run_tests install vm-run vm-compare check checkpatch clean \
+	sanitize fuzz
 .SECONDARY:
 
 -include $(LIB_OBJS:.o=.d) $(PROGS:=.d)

@@ -101,14 +101,15 @@ int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
 	off = (const uint8_t *)h - (const uint8_t *)info;
 	/* The areas end at the next capability or the end of the buffer. */
 	end = h->next && h->next < len ? h->next : len;
-	if (end - off < sizeof(*s) ||
-	    s->nr_areas > (end - off - sizeof(*s)) / sizeof(s->areas[0])) {
-		errno = EINVAL;
+	errno = EINVAL;
+	/* nr_areas itself may lie past the end: check before reading it. */
+	if (end - off < sizeof(*s))
+		return vfio_set_error("sparse-mmap capability at %#zx is truncated",
+				      off);
+	if (s->nr_areas > (end - off - sizeof(*s)) / sizeof(s->areas[0]))
 		return vfio_set_error("sparse-mmap capability at %#zx claims %u areas but has room for %zu",
 				      off, s->nr_areas,
-				      end - off < sizeof(*s) ? 0 :
 				      (end - off - sizeof(*s)) / sizeof(s->areas[0]));
-	}
 	*sparse = s;
 	return 0;
 }

@@ -5,7 +5,7 @@
 # the kernel-side pieces into a cache outside git.  Idempotent: a second
 # run with everything present touches nothing and prints the versions.
 #
-#   scripts/deps.sh [host|headers|kernels|plot|all]    (default: all)
+#   scripts/deps.sh [host|headers|kernels|kbuild|plot|fuzz|all]    (default: all)
 #
 # VFIO_BENCH_CACHE overrides the cache directory (default: <repo>/.cache).
 
@@ -217,6 +217,18 @@ show_versions() {
 	return 0
 }
 
+# clang and its runtimes only for 'make fuzz'.
+install_fuzz() {
+	host_pkgs="clang libclang-rt-14-dev" install_host
+}
+
+# The kernel build's own tools: flex/bison for kconfig, libelf-dev for
+# objtool, libssl-dev for the certificate tools, bc for the timeconst.
+install_kbuild() {
+	host_pkgs="gcc make libc6-dev flex bison bc libelf-dev libssl-dev
+		   cpio perl python3 xz-utils" install_host
+}
+
 # gnuplot only for scripts/plot.sh: not everyone plots.
 install_plot() {
 	host_pkgs="gnuplot-nox" install_host
@@ -225,10 +237,12 @@ install_plot() {
 case ${1:-all} in
 host)		install_host ;;
 plot)		install_plot ;;
+fuzz)		install_fuzz ;;
 headers)	install_host; fetch_uapi; fetch_source ;;
 kernels)	install_host; fetch_kernel_72; fetch_kernel_612 ;;
+kbuild)		install_kbuild; fetch_source ;;
 all)		install_host; fetch_uapi; fetch_source
 		fetch_kernel_72; fetch_kernel_612 ;;
-*)		die "usage: $0 [host|headers|kernels|plot|all]" ;;
+*)		die "usage: $0 [host|headers|kernels|kbuild|plot|fuzz|all]" ;;
 esac
 show_versions

@@ -193,6 +193,13 @@ TEST(cap_chain_truncated)
 	EXPECT_EQ(-EINVAL, vfio_region_sparse_areas(&f.info, f.info.argsz, &s));
 	w->nr_areas = 0x80000000;
 	EXPECT_EQ(-EINVAL, vfio_region_sparse_areas(&f.info, f.info.argsz, &s));
+	/*
+	 * Found by fuzz_caps: a sparse-mmap header at the very end, its
+	 * nr_areas beyond the buffer, was read before being bounds-checked.
+	 */
+	put_cap(&f, 0x20, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0x0a000000);
+	EXPECT_EQ(-EINVAL, vfio_region_sparse_areas(&f.info, 0x28, &s));
+	EXPECT_NE(NULL, strstr(vfio_error(), "truncated"));
 }
 
 TEST(cap_chain_too_long)
