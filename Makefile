@@ -48,15 +48,19 @@ TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench
 # ... and tests of the library itself, which need none.
 TEST_HOST_PROGS	:= libvfio_test map_policy_test stats_test json_test
 
+# ... and the bad-input matrix, a script run like a test binary.
+TEST_HOST_SCRIPTS := bad_input.sh
+
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS))
-SCRIPTS		:= scripts/run.sh scripts/suite.sh
+SCRIPTS		:= scripts/run.sh scripts/suite.sh $(addprefix tests/,$(TEST_HOST_SCRIPTS))
 
 all: $(PROGS) $(OUTPUT)/host_progs $(OUTPUT)/device_progs
+	@cp $(SCRIPTS) $(OUTPUT)/
 
 # suite.sh reads these to know which binaries want a device.
 $(OUTPUT)/host_progs $(OUTPUT)/device_progs: Makefile
 	@mkdir -p $(OUTPUT)
-	@echo "$(TEST_HOST_PROGS)" >$(OUTPUT)/host_progs
+	@echo "$(TEST_HOST_PROGS) $(TEST_HOST_SCRIPTS)" >$(OUTPUT)/host_progs
 	@echo "$(TEST_GEN_PROGS)" >$(OUTPUT)/device_progs
 
 # Results carry the suite's version; rebuilt every time, it is cheap.
@@ -149,7 +153,7 @@ check: install
 	scripts/check.sh
 
 checkpatch: $(HARNESS)
-	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c; do \
+	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c fuzz/*.c; do \
 		$(CHECKPATCH) --no-tree --quiet --show-types -f $$f || rc=1; \
 	done; exit $${rc:-0}
 

@@ -93,11 +93,14 @@ static void print_row(FILE *out, const struct row *r, const struct json *ca,
 	}
 	vfio_summarize(r->a, r->na, &sa);
 	vfio_summarize(r->b, r->nb, &sb);
-	fprintf(out, "%-34s %10.3f %10.3f %8.3f [%7.3f, %7.3f] %7.4f  %s%s  faults %.0f -> %.0f\n",
+	fprintf(out, "%-34s %10.3f %10.3f %8.3f [%7.3f, %7.3f] %7.4f  %s%s",
 		r->name, sa.median * 1e3, sb.median * 1e3, r->cmp.ratio,
 		r->cmp.ci_lo, r->cmp.ci_hi, r->cmp.p,
-		vfio_verdict_name(r->cmp.verdict), regressed ? " REGRESSION" : "",
-		median_count(ca, "minflt"), median_count(cb, "minflt"));
+		vfio_verdict_name(r->cmp.verdict), regressed ? " REGRESSION" : "");
+	if (median_count(ca, "minflt") >= 0 && median_count(cb, "minflt") >= 0)
+		fprintf(out, "  faults %.0f -> %.0f", median_count(ca, "minflt"),
+			median_count(cb, "minflt"));
+	fputc('\n', out);
 }
 
 static int compare_cells(const struct json *before, const struct json *after,

@@ -203,8 +203,10 @@ static char *parse_string(struct parser *p)
 			goto bad;
 		if (*p->s == '\\') {
 			p->s++;
-			if (unescape(p, o++))
-				goto bad;
+			if (unescape(p, o++)) {
+				free(out);
+				return NULL;	/* unescape() said why */
+			}
 		} else {
 			*o++ = *p->s++;
 		}

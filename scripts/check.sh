@@ -38,8 +38,19 @@ add_lane() {
 
 echo "check: host unit tests"
 # shellcheck disable=SC2046
-OUTPUT=$install "$top/scripts/suite.sh" $(cat "$install/host_progs") | tee "$log"
+VFIO_BENCH_SRC=$top OUTPUT=$install "$top/scripts/suite.sh" $(cat "$install/host_progs") | tee "$log"
 add_lane host "${PIPESTATUS[0]}"
+
+echo "check: host unit tests under ASan and UBSan"
+make -s -C "$top" sanitize | tee "$log"
+add_lane sanitizers "${PIPESTATUS[0]}"
+
+# A short fuzz run: each harness passes if it survives its inputs.
+echo "check: fuzz, ${CHECK_FUZZ_RUNS:=20000} inputs per harness"
+make -s -C "$top" fuzz FUZZ_RUNS="$CHECK_FUZZ_RUNS" | tee "$log"
+rc=${PIPESTATUS[0]}
+echo "suite: $(grep -c 'executions, no crash' "$log") passed, $((rc != 0)) failed, 0 skipped" >>"$log"
+add_lane fuzz "$rc"
 
 for k in $lanes; do
 	echo "check: VM lane, kernel $k"

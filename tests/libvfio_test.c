@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "libvfio.h"
 #include "kselftest_harness.h"
@@ -315,6 +316,26 @@ TEST(iova_pick)
 	info.nr_ranges = 0;
 	ASSERT_EQ(0, vfio_iova_pick(&info, SZ_2M, SZ_2M, &iova));
 	EXPECT_EQ(SZ_2M, iova);
+}
+
+TEST(leak_check)
+{
+	struct vfio_leak_snapshot before;
+	void *p;
+	int fd;
+
+	ASSERT_EQ(0, vfio_leak_snapshot(&before));
+	EXPECT_EQ(0, vfio_leak_check(&before));
+	p = mmap(NULL, SZ_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-EBUSY, vfio_leak_check(&before));
+	EXPECT_NE(NULL, strstr(vfio_error(), "mappings left"));
+	munmap(p, SZ_4K);
+	fd = dup(1);
+	EXPECT_EQ(-EBUSY, vfio_leak_check(&before));
+	EXPECT_NE(NULL, strstr(vfio_error(), "file descriptor"));
+	close(fd);
+	EXPECT_EQ(0, vfio_leak_check(&before)) TH_LOG("%s", vfio_error());
 }
 
 TEST(pow2_helpers)

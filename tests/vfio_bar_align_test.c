@@ -28,6 +28,7 @@ struct bar_ctx {
 };
 
 FIXTURE(bar_align) {
+	struct vfio_leak_snapshot before;
 	struct bar_ctx c;
 };
 
@@ -61,6 +62,7 @@ FIXTURE_SETUP(bar_align)
 	ASSERT_NE(NULL, mode);
 	if (vfio_iommu_mode_check(mode))
 		SKIP(return, "%s", vfio_error());
+	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->c.dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
 	vfio_fault_counter_open(&self->c.fc);
 	self->c.max_block = SZ_1G;
@@ -73,8 +75,11 @@ FIXTURE_SETUP(bar_align)
 
 FIXTURE_TEARDOWN(bar_align)
 {
+	if (!self->c.dev)
+		return;
 	vfio_fault_counter_close(&self->c.fc);
 	vfio_pci_device_cleanup(self->c.dev);
+	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
 }
 
 static const char *block_name(uint64_t block)

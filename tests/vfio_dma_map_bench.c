@@ -594,6 +594,7 @@ static void report(struct bench *b)
 int main(int argc, char *argv[])
 {
 	struct bench *b = calloc(1, sizeof(*b));
+	struct vfio_leak_snapshot before;
 	unsigned int backings = (1U << VFIO_BACKING_NR) - 1, states = 3;
 	unsigned int policies = 1U << VFIO_MAP_KERNEL | 1U << VFIO_MAP_PA |
 				1U << VFIO_MAP_PMD | 1U << VFIO_MAP_4K;
@@ -650,9 +651,10 @@ int main(int argc, char *argv[])
 	if (optind < argc)
 		print_usage(argv[0]);
 	ksft_print_header();
+	VFIO_ASSERT_OK(vfio_leak_snapshot(&before));
 	setup(b);
 	build_cells(b, backings, policies, states, bar_states);
-	ksft_set_plan(b->nr_cells);
+	ksft_set_plan(b->nr_cells + 1);
 	for (i = 0; i < b->nr_cells; i++)
 		run_cell(b, &b->cells[i]);
 	print_table(b);
@@ -662,5 +664,10 @@ int main(int argc, char *argv[])
 	vfio_fault_counter_close(&b->fc);
 	vfio_pci_device_cleanup(b->dev);
 	free(b);
+	if (vfio_leak_check(&before))
+		ksft_test_result_fail("nothing left mapped, open or pinned: %s\n",
+				      vfio_error());
+	else
+		ksft_test_result_pass("nothing left mapped, open or pinned\n");
 	ksft_finished();
 }

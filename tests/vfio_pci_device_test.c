@@ -14,6 +14,7 @@
 static const char *device_bdf;
 
 FIXTURE(vfio_pci_device) {
+	struct vfio_leak_snapshot before;
 	struct vfio_pci_device *dev;
 };
 
@@ -45,12 +46,16 @@ FIXTURE_SETUP(vfio_pci_device)
 	ASSERT_NE(NULL, mode);
 	if (vfio_iommu_mode_check(mode))
 		SKIP(return, "%s", vfio_error());
+	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
 }
 
 FIXTURE_TEARDOWN(vfio_pci_device)
 {
+	if (!self->dev)
+		return;
 	vfio_pci_device_cleanup(self->dev);
+	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
 }
 
 TEST_F(vfio_pci_device, device_info)

@@ -14,6 +14,7 @@
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"
 #include "libvfio/json.h"
+#include "libvfio/leak_check.h"
 #include "libvfio/map_policy.h"
 #include "libvfio/provenance.h"
 #include "libvfio/mmap.h"

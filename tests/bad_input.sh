@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The bad-input matrix: every case must end with the expected exit code,
+# a message that names the problem, no crash, and nothing left behind.
+# TAP with kselftest totals, so suite.sh counts it.  Runs under busybox
+# sh in the VM too; cases needing the source tree (VFIO_BENCH_SRC) or
+# root are left out where those are missing.
+
+dir=$(cd "$(dirname "$0")" && pwd)
+src=${VFIO_BENCH_SRC:-}
+tmp=$(mktemp -d)
+n=0 pass=0 fail=0
+trap 'rm -rf "$tmp"' EXIT
+
+# expect RC REGEX DESCRIPTION -- COMMAND...: one case.
+expect() {
+	want=$1 re=$2 what=$3
+	shift 4
+	n=$((n + 1))
+	"$@" </dev/null >"$tmp/out" 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -Eq -- "$re" "$tmp/out" &&
+	   ! grep -Eq 'Segmentation|core dumped|AddressSanitizer|runtime error' "$tmp/out"; then
+		pass=$((pass + 1))
+		echo "ok $n $what"
+		echo "# $(grep -E -m 1 -- "$re" "$tmp/out")"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n $what: exit $rc (want $want), output:"
+		sed 's/^/#   /' "$tmp/out" | head -n 8
+	fi
+}
+
+json() { printf '%s' "$2" >"$tmp/$1.json"; echo "$tmp/$1.json"; }
+
+bench=$dir/vfio_dma_map_bench
+test=$dir/vfio_pci_device_test
+align=$dir/vfio_bar_align_test
+good=$(json good '{"schema":"vfio-bench/dma-map/1","cells":[{"name":"c","map_s":[1,1,1]}]}')
+
+echo "TAP version 13"
+
+# Device selection
+expect 1 'malformed BDF' "malformed BDF argument" -- "$test" 0000:zz:00.0
+expect 1 'malformed BDF' "BDF with device > 1f" -- "$test" 0000:00:20.0
+expect 1 'malformed BDF' "BDF with function > 7" -- "$test" 00:03.8
+expect 1 'malformed BDF' "malformed BDF in VFIO_SELFTESTS_BDF" -- \
+	env VFIO_SELFTESTS_BDF="0000:00:03.0 nonsense:1" "$test"
+expect 4 'SKIP.*no device given' "no device at all" -- env -u VFIO_SELFTESTS_BDF "$test"
+expect 4 'SKIP.*no device given' "blank VFIO_SELFTESTS_BDF" -- env VFIO_SELFTESTS_BDF=" " "$bench"
+expect 1 'invalid option' "unknown harness option" -- "$test" -Z 0000:00:00.0
+
+# Benchmark options
+expect 1 'bad size' "size not a multiple of 4K" -- "$bench" -s 12345 0000:00:00.0
+expect 1 'bad size' "size with a bad suffix" -- "$bench" -s 4X 0000:00:00.0
+expect 1 'bad size' "zero size" -- "$bench" -s 0 0000:00:00.0
+expect 1 'unknown backing' "unknown backing" -- "$bench" -b anon,ramdisk 0000:00:00.0
+expect 1 'unknown alignment policy' "unknown policy" -- "$bench" -p 1g 0000:00:00.0
+expect 1 'unknown state' "unknown state" -- "$bench" -S warm 0000:00:00.0
+expect 1 'repetitions must be' "zero repetitions" -- "$bench" -n 0 0000:00:00.0
+expect 1 'repetitions must be' "too many repetitions" -- "$bench" -n 1000000 0000:00:00.0
+expect 1 'unknown IOMMU mode' "unknown IOMMU mode" -- "$bench" -m type3 0000:00:00.0
+expect 1 'invalid option' "unknown benchmark option" -- "$bench" -q 0000:00:00.0
+expect 1 'usage:' "stray argument" -- "$bench" extra 0000:00:00.0
+
+# compare: usage and input errors exit 2
+expect 2 'usage: compare' "compare without files" -- "$bench" compare
+expect 2 'usage: compare' "compare with one file" -- "$bench" compare "$good"
+expect 2 'usage: compare' "compare threshold not a number" -- "$bench" compare -t abc "$good" "$good"
+expect 2 'usage: compare' "compare alpha out of range" -- "$bench" compare -a 1.5 "$good" "$good"
+expect 2 'cannot open' "compare a missing file" -- "$bench" compare "$tmp/none.json" "$good"
+expect 2 'JSON: .* at byte' "compare a truncated file" -- \
+	"$bench" compare "$(json trunc '{"schema":"vfio-bench/dma-map/1","cells":[{"na')" "$good"
+expect 2 'JSON: trailing data' "compare two documents in one file" -- \
+	"$bench" compare "$(json two '{} {}')" "$good"
+expect 2 "schema '\\(none\\)'" "compare an empty object" -- "$bench" compare "$(json empty '{}')" "$good"
+expect 2 "schema 'vfio-bench/dma-map/9'" "compare a future schema" -- \
+	"$bench" compare "$(json future '{"schema":"vfio-bench/dma-map/9","cells":[]}')" "$good"
+expect 2 'no "cells" array' "compare without cells" -- \
+	"$bench" compare "$(json nocells '{"schema":"vfio-bench/dma-map/1","cells":{}}')" "$good"
+expect 2 'not an array of non-negative numbers' "compare samples that are strings" -- \
+	"$bench" compare "$good" "$(json strs '{"schema":"vfio-bench/dma-map/1","cells":[{"name":"c","map_s":["1"]}]}')"
+expect 2 'not an array of non-negative numbers' "compare negative samples" -- \
+	"$bench" compare "$good" "$(json neg '{"schema":"vfio-bench/dma-map/1","cells":[{"name":"c","map_s":[-1,1,1]}]}')"
+expect 2 'nested too deeply' "compare a deeply nested file" -- \
+	"$bench" compare "$(json deep "$(printf '%0100d' 0 | tr 0 '[')")" "$good"
+expect 2 'JSON: bad escape' "compare a bad escape" -- \
+	"$bench" compare "$(json esc '{"schema":"\x"}')" "$good"
+expect 2 'JSON' "compare a directory" -- "$bench" compare "$tmp" "$good"
+expect 0 'no change|not comparable' "compare a file with itself" -- "$bench" compare "$good" "$good"
+expect 2 'usage: export' "export without a file" -- "$bench" export
+expect 2 'cannot open' "export a missing file" -- "$bench" export "$tmp/none.json"
+
+# run.sh: argument errors need no device
+expect 2 'malformed' "run.sh with a malformed BDF" -- "$dir/run.sh" -d 0000:zz:00.0 -- true
+expect 2 '[Uu]sage' "run.sh without a command" -- "$dir/run.sh" -d 0000:00:00.0
+expect 2 '[Mm]alformed|[Uu]sage|invalid' "run.sh with malformed ids" -- "$dir/run.sh" -i 1af4 -- true
+
+if [ "$(id -u)" = 0 ]; then
+	expect 1 'no such|not found|does not exist' "run.sh with an absent device" -- \
+		"$dir/run.sh" -d 0000:7f:1f.7 -- true
+	expect 1 'no PCI device matches' "run.sh with ids nothing matches" -- \
+		"$dir/run.sh" -i ffff:fffe -- true
+fi
+
+if [ -n "$src" ]; then
+	expect 2 'vm.sh' "vm.sh with an unknown kernel" -- "$src/scripts/vm.sh" -k 3.0 -- true
+	expect 2 'vm.sh' "vm.sh with a bad timeout" -- "$src/scripts/vm.sh" -t soon -- true
+	expect 2 'usage' "vm.sh with an unknown option" -- "$src/scripts/vm.sh" -Q
+	expect 125 'no baseline' "bisect.sh without a baseline" -- "$src/scripts/bisect.sh" -k 7.2
+	expect 2 'usage' "plot.sh without files" -- "$src/scripts/plot.sh"
+	expect 2 'usage' "vm-compare.sh with one kernel" -- "$src/scripts/vm-compare.sh" 7.2
+	expect 1 'usage' "deps.sh with an unknown step" -- "$src/scripts/deps.sh" everything
+fi
+
+echo "1..$n"
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+[ "$fail" = 0 ]
