@@ -52,7 +52,8 @@ TEST_HOST_PROGS	:= libvfio_test map_policy_test stats_test json_test
 TEST_HOST_SCRIPTS := bad_input.sh
 
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS))
-SCRIPTS		:= scripts/run.sh scripts/suite.sh $(addprefix tests/,$(TEST_HOST_SCRIPTS))
+SCRIPTS		:= scripts/run.sh scripts/suite.sh tests/run_sh_fire.sh \
+		   $(addprefix tests/,$(TEST_HOST_SCRIPTS))
 
 all: $(PROGS) $(OUTPUT)/host_progs $(OUTPUT)/device_progs
 	@cp $(SCRIPTS) $(OUTPUT)/

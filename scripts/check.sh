@@ -58,5 +58,12 @@ for k in $lanes; do
 	add_lane "kernel $k" "${PIPESTATUS[0]}"
 done
 
+# run.sh interrupted every way, on devices that start unbound.
+k=${lanes%% *}
+echo "check: run.sh under fire, kernel $k"
+"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/fire-$k" -- \
+	./run_sh_fire.sh | tee "$log"
+add_lane "run.sh under fire" "${PIPESTATUS[0]}"
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

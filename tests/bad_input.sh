@@ -36,7 +36,6 @@ json() { printf '%s' "$2" >"$tmp/$1.json"; echo "$tmp/$1.json"; }
 
 bench=$dir/vfio_dma_map_bench
 test=$dir/vfio_pci_device_test
-align=$dir/vfio_bar_align_test
 good=$(json good '{"schema":"vfio-bench/dma-map/1","cells":[{"name":"c","map_s":[1,1,1]}]}')
 
 echo "TAP version 13"
