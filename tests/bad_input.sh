@@ -50,6 +50,16 @@ expect 4 'SKIP.*no device given' "no device at all" -- env -u VFIO_SELFTESTS_BDF
 expect 4 'SKIP.*no device given' "blank VFIO_SELFTESTS_BDF" -- env VFIO_SELFTESTS_BDF=" " "$bench"
 expect 1 'invalid option' "unknown harness option" -- "$test" -Z 0000:00:00.0
 
+# A device that is not ours: no vfio at all, or not bound to vfio-pci.
+# 00:00.0 is a host bridge, which nobody binds to vfio-pci.
+if [ -e /dev/vfio/vfio ]; then
+	expect 1 'bound to (no driver|[a-z_-]+), not vfio-pci|bound to no driver' \
+		"device not bound to vfio-pci" -- "$test" -t device_info 0000:00:00.0
+	expect 1 'no such PCI device' "absent device" -- "$bench" 0000:7f:1f.7
+else
+	expect 4 'no /dev/vfio/vfio' "no /dev/vfio: SKIP" -- "$bench" 0000:00:00.0
+fi
+
 # Benchmark options
 expect 1 'bad size' "size not a multiple of 4K" -- "$bench" -s 12345 0000:00:00.0
 expect 1 'bad size' "size with a bad suffix" -- "$bench" -s 4X 0000:00:00.0

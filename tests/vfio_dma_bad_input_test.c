@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA mapping misuse: each must fail with the right errno and a reason
+ * that says what to fix, and leave nothing mapped or pinned.
+ *
+ * Usage: vfio_dma_bad_input_test [harness options] [BDF]
+ */
+#include <linux/capability.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "libvfio.h"
+#include "kselftest_harness.h"
+
+static const char *device_bdf;
+
+FIXTURE(dma_bad) {
+	struct vfio_leak_snapshot before;
+	struct vfio_pci_device *dev;
+	struct vfio_iommu_info iommu;
+	struct vfio_buffer buf;
+	uint64_t iova;
+};
+
+FIXTURE_VARIANT(dma_bad) {
+	const char *iommu_mode;
+};
+
+FIXTURE_VARIANT_ADD(dma_bad, vfio_type1v2_iommu) {
+	.iommu_mode = "vfio_type1v2_iommu",
+};
+
+FIXTURE_VARIANT_ADD(dma_bad, iommufd_compat_type1v2) {
+	.iommu_mode = "iommufd_compat_type1v2",
+};
+
+FIXTURE_SETUP(dma_bad)
+{
+	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(variant->iommu_mode);
+
+	ASSERT_NE(NULL, mode);
+	if (vfio_iommu_mode_check(mode))
+		SKIP(return, "%s", vfio_error());
+	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
+	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
+	ASSERT_EQ(0, __vfio_iommu_info(self->dev, &self->iommu)) TH_LOG("%s", vfio_error());
+	ASSERT_EQ(0, vfio_buffer_alloc(&self->buf, VFIO_BACKING_ANON_4K, SZ_2M * 2))
+		TH_LOG("%s", vfio_error());
+	ASSERT_EQ(0, vfio_iova_pick(&self->iommu, SZ_2M * 2, SZ_2M, &self->iova));
+}
+
+FIXTURE_TEARDOWN(dma_bad)
+{
+	if (!self->dev)
+		return;
+	vfio_buffer_free(&self->buf);
+	vfio_pci_device_cleanup(self->dev);
+	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
+}
+
+#define EXPECT_FAILS(call, err) do {					\
+	EXPECT_EQ(-(err), call);					\
+	ksft_print_msg("%s\n", vfio_error());				\
+} while (0)
+
+TEST_F(dma_bad, iova_outside_ranges)
+{
+	const struct vfio_iova_range *last;
+
+	if (!self->iommu.nr_ranges)
+		SKIP(return, "the kernel reports no IOVA ranges");
+	last = &self->iommu.ranges[self->iommu.nr_ranges - 1];
+	if (last->end >= UINT64_MAX - SZ_2M * 4)
+		SKIP(return, "the IOVA space reaches 2^64");
+	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va,
+				    align_up(last->end + 1, SZ_2M), SZ_2M), EINVAL);
+}
+
+TEST_F(dma_bad, unaligned_iova_and_size)
+{
+	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va, self->iova + 0x800,
+				    SZ_4K), EINVAL);
+	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va, self->iova, 0x1800),
+		     EINVAL);
+	EXPECT_FAILS(__vfio_dma_map(self->dev, (uint8_t *)self->buf.va + 1,
+				    self->iova, SZ_4K), EINVAL);
+}
+
+TEST_F(dma_bad, double_map_and_unmap)
+{
+	ASSERT_EQ(0, __vfio_dma_map(self->dev, self->buf.va, self->iova, SZ_2M))
+		TH_LOG("%s", vfio_error());
+	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va, self->iova, SZ_2M),
+		     EEXIST);
+	EXPECT_EQ(0, __vfio_dma_unmap(self->dev, self->iova, SZ_2M));
+	/* Nothing left to unmap: the kernel unmaps 0 bytes, we say so. */
+	EXPECT_FAILS(__vfio_dma_unmap(self->dev, self->iova, SZ_2M), EIO);
+}
+
+TEST_F(dma_bad, unmapped_vaddr)
+{
+	void *hole = mmap_reserve(SZ_2M, SZ_2M, 0);
+
+	ASSERT_NE(MAP_FAILED, hole);
+	/* PROT_NONE: nothing GUP may pin. */
+	EXPECT_FAILS(__vfio_dma_map(self->dev, hole, self->iova, SZ_2M), EFAULT);
+	munmap(hole, SZ_2M);
+}
+
+/* Without CAP_IPC_LOCK, type1 holds pinned pages to RLIMIT_MEMLOCK. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[0].effective &= ~(1U << CAP_IPC_LOCK);
+	d[0].permitted &= ~(1U << CAP_IPC_LOCK);
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+TEST_F(dma_bad, memlock_too_low)
+{
+	struct rlimit rl = { SZ_4K, SZ_4K };
+
+	ASSERT_EQ(0, drop_ipc_lock());
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va, self->iova,
+				    SZ_2M * 2), ENOMEM);
+	EXPECT_NE(NULL, strstr(vfio_error(), "RLIMIT_MEMLOCK"));
+}
+
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}
