@@ -113,6 +113,24 @@ if [ "$(id -u)" = 0 ]; then
 		"$dir/run.sh" -i ffff:fffe -- true
 fi
 
+# No IOMMU: only where there is none, so that nothing can get bound.
+if [ "$(id -u)" = 0 ] && [ -z "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ] &&
+   [ -e /sys/bus/pci/devices/0000:00:00.0 ]; then
+	expect 1 'no IOMMU group.*intel_iommu=on' "run.sh without an IOMMU" -- \
+		"$dir/run.sh" -d 0000:00:00.0 -- true
+fi
+
+# No hugetlb pages reserved: the cells SKIP, saying so (VM suite only).
+pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+bdf=${VFIO_SELFTESTS_BDF%% *}
+if [ "$(id -u)" = 0 ] && [ -n "$bdf" ] && [ -w "$pool" ]; then
+	saved=$(cat "$pool")
+	echo 0 >"$pool"
+	expect 0 'not enough hugepages reserved' "no 2 MiB hugepages reserved" -- \
+		"$bench" -b hugetlb2m -p none -S fresh -n 1 -w 0 "$bdf"
+	echo "$saved" >"$pool"
+fi
+
 if [ -n "$src" ]; then
 	expect 2 'vm.sh' "vm.sh with an unknown kernel" -- "$src/scripts/vm.sh" -k 3.0 -- true
 	expect 2 'vm.sh' "vm.sh with a bad timeout" -- "$src/scripts/vm.sh" -t soon -- true
