@@ -93,7 +93,8 @@ deps:
 	scripts/deps.sh all
 
 run_tests: all
-	@OUTPUT=$(OUTPUT) scripts/suite.sh $(TEST_HOST_PROGS) $(TEST_GEN_PROGS)
+	@OUTPUT=$(OUTPUT) scripts/suite.sh $(TEST_HOST_PROGS) $(TEST_HOST_SCRIPTS) \
+		$(TEST_GEN_PROGS)
 
 install: all
 	install -d $(INSTALL_PATH)

@@ -56,3 +56,12 @@ int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode)
 	}
 	return 0;
 }
+
+const char *vfio_iommu_mode_unavailable(const char *name)
+{
+	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(name);
+
+	if (!mode || vfio_iommu_mode_check(mode))
+		return vfio_error();
+	return NULL;
+}

@@ -54,14 +54,12 @@ FIXTURE_VARIANT_ADD(bar_align, iommufd_compat_type1v2) {
 
 FIXTURE_SETUP(bar_align)
 {
-	const struct vfio_iommu_mode *mode;
+	const char *why = vfio_iommu_mode_unavailable(variant->iommu_mode);
 
 	if (!device_bdf)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
-	mode = vfio_iommu_mode_get(variant->iommu_mode);
-	ASSERT_NE(NULL, mode);
-	if (vfio_iommu_mode_check(mode))
-		SKIP(return, "%s", vfio_error());
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->c.dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
 	vfio_fault_counter_open(&self->c.fc);

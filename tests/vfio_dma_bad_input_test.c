@@ -38,11 +38,10 @@ FIXTURE_VARIANT_ADD(dma_bad, iommufd_compat_type1v2) {
 
 FIXTURE_SETUP(dma_bad)
 {
-	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(variant->iommu_mode);
+	const char *why = vfio_iommu_mode_unavailable(variant->iommu_mode);
 
-	ASSERT_NE(NULL, mode);
-	if (vfio_iommu_mode_check(mode))
-		SKIP(return, "%s", vfio_error());
+	if (why)
+		SKIP(return, "%s", why);
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
 	ASSERT_EQ(0, __vfio_iommu_info(self->dev, &self->iommu)) TH_LOG("%s", vfio_error());

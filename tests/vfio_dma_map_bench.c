@@ -536,11 +536,9 @@ static int largest_bar(struct vfio_pci_device *dev)
 
 static void setup(struct bench *b)
 {
-	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(b->mode);
-
-	if (!mode)
+	if (!vfio_iommu_mode_get(b->mode))
 		VFIO_FAIL("%s", vfio_error());
-	if (vfio_iommu_mode_check(mode))
+	if (vfio_iommu_mode_unavailable(b->mode))
 		ksft_exit_skip("%s\n", vfio_error());
 	b->dev = vfio_pci_device_init(b->bdf, b->mode);
 	VFIO_ASSERT_OK(__vfio_iommu_info(b->dev, &b->iommu));

@@ -30,4 +30,7 @@ const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name);
  */
 int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode);
 
+/* For fixtures: NULL when mode @name can run here, else the reason to SKIP. */
+const char *vfio_iommu_mode_unavailable(const char *name);
+
 #endif /* LIBVFIO_IOMMU_H */
