@@ -11,10 +11,10 @@
 
 #define MAX_SAMPLES 1000
 
-/* The "map_s" samples of @cell, or -EINVAL if they are not numbers. */
-static int samples(const struct json *cell, double *x)
+/* The samples under @key in @cell, or -EINVAL if they are not numbers. */
+static int samples_of(const struct json *cell, const char *key, double *x)
 {
-	const struct json *arr = json_get(cell, "map_s"), *v;
+	const struct json *arr = json_get(cell, key), *v;
 	int n = 0;
 
 	if (!arr || arr->type != JSON_ARR)
@@ -25,6 +25,38 @@ static int samples(const struct json *cell, double *x)
 		x[n++] = v->num;
 	}
 	return n;
+}
+
+static int samples(const struct json *cell, double *x)
+{
+	return samples_of(cell, "map_s", x);
+}
+
+/*
+ * Divide each sample by the calibration timed beside it, when every
+ * sample has one: machine-wide speed changes between runs cancel out.
+ */
+static bool has_calibration(const struct json *cell, int n)
+{
+	double cal[MAX_SAMPLES];
+	int i;
+
+	if (!n || samples_of(cell, "calib_s", cal) != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(cal[i] > 0))
+			return false;
+	return true;
+}
+
+static void normalize(const struct json *cell, double *x, int n)
+{
+	double cal[MAX_SAMPLES];
+	int i;
+
+	samples_of(cell, "calib_s", cal);
+	for (i = 0; i < n; i++)
+		x[i] /= cal[i];
 }
 
 static double median_count(const struct json *cell, const char *key)
@@ -78,23 +110,30 @@ struct row {
 	const char *name;
 	double a[MAX_SAMPLES], b[MAX_SAMPLES];
 	int na, nb;
+	double median_a, median_b;	/* raw, in seconds */
+	bool normalized;		/* a and b divided by calibration */
 	struct vfio_comparison cmp;
 };
+
+static double median(const double *x, int n)
+{
+	struct vfio_summary s;
+
+	vfio_summarize(x, n, &s);
+	return s.median;
+}
 
 static void print_row(FILE *out, const struct row *r, const struct json *ca,
 		      const struct json *cb, bool regressed)
 {
-	struct vfio_summary sa, sb;
-
 	if (r->cmp.verdict == VFIO_NOT_COMPARABLE) {
 		fprintf(out, "%-34s %10s %10s %8s %19s %7s  not comparable\n",
 			r->name, "-", "-", "-", "-", "-");
 		return;
 	}
-	vfio_summarize(r->a, r->na, &sa);
-	vfio_summarize(r->b, r->nb, &sb);
-	fprintf(out, "%-34s %10.3f %10.3f %8.3f [%7.3f, %7.3f] %7.4f  %s%s",
-		r->name, sa.median * 1e3, sb.median * 1e3, r->cmp.ratio,
+	fprintf(out, "%-34s %10.3f %10.3f %7.3f%s [%7.3f, %7.3f] %7.4f  %s%s",
+		r->name, r->median_a * 1e3, r->median_b * 1e3, r->cmp.ratio,
+		r->normalized ? "*" : " ",
 		r->cmp.ci_lo, r->cmp.ci_hi, r->cmp.p,
 		vfio_verdict_name(r->cmp.verdict), regressed ? " REGRESSION" : "");
 	if (median_count(ca, "minflt") >= 0 && median_count(cb, "minflt") >= 0)
@@ -127,6 +166,14 @@ static int compare_cells(const struct json *before, const struct json *after,
 			free(r);
 			return VFIO_COMPARE_ERROR;
 		}
+		r->median_a = r->na > 0 ? median(r->a, r->na) : 0;
+		r->median_b = r->nb > 0 ? median(r->b, r->nb) : 0;
+		r->normalized = has_calibration(ca, r->na) &&
+				has_calibration(cb, r->nb);
+		if (r->normalized) {
+			normalize(ca, r->a, r->na);
+			normalize(cb, r->b, r->nb);
+		}
 		vfio_compare(r->a, r->na, r->b, r->nb, alpha, &r->cmp);
 		regressed = r->cmp.verdict == VFIO_SLOWER &&
 			    r->cmp.ratio > 1 + threshold;
@@ -135,8 +182,8 @@ static int compare_cells(const struct json *before, const struct json *after,
 		n++;
 	}
 	free(r);
-	fprintf(out, "%d cells compared, %d regressed beyond %.0f%%\n", n,
-		regressions, threshold * 100);
+	fprintf(out, "%d cells compared, %d regressed beyond %.0f%%; * ratio of calibrated times (machine speed divided out)\n",
+		n, regressions, threshold * 100);
 	return regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
 }
 

@@ -35,7 +35,7 @@ struct cell {
 	int status;			/* KSFT_PASS, KSFT_SKIP or KSFT_FAIL */
 	char reason[200];
 	int n;
-	double map_s[MAX_REPS], unmap_s[MAX_REPS];
+	double map_s[MAX_REPS], unmap_s[MAX_REPS], calib_s[MAX_REPS];
 	long long minflt[MAX_REPS], pmd[MAX_REPS], pud[MAX_REPS];
 	long long want_faults;		/* -1: no exact expectation */
 };
@@ -59,6 +59,23 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/*
+ * A fixed piece of pure user-space work, timed next to every sample.
+ * Under emulation (and on a busy host) the whole machine speeds up and
+ * slows down between runs; compare divides by this to see through it.
+ */
+static double calibrate(void)
+{
+	uint64_t x = 1, i;
+	double t0 = now();
+
+	for (i = 0; i < (1 << 18); i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		__asm__ volatile("" : "+r" (x));	/* no folding it away */
+	}
+	return now() - t0;
 }
 
 static void print_usage(const char *prog)
@@ -232,13 +249,14 @@ static int check_bar_faults(struct bench *b, struct cell *c, void *va,
 static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 {
 	struct vfio_buffer buf;
-	double t0, t1, t2 = 0, t3 = 0;
+	double t0, t1, t2 = 0, t3 = 0, calib;
 	void *va;
 	int ret, i;
 
 	ret = prepare(b, c, &buf, &va);
 	if (ret)
 		return is_hugetlb(c) ? -ENOSPC : ret;
+	calib = calibrate();
 	vfio_fault_counter_start(&b->fc);
 	t0 = now();
 	ret = __vfio_dma_map(b->dev, va, iova, c->size);
@@ -257,6 +275,7 @@ static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 	i = c->n++;
 	c->map_s[i] = t1 - t0;
 	c->unmap_s[i] = t3 - t2;
+	c->calib_s[i] = calib;
 	c->minflt[i] = b->fc.delta[VFIO_FAULTS_MINFLT];
 	c->pmd[i] = b->fc.delta[VFIO_FAULTS_PMD];
 	c->pud[i] = b->fc.delta[VFIO_FAULTS_PUD];
@@ -411,6 +430,7 @@ static void json_cell(struct json_writer *w, const struct bench *b,
 		json_null(w, "expected_faults");
 	json_samples(w, "map_s", c->map_s, c->n);
 	json_samples(w, "unmap_s", c->unmap_s, c->n);
+	json_samples(w, "calib_s", c->calib_s, c->n);
 	json_counts(w, "minflt", c->minflt, c->n);
 	json_counts(w, "pmd_inserts", c->pmd, c->n);
 	json_counts(w, "pud_inserts", c->pud, c->n);
