@@ -33,9 +33,19 @@ static int samples(const struct json *cell, double *x)
 }
 
 /*
- * Divide each sample by the calibration timed beside it, when every
- * sample has one: machine-wide speed changes between runs cancel out.
+ * Divide the samples by the median calibration timed beside them, when
+ * every sample has one: machine-wide speed changes between runs cancel
+ * out.  The median, not each sample's own, so that the calibration's
+ * noise does not add to the samples'.
  */
+static double median(const double *x, int n)
+{
+	struct vfio_summary s;
+
+	vfio_summarize(x, n, &s);
+	return s.median;
+}
+
 static bool has_calibration(const struct json *cell, int n)
 {
 	double cal[MAX_SAMPLES];
@@ -51,12 +61,13 @@ static bool has_calibration(const struct json *cell, int n)
 
 static void normalize(const struct json *cell, double *x, int n)
 {
-	double cal[MAX_SAMPLES];
+	double cal[MAX_SAMPLES], speed;
 	int i;
 
 	samples_of(cell, "calib_s", cal);
+	speed = median(cal, n);
 	for (i = 0; i < n; i++)
-		x[i] /= cal[i];
+		x[i] /= speed;
 }
 
 static double median_count(const struct json *cell, const char *key)
@@ -115,13 +126,6 @@ struct row {
 	struct vfio_comparison cmp;
 };
 
-static double median(const double *x, int n)
-{
-	struct vfio_summary s;
-
-	vfio_summarize(x, n, &s);
-	return s.median;
-}
 
 static void print_row(FILE *out, const struct row *r, const struct json *ca,
 		      const struct json *cb, bool regressed)
@@ -143,7 +147,7 @@ static void print_row(FILE *out, const struct row *r, const struct json *ca,
 }
 
 static int compare_cells(const struct json *before, const struct json *after,
-			 double threshold, double alpha, FILE *out)
+			 const struct vfio_compare_opts *o, FILE *out)
 {
 	const struct json *cb, *ca;
 	struct row *r = calloc(1, sizeof(*r));
@@ -174,21 +178,22 @@ static int compare_cells(const struct json *before, const struct json *after,
 			normalize(ca, r->a, r->na);
 			normalize(cb, r->b, r->nb);
 		}
-		vfio_compare(r->a, r->na, r->b, r->nb, alpha, &r->cmp);
+		vfio_compare(r->a, r->na, r->b, r->nb, o->alpha, o->floor,
+			     &r->cmp);
 		regressed = r->cmp.verdict == VFIO_SLOWER &&
-			    r->cmp.ratio > 1 + threshold;
+			    r->cmp.ratio > 1 + o->threshold;
 		regressions += regressed;
 		print_row(out, r, ca, cb, regressed);
 		n++;
 	}
 	free(r);
 	fprintf(out, "%d cells compared, %d regressed beyond %.0f%%; * ratio of calibrated times (machine speed divided out)\n",
-		n, regressions, threshold * 100);
+		n, regressions, o->threshold * 100);
 	return regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
 }
 
-int vfio_compare_files(const char *before, const char *after, double threshold,
-		       double alpha, FILE *out)
+int vfio_compare_files(const char *before, const char *after,
+		       const struct vfio_compare_opts *o, FILE *out)
 {
 	struct json *a = json_parse_file(before), *b = NULL;
 	const struct json *ca = NULL, *cb = NULL;
@@ -201,7 +206,7 @@ int vfio_compare_files(const char *before, const char *after, double threshold,
 	if (ca)
 		cb = cells_of(b, after);
 	if (cb)
-		ret = compare_cells(ca, cb, threshold, alpha, out);
+		ret = compare_cells(ca, cb, o, out);
 	else
 		fprintf(stderr, "compare: %s\n", vfio_error());
 	json_free(a);
@@ -211,9 +216,10 @@ int vfio_compare_files(const char *before, const char *after, double threshold,
 
 static int compare_usage(void)
 {
-	fprintf(stderr, "usage: compare [-t THRESHOLD] [-a ALPHA] BEFORE.json AFTER.json\n"
+	fprintf(stderr, "usage: compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE.json AFTER.json\n"
 		"  THRESHOLD  slowdown that counts as a regression (default 0.10)\n"
-		"  ALPHA      significance level (default 0.05)\n");
+		"  ALPHA      significance level (default 0.05)\n"
+		"  FLOOR      run-to-run noise no verdict may rest on (default 0.05)\n");
 	return VFIO_COMPARE_ERROR;
 }
 
@@ -227,21 +233,22 @@ static int parse_fraction(const char *s, double *v)
 
 int vfio_compare_main(int argc, char *argv[])
 {
-	double threshold = 0.10, alpha = 0.05;
+	struct vfio_compare_opts o = { 0.10, 0.05, 0.05 };
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt(argc, argv, "t:a:h")) != -1) {
-		if (opt == 't' && !parse_fraction(optarg, &threshold))
+	while ((opt = getopt(argc, argv, "t:a:f:h")) != -1) {
+		if (opt == 't' && !parse_fraction(optarg, &o.threshold))
 			continue;
-		if (opt == 'a' && !parse_fraction(optarg, &alpha) && alpha < 1)
+		if (opt == 'a' && !parse_fraction(optarg, &o.alpha) && o.alpha < 1)
+			continue;
+		if (opt == 'f' && !parse_fraction(optarg, &o.floor))
 			continue;
 		return compare_usage();
 	}
 	if (argc - optind != 2)
 		return compare_usage();
-	return vfio_compare_files(argv[optind], argv[optind + 1], threshold,
-				  alpha, stdout);
+	return vfio_compare_files(argv[optind], argv[optind + 1], &o, stdout);
 }
 
 /* One line per cell: name, n, map median/p90/min/max in ms, faults. */

@@ -149,7 +149,7 @@ void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
 }
 
 void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
-		  double alpha, struct vfio_comparison *c)
+		  double alpha, double floor, struct vfio_comparison *c)
 {
 	struct vfio_summary sa, sb;
 
@@ -166,9 +166,9 @@ void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
 	c->p = vfio_mann_whitney_p(a, na, b, nb);
 	vfio_bootstrap_ratio_ci(a, na, b, nb, 0.95, 2000, 0x5eed, &c->ci_lo,
 				&c->ci_hi);
-	if (c->p < alpha && c->ci_lo > 1.0)
+	if (c->p < alpha && c->ci_lo > 1.0 + floor)
 		c->verdict = VFIO_SLOWER;
-	else if (c->p < alpha && c->ci_hi < 1.0)
+	else if (c->p < alpha && c->ci_hi < 1.0 / (1.0 + floor))
 		c->verdict = VFIO_FASTER;
 	else
 		c->verdict = VFIO_NO_CHANGE;

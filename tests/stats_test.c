@@ -47,24 +47,45 @@ TEST(mann_whitney_known_values)
 	EXPECT_EQ(1.0, vfio_mann_whitney_p(same, 5, same, 5));
 }
 
-TEST(ten_percent_shift_detected_at_n30)
+/* How often @shift is called slower (and, swapped, faster) at n=30. */
+static void detection(double shift, double floor, int *slower, int *faster)
 {
 	struct vfio_rng r = { 42 };
 	double a[N], b[N];
-	int i, slower = 0, faster = 0;
+	int i;
 
+	*slower = *faster = 0;
 	for (i = 0; i < TRIALS; i++) {
 		struct vfio_comparison c;
 
 		samples(&r, 1.0, a, N);
-		samples(&r, 1.1, b, N);
-		vfio_compare(a, N, b, N, 0.05, &c);
-		slower += c.verdict == VFIO_SLOWER;
-		vfio_compare(b, N, a, N, 0.05, &c);
-		faster += c.verdict == VFIO_FASTER;
+		samples(&r, 1.0 + shift, b, N);
+		vfio_compare(a, N, b, N, 0.05, floor, &c);
+		*slower += c.verdict == VFIO_SLOWER;
+		vfio_compare(b, N, a, N, 0.05, floor, &c);
+		*faster += c.verdict == VFIO_FASTER;
 	}
-	ksft_print_msg("10%% shift at n=%d: slower %d/%d, faster %d/%d\n", N,
-		       slower, TRIALS, faster, TRIALS);
+	ksft_print_msg("%.0f%% shift at n=%d, floor %.0f%%: slower %d/%d, faster %d/%d\n",
+		       shift * 100, N, floor * 100, *slower, TRIALS, *faster,
+		       TRIALS);
+}
+
+/* The statistics alone: a 10% shift in 5% noise is found. */
+TEST(ten_percent_shift_detected_at_n30)
+{
+	int slower, faster;
+
+	detection(0.10, 0, &slower, &faster);
+	EXPECT_LE(TRIALS * 95 / 100, slower);
+	EXPECT_LE(TRIALS * 95 / 100, faster);
+}
+
+/* With compare's default 5% noise floor, a 15% shift still is. */
+TEST(shift_beyond_the_floor_detected)
+{
+	int slower, faster;
+
+	detection(0.15, 0.05, &slower, &faster);
 	EXPECT_LE(TRIALS * 95 / 100, slower);
 	EXPECT_LE(TRIALS * 95 / 100, faster);
 }
@@ -80,7 +101,7 @@ TEST(a_a_no_false_alarm)
 
 		samples(&r, 1.0, a, N);
 		samples(&r, 1.0, b, N);
-		vfio_compare(a, N, b, N, 0.05, &c);
+		vfio_compare(a, N, b, N, 0.05, 0, &c);
 		alarms += c.verdict != VFIO_NO_CHANGE;
 	}
 	ksft_print_msg("A/A at n=%d: %d/%d false alarms\n", N, alarms, TRIALS);
@@ -95,11 +116,11 @@ TEST(ratio_ci_brackets_the_shift)
 
 	samples(&r, 2.0, a, N);
 	samples(&r, 3.0, b, N);
-	vfio_compare(a, N, b, N, 0.05, &c);
+	vfio_compare(a, N, b, N, 0.05, 0.05, &c);
 	EXPECT_TRUE(c.ci_lo < 1.5 && 1.5 < c.ci_hi);
 	EXPECT_TRUE(fabs(c.ratio - 1.5) < 0.05);
 	EXPECT_EQ(VFIO_SLOWER, c.verdict);
-	vfio_compare(a, 2, b, N, 0.05, &c);
+	vfio_compare(a, 2, b, N, 0.05, 0.05, &c);
 	EXPECT_EQ(VFIO_NOT_COMPARABLE, c.verdict);
 }
 

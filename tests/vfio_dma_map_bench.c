@@ -6,7 +6,7 @@
  * optionally a JSON results file for 'compare'.
  *
  * Usage: vfio_dma_map_bench [options] [BDF]
- *        vfio_dma_map_bench compare [-t THRESHOLD] [-a ALPHA] BEFORE AFTER
+ *        vfio_dma_map_bench compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE AFTER
  *        vfio_dma_map_bench export RESULTS (TSV, for plots)
  */
 #include <getopt.h>
@@ -83,7 +83,7 @@ static void print_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [-m IOMMU_MODE] [-b BACKINGS] [-p POLICIES] [-S STATES]\n"
 		"          [-s SIZE] [-n REPS] [-w WARMUP] [-N NODE] [-o FILE.json] [BDF]\n"
-		"       %s compare [-t THRESHOLD] [-a ALPHA] BEFORE.json AFTER.json\n"
+		"       %s compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE.json AFTER.json\n"
 		"       %s export RESULTS.json\n"
 		"  BACKINGS  comma list of anon4k,thp,hugetlb2m,hugetlb1g,memfd,none\n"
 		"            (default: all)\n"

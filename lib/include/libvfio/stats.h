@@ -62,11 +62,13 @@ struct vfio_comparison {
 
 /*
  * Compare "before" @a with "after" @b: a change is called only when the
- * U test gives p < @alpha and the ratio's CI excludes 1.  Fewer than 3
- * samples on either side is not comparable.
+ * U test gives p < @alpha and the ratio's CI lies wholly beyond the noise
+ * floor @floor (0.05: outside [1/1.05, 1.05]).  The floor is there because
+ * two runs, even of one kernel, differ by a few percent that no sample
+ * size removes.  Fewer than 3 samples on either side is not comparable.
  */
 void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
-		  double alpha, struct vfio_comparison *c);
+		  double alpha, double floor, struct vfio_comparison *c);
 
 const char *vfio_verdict_name(enum vfio_verdict v);
 
