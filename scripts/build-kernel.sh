@@ -45,8 +45,9 @@ ensure_deps() {
 	run "scripts/deps.sh kbuild" "$top/scripts/deps.sh" kbuild
 	tarball=$(recorded linux-source-tarball)
 	srcver=$(recorded linux-source-7.2)
-	[ -n "$tarball" ] && [ -f "$tarball" ] && [ -n "$srcver" ] ||
+	if [ -z "$tarball" ] || [ ! -f "$tarball" ] || [ -z "$srcver" ]; then
 		die "no linux-source-7.2 tarball recorded in $cache/versions: run scripts/deps.sh headers"
+	fi
 }
 
 # Extract the tarball once per source version; a half-done extraction
@@ -60,6 +61,11 @@ extract_source() {
 	mv "$src.tmp" "$src"
 }
 
+# What the built kernel depends on: the fragment and the source version.
+make_stamp() {
+	{ sha256sum <"$fragment"; echo "$srcver"; } | sha256sum | cut -d' ' -f1
+}
+
 kmake() {
 	make -C "$src" O="$obj" ARCH=x86_64 "$@"
 }
@@ -67,8 +73,13 @@ kmake() {
 # allnoconfig rather than tinyconfig: tinyconfig builds with -Os and
 # EXPERT, which would skew the timings and hide defaults (BLOCK, VT, the
 # CPU vendors) that the fragment would then have to spell out.
+# The build dir is kept across fragment changes: kbuild then recompiles
+# only what the changed options touch.  A new source version starts it
+# afresh, as the tarball's old mtimes would not look newer than objects.
 configure() {
-	rm -rf "$obj" && mkdir -p "$obj"
+	[ "$(cat "$obj/.vfio-bench-source" 2>/dev/null)" = "$srcver" ] ||
+		rm -rf "$obj"
+	mkdir -p "$obj" && echo "$srcver" >"$obj/.vfio-bench-source"
 	run "make allnoconfig" kmake allnoconfig
 	run "merge_config.sh" "$src/scripts/kconfig/merge_config.sh" -m \
 		-O "$obj" "$obj/.config" "$fragment"
@@ -122,14 +133,16 @@ mkdir -p "$cache/build"
 # vm.sh may call this while someone runs it by hand: one build at a time.
 exec 9>"$cache/build/iommufd.lock"
 flock 9
-: >"$buildlog"
-ensure_deps
-stamp=$( { sha256sum <"$fragment"; echo "$srcver"; } | sha256sum | cut -d' ' -f1)
-if [ -z "$force" ] && [ -f "$dest/vmlinuz" ] &&
-   [ "$(cat "$dest/stamp" 2>/dev/null)" = "$stamp" ]; then
+# Checked before deps.sh, so that vm.sh can ask on every run for free.
+srcver=$(recorded linux-source-7.2 || true)
+if [ -z "$force" ] && [ -n "$srcver" ] && [ -f "$dest/vmlinuz" ] &&
+   [ "$(cat "$dest/stamp" 2>/dev/null)" = "$(make_stamp)" ]; then
 	log "up to date: $dest/vmlinuz ($(cat "$dest/release"))"
 	exit 0
 fi
+: >"$buildlog"
+ensure_deps
+stamp=$(make_stamp)
 start=$(date +%s)
 extract_source
 log "configuring and building $srcver in $obj (log: $buildlog)"

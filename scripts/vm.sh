@@ -10,7 +10,10 @@
 #         [-t TIMEOUT_S] [-- COMMAND...]
 #
 #   -k KERNEL       7.2 or 6.12 (Debian kernels cached by scripts/deps.sh),
-#                   or the path of a bzImage; default $KERNEL, else 7.2
+#                   iommufd (7.2 with IOMMUFD, all built in, from
+#                   scripts/build-kernel.sh, which rebuilds it when
+#                   configs/iommufd.config changed), or the path of a
+#                   bzImage; default $KERNEL, else 7.2
 #   -M MODULES_DIR  lib/modules/<release> tree for a bzImage; without one,
 #                   vfio, vfio-pci, vfio_iommu_type1 and nvme must be built in
 #   -i INSTALL_DIR  what 'make install' staged (default build/install); it
@@ -83,8 +86,14 @@ pick_kernel() {
 		vmlinuz=$cache/kernels/$k/vmlinuz
 		moddir=${moddir:-$cache/kernels/$k/lib/modules/$(cat "$cache/kernels/$k/release")}
 		name=$k ;;
+	iommufd)
+		# Asked every time: a no-op unless the fragment or source changed.
+		"$top/scripts/build-kernel.sh" ||
+			die "kernel iommufd: scripts/build-kernel.sh failed"
+		vmlinuz=$cache/kernels/iommufd/vmlinuz
+		name=$k ;;
 	*)
-		[ -f "$k" ] || die "no kernel '$k': give 7.2, 6.12 or the path of a bzImage"
+		[ -f "$k" ] || die "no kernel '$k': give 7.2, 6.12, iommufd or the path of a bzImage"
 		vmlinuz=$k
 		name=$(basename "$k") ;;
 	esac
