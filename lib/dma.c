@@ -44,6 +44,8 @@ int __vfio_iommu_info(struct vfio_pci_device *dev, struct vfio_iommu_info *info)
 	uint32_t argsz = sizeof(*ti);
 	int ret;
 
+	if (dev->iommufd >= 0)
+		return __iommufd_iova_ranges(dev, info);
 	memset(info, 0, sizeof(*info));
 	for (;;) {
 		ti = calloc(1, argsz);
@@ -102,6 +104,8 @@ int __vfio_dma_map(struct vfio_pci_device *dev, void *va, uint64_t iova,
 		.size = size,
 	};
 
+	if (dev->iommufd >= 0)
+		return __iommufd_map(dev, va, iova, size);
 	if (ioctl(dev->container_fd, VFIO_IOMMU_MAP_DMA, &map))
 		return vfio_set_error("VFIO_IOMMU_MAP_DMA(iova %#llx, size %#llx): %s%s",
 				      (unsigned long long)iova,
@@ -118,6 +122,8 @@ int __vfio_dma_unmap(struct vfio_pci_device *dev, uint64_t iova, uint64_t size)
 		.size = size,
 	};
 
+	if (dev->iommufd >= 0)
+		return __iommufd_unmap(dev, iova, size);
 	if (ioctl(dev->container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap))
 		return vfio_set_error("VFIO_IOMMU_UNMAP_DMA(iova %#llx): %s",
 				      (unsigned long long)iova, strerror(errno));

@@ -19,6 +19,8 @@ static const struct vfio_iommu_mode modes[] = {
 	/* iommufd's VFIO container emulation, CONFIG_IOMMUFD_VFIO_CONTAINER */
 	{ "iommufd_compat_type1", "/dev/iommu", VFIO_TYPE1_IOMMU },
 	{ "iommufd_compat_type1v2", "/dev/iommu", VFIO_TYPE1v2_IOMMU },
+	/* No container: the device cdev bound to /dev/iommu, an IOAS. */
+	{ "iommufd", NULL, 0 },
 };
 
 const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name)
@@ -33,10 +35,23 @@ const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name)
 	return NULL;
 }
 
+/* The native mode needs /dev/iommu and device cdevs. */
+static int iommufd_check(void)
+{
+	errno = ENODEV;
+	if (access("/dev/iommu", F_OK))
+		return vfio_set_error("iommufd: no /dev/iommu (kernel built without CONFIG_IOMMUFD)");
+	if (access("/dev/vfio/devices", F_OK))
+		return vfio_set_error("iommufd: no /dev/vfio/devices (kernel built without CONFIG_VFIO_DEVICE_CDEV)");
+	return 0;
+}
+
 int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode)
 {
 	int fd, ret;
 
+	if (!mode->container_path)
+		return iommufd_check();
 	fd = open(mode->container_path, O_RDWR);
 	if (fd < 0) {
 		errno = ENODEV;

@@ -198,12 +198,9 @@ static int read_bars(struct vfio_pci_device *dev)
 	return 0;
 }
 
-static int device_fd_open(struct vfio_pci_device *dev)
+/* Device info and the BARs' region info, however the fd was opened. */
+static int device_info(struct vfio_pci_device *dev)
 {
-	dev->fd = ioctl(dev->group_fd, VFIO_GROUP_GET_DEVICE_FD, dev->bdf);
-	if (dev->fd < 0)
-		return vfio_set_error("VFIO_GROUP_GET_DEVICE_FD(%s): %s", dev->bdf,
-				      strerror(errno));
 	dev->info.argsz = sizeof(dev->info);
 	if (ioctl(dev->fd, VFIO_DEVICE_GET_INFO, &dev->info))
 		return vfio_set_error("VFIO_DEVICE_GET_INFO: %s", strerror(errno));
@@ -214,13 +211,22 @@ static int device_fd_open(struct vfio_pci_device *dev)
 	return read_bars(dev);
 }
 
+static int device_fd_open(struct vfio_pci_device *dev)
+{
+	dev->fd = ioctl(dev->group_fd, VFIO_GROUP_GET_DEVICE_FD, dev->bdf);
+	if (dev->fd < 0)
+		return vfio_set_error("VFIO_GROUP_GET_DEVICE_FD(%s): %s", dev->bdf,
+				      strerror(errno));
+	return device_info(dev);
+}
+
 int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
 			   const char *mode)
 {
 	int group = -1, ret;
 
 	memset(dev, 0, sizeof(*dev));
-	dev->container_fd = dev->group_fd = dev->fd = -1;
+	dev->container_fd = dev->group_fd = dev->iommufd = dev->fd = -1;
 	ret = vfio_bdf_parse(bdf, dev->bdf);
 	if (ret)
 		return ret;
@@ -228,12 +234,17 @@ int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
 	if (!dev->iommu)
 		return -EINVAL;
 	ret = device_sysfs_check(dev->bdf, &group);
-	if (!ret)
+	if (!ret && !dev->iommu->container_path) {
+		ret = __vfio_iommufd_open(dev);
+		if (!ret)
+			ret = device_info(dev);
+	} else if (!ret) {
 		ret = container_open(dev);
-	if (!ret)
-		ret = group_open(dev, group);
-	if (!ret)
-		ret = device_fd_open(dev);
+		if (!ret)
+			ret = group_open(dev, group);
+		if (!ret)
+			ret = device_fd_open(dev);
+	}
 	if (ret)
 		vfio_pci_device_close(dev);
 	return ret;
@@ -261,7 +272,9 @@ void vfio_pci_device_close(struct vfio_pci_device *dev)
 		close(dev->group_fd);
 	if (dev->container_fd >= 0)
 		close(dev->container_fd);
-	dev->fd = dev->group_fd = dev->container_fd = -1;
+	if (dev->iommufd >= 0)
+		close(dev->iommufd);
+	dev->fd = dev->group_fd = dev->container_fd = dev->iommufd = -1;
 }
 
 void vfio_pci_device_cleanup(struct vfio_pci_device *dev)

@@ -52,6 +52,10 @@ FIXTURE_VARIANT_ADD(bar_align, iommufd_compat_type1v2) {
 	.iommu_mode = "iommufd_compat_type1v2",
 };
 
+FIXTURE_VARIANT_ADD(bar_align, iommufd) {
+	.iommu_mode = "iommufd",
+};
+
 FIXTURE_SETUP(bar_align)
 {
 	const char *why = vfio_iommu_mode_unavailable(variant->iommu_mode);

@@ -26,7 +26,9 @@ enum state { FRESH, PREFAULTED };
 
 struct cell {
 	char name[96];
+	const char *mode;		/* IOMMU mode */
 	bool bar;			/* a BAR, else a memory backing */
+	bool file;			/* by IOMMU_IOAS_MAP_FILE (dma-buf, memfd) */
 	enum vfio_backing backing;
 	enum vfio_map_policy policy;
 	enum state state;
@@ -40,8 +42,19 @@ struct cell {
 	long long want_faults;		/* -1: no exact expectation */
 };
 
+/* One IOMMU mode's part of a run. */
+struct mode_run {
+	const char *mode;
+	char skip[200];			/* why it did not run, if it did not */
+	struct vfio_iommu_info iommu;
+};
+
+#define MAX_MODES 8
+
 struct bench {
 	const char *bdf, *mode, *out;
+	int nr_modes;
+	struct mode_run modes[MAX_MODES];
 	uint64_t size;
 	int reps, warmup, node, bar;
 	struct vfio_pci_device *dev;
@@ -81,10 +94,13 @@ static double calibrate(void)
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-m IOMMU_MODE] [-b BACKINGS] [-p POLICIES] [-S STATES]\n"
+		"usage: %s [-m MODES] [-b BACKINGS] [-p POLICIES] [-S STATES]\n"
 		"          [-s SIZE] [-n REPS] [-w WARMUP] [-N NODE] [-o FILE.json] [BDF]\n"
 		"       %s compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE.json AFTER.json\n"
 		"       %s export RESULTS.json\n"
+		"  MODES     comma list of IOMMU modes: vfio_type1_iommu,\n"
+		"            vfio_type1v2_iommu, iommufd_compat_type1[v2], iommufd\n"
+		"            (default: vfio_type1v2_iommu,iommufd; absent ones SKIP)\n"
 		"  BACKINGS  comma list of anon4k,thp,hugetlb2m,hugetlb1g,memfd,none\n"
 		"            (default: all)\n"
 		"  POLICIES  BAR policies: kernel,size,pa,pmd,4k,nohuge,none\n"
@@ -160,17 +176,31 @@ static const char *size_name(uint64_t size, char *buf, size_t len)
 	return buf;
 }
 
-/* Short names for tables: type1, type1v2, compat-type1, compat-type1v2. */
+/* Short names: type1, type1v2, compat-type1, compat-type1v2, iommufd. */
 static const char *api_name(const char *mode)
 {
 	if (!strncmp(mode, "vfio_", 5))
 		return strncmp(mode, "vfio_type1v2", 12) ? "type1" : "type1v2";
+	if (!strcmp(mode, "iommufd"))
+		return mode;
 	return strcmp(mode, "iommufd_compat_type1") ? "compat-type1v2" :
 						       "compat-type1";
 }
 
-static void add_cell(struct bench *b, bool bar, int kind, enum state st,
-		     uint64_t size)
+static bool native_iommufd(const struct bench *b)
+{
+	return b->dev->iommufd >= 0;
+}
+
+static const char *cell_kind(bool bar, bool file, int kind)
+{
+	if (bar)
+		return file ? "dmabuf" : vfio_map_policy_name(kind);
+	return file ? "memfd-file" : vfio_backing_name(kind);
+}
+
+static void add_cell(struct bench *b, bool bar, bool file, int kind,
+		     enum state st, uint64_t size)
 {
 	struct cell *c;
 	char sz[24];
@@ -178,7 +208,9 @@ static void add_cell(struct bench *b, bool bar, int kind, enum state st,
 	if (b->nr_cells == MAX_CELLS)
 		VFIO_FAIL("more than %d cells", MAX_CELLS);
 	c = &b->cells[b->nr_cells++];
+	c->mode = b->mode;
 	c->bar = bar;
+	c->file = file;
 	c->backing = bar ? 0 : kind;
 	c->policy = bar ? kind : 0;
 	c->state = st;
@@ -186,18 +218,26 @@ static void add_cell(struct bench *b, bool bar, int kind, enum state st,
 	c->want_faults = -1;
 	snprintf(c->name, sizeof(c->name), "%s/%s%s/%s/%s",
 		 api_name(b->mode),
-		 bar ? "bar-" : "",
-		 bar ? vfio_map_policy_name(kind) : vfio_backing_name(kind),
+		 bar ? "bar-" : "", cell_kind(bar, file, kind),
 		 size_name(size, sz, sizeof(sz)),
 		 st == FRESH ? "fresh" : "prefaulted");
 }
 
-/* Map the cell's memory (or BAR) for one repetition. */
+/*
+ * Map the cell's memory (or BAR) for one repetition.  File cells get an
+ * fd instead: the memfd, or a dma-buf of the BAR exported afresh.
+ */
 static int prepare(struct bench *b, struct cell *c, struct vfio_buffer *buf,
 		   void **va)
 {
 	int ret;
 
+	buf->fd = -1;
+	*va = NULL;
+	if (c->bar && c->file) {
+		buf->fd = __vfio_pci_dma_buf(b->dev, b->bar, 0, c->size);
+		return buf->fd < 0 ? -EOPNOTSUPP : 0;
+	}
 	if (c->bar) {
 		ret = __vfio_pci_bar_map(b->dev, b->bar, c->policy);
 		*va = b->dev->bars[b->bar].va;
@@ -214,7 +254,9 @@ static int prepare(struct bench *b, struct cell *c, struct vfio_buffer *buf,
 
 static void release(struct bench *b, struct cell *c, struct vfio_buffer *buf)
 {
-	if (c->bar)
+	if (c->bar && c->file)
+		close(buf->fd);
+	else if (c->bar)
 		vfio_pci_bar_unmap(b->dev, b->bar);
 	else
 		vfio_buffer_free(buf);
@@ -233,7 +275,7 @@ static int check_bar_faults(struct bench *b, struct cell *c, void *va,
 {
 	struct vfio_pci_bar *bar = &b->dev->bars[b->bar];
 
-	if (!c->bar || c->state != FRESH)
+	if (!c->bar || c->file || c->state != FRESH)
 		return 0;
 	c->want_faults = vfio_expected_faults((uintptr_t)va, bar->pa, c->size,
 					      c->policy == VFIO_MAP_NOHUGE ?
@@ -259,9 +301,17 @@ static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 	calib = calibrate();
 	vfio_fault_counter_start(&b->fc);
 	t0 = now();
-	ret = __vfio_dma_map(b->dev, va, iova, c->size);
+	if (c->file)
+		ret = __iommufd_map_file(b->dev, buf.fd, 0, iova, c->size);
+	else
+		ret = __vfio_dma_map(b->dev, va, iova, c->size);
 	t1 = now();
 	vfio_fault_counter_stop(&b->fc);
+	/* iommufd refuses to pin a PFNMAP by address, by design. */
+	if (ret == -EFAULT && c->bar && strstr(b->mode, "iommufd")) {
+		errno = EOPNOTSUPP;
+		ret = vfio_set_error("iommufd cannot pin a BAR by address (EFAULT, by design): the dma-buf cell maps it");
+	}
 	if (!ret) {
 		t2 = now();
 		ret = __vfio_dma_unmap(b->dev, iova, c->size);
@@ -293,7 +343,8 @@ static void run_cell(struct bench *b, struct cell *c)
 	c->status = KSFT_PASS;
 	if (ret) {
 		/* A buffer the machine cannot provide is a skip, not a failure. */
-		c->status = ret == -ENOSPC ? KSFT_SKIP : KSFT_FAIL;
+		c->status = ret == -ENOSPC || ret == -EOPNOTSUPP ?
+			    KSFT_SKIP : KSFT_FAIL;
 		snprintf(c->reason, sizeof(c->reason), "%s", vfio_error());
 	}
 }
@@ -411,12 +462,11 @@ static void json_summary(struct json_writer *w, const char *key,
 	json_obj_close(w);
 }
 
-static void json_cell(struct json_writer *w, const struct bench *b,
-		      const struct cell *c)
+static void json_cell(struct json_writer *w, const struct cell *c)
 {
 	json_obj_open(w, NULL);
 	json_str(w, "name", c->name);
-	json_str(w, "api", api_name(b->mode));
+	json_str(w, "api", api_name(c->mode));
 	json_str(w, "backing", c->bar ? "bar" : vfio_backing_name(c->backing));
 	json_str(w, "policy", c->bar ? vfio_map_policy_name(c->policy) : "");
 	json_str(w, "state", c->state == FRESH ? "fresh" : "prefaulted");
@@ -441,25 +491,36 @@ static void json_cell(struct json_writer *w, const struct bench *b,
 	json_obj_close(w);
 }
 
-static void json_iommu(struct json_writer *w, const struct bench *b)
+static void json_mode(struct json_writer *w, const struct mode_run *m)
 {
 	char pgsizes[24];
 	int i;
 
 	snprintf(pgsizes, sizeof(pgsizes), "%#llx",
-		 (unsigned long long)b->iommu.pgsizes);
-	json_obj_open(w, "iommu");
-	json_str(w, "mode", b->mode);
+		 (unsigned long long)m->iommu.pgsizes);
+	json_obj_open(w, NULL);
+	json_str(w, "mode", m->mode);
+	json_str(w, "skipped", m->skip);
 	json_str(w, "pgsizes", pgsizes);
 	json_arr_open(w, "iova_ranges");
-	for (i = 0; i < b->iommu.nr_ranges; i++) {
+	for (i = 0; i < m->iommu.nr_ranges; i++) {
 		json_arr_open(w, NULL);
-		json_int(w, NULL, b->iommu.ranges[i].start);
-		json_int(w, NULL, b->iommu.ranges[i].end);
+		json_int(w, NULL, m->iommu.ranges[i].start);
+		json_int(w, NULL, m->iommu.ranges[i].end);
 		json_arr_close(w);
 	}
 	json_arr_close(w);
 	json_obj_close(w);
+}
+
+static void json_iommu(struct json_writer *w, const struct bench *b)
+{
+	int i;
+
+	json_arr_open(w, "iommu");
+	for (i = 0; i < b->nr_modes; i++)
+		json_mode(w, &b->modes[i]);
+	json_arr_close(w);
 }
 
 static void json_settings(struct json_writer *w, const struct bench *b)
@@ -495,7 +556,7 @@ static void write_json(const struct bench *b)
 	json_settings(&w, b);
 	json_arr_open(&w, "cells");
 	for (i = 0; i < b->nr_cells; i++)
-		json_cell(&w, b, &b->cells[i]);
+		json_cell(&w, &b->cells[i]);
 	json_arr_close(&w);
 	json_obj_close(&w);
 	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, b->out)) {
@@ -554,14 +615,19 @@ static int largest_bar(struct vfio_pci_device *dev)
 	return best;
 }
 
-static void setup(struct bench *b)
+/* Open the device in @m's mode; false (with m->skip) if it is not here. */
+static bool mode_setup(struct bench *b, struct mode_run *m)
 {
-	if (!vfio_iommu_mode_get(b->mode))
-		VFIO_FAIL("%s", vfio_error());
-	if (vfio_iommu_mode_unavailable(b->mode))
-		ksft_exit_skip("%s\n", vfio_error());
+	const char *why = vfio_iommu_mode_unavailable(m->mode);
+
+	if (why) {
+		snprintf(m->skip, sizeof(m->skip), "%s", why);
+		return false;
+	}
+	b->mode = m->mode;
 	b->dev = vfio_pci_device_init(b->bdf, b->mode);
-	VFIO_ASSERT_OK(__vfio_iommu_info(b->dev, &b->iommu));
+	VFIO_ASSERT_OK(__vfio_iommu_info(b->dev, &m->iommu));
+	b->iommu = m->iommu;
 	vfio_fault_counter_open(&b->fc);
 	b->max_block = SZ_1G;
 	if (vfio_pci_huge_fault_supported()) {
@@ -569,8 +635,14 @@ static void setup(struct bench *b)
 		b->max_block = SZ_4K;
 	}
 	b->bar = largest_bar(b->dev);
-	place_numa(b);
-	b->overhead_s = measure_overhead();
+	return true;
+}
+
+static void mode_teardown(struct bench *b)
+{
+	vfio_fault_counter_close(&b->fc);
+	vfio_pci_device_cleanup(b->dev);
+	b->dev = NULL;
 }
 
 static void build_cells(struct bench *b, unsigned int backings,
@@ -583,20 +655,55 @@ static void build_cells(struct bench *b, unsigned int backings,
 	for (k = 0; k < VFIO_BACKING_NR; k++)
 		for (s = FRESH; s <= PREFAULTED; s++)
 			if ((backings & 1U << k) && (states & 1U << s))
-				add_cell(b, false, k, s, b->size);
+				add_cell(b, false, false, k, s, b->size);
+	/* iommufd maps a memfd by file too, and a BAR only that way. */
+	if (native_iommufd(b) && (backings & 1U << VFIO_BACKING_MEMFD))
+		add_cell(b, false, true, VFIO_BACKING_MEMFD, FRESH, b->size);
 	if (bar_size < SZ_4K)
 		return;
 	bar_size = align_up(bar_size, SZ_4K);
+	if (native_iommufd(b) && policies) {
+		add_cell(b, true, true, 0, FRESH, bar_size);
+		return;
+	}
 	for (k = 0; k < VFIO_MAP_NR_POLICIES; k++)
 		for (s = FRESH; s <= PREFAULTED; s++)
 			if ((policies & 1U << k) && (bar_st & 1U << s))
-				add_cell(b, true, k, s, bar_size);
+				add_cell(b, true, false, k, s, bar_size);
+}
+
+/* The -m list: every mode must be one the library knows. */
+static void parse_modes(struct bench *b, const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct vfio_iommu_mode *m = vfio_iommu_mode_get(tok);
+
+		if (!m)
+			VFIO_FAIL("%s", vfio_error());
+		if (b->nr_modes == MAX_MODES)
+			VFIO_FAIL("more than %d IOMMU modes", MAX_MODES);
+		b->modes[b->nr_modes++].mode = m->name;
+	}
+	free(copy);
+	if (!b->nr_modes)
+		VFIO_FAIL("no IOMMU mode given to -m");
 }
 
 static void report(struct bench *b)
 {
-	int i;
+	int i, skipped = 0;
 
+	for (i = 0; i < b->nr_modes; i++)
+		skipped += !!b->modes[i].skip[0];
+	/* One point per cell and per absent mode, and the leak check. */
+	ksft_set_plan(b->nr_cells + skipped + 1);
+	for (i = 0; i < b->nr_modes; i++)
+		if (b->modes[i].skip[0])
+			ksft_test_result_skip("%s: %s\n",
+					      api_name(b->modes[i].mode),
+					      b->modes[i].skip);
 	for (i = 0; i < b->nr_cells; i++) {
 		struct cell *c = &b->cells[i];
 
@@ -616,6 +723,7 @@ int main(int argc, char *argv[])
 	unsigned int backings = (1U << VFIO_BACKING_NR) - 1, states = 3;
 	unsigned int policies = 1U << VFIO_MAP_KERNEL | 1U << VFIO_MAP_PA |
 				1U << VFIO_MAP_PMD | 1U << VFIO_MAP_4K;
+	const char *modes;
 	bool bar_states = false;
 	int opt, i;
 
@@ -624,7 +732,7 @@ int main(int argc, char *argv[])
 	if (argc > 1 && !strcmp(argv[1], "export"))
 		return vfio_export_main(argc - 1, argv + 1);
 	VFIO_ASSERT_NE(b, NULL);
-	b->mode = VFIO_DEFAULT_IOMMU_MODE;
+	modes = VFIO_DEFAULT_IOMMU_MODE ",iommufd";
 	b->size = 64ULL << 20;
 	b->reps = 5;
 	b->warmup = 1;
@@ -632,7 +740,7 @@ int main(int argc, char *argv[])
 	while ((opt = getopt(argc, argv, "m:b:p:S:s:n:w:N:o:h")) != -1) {
 		switch (opt) {
 		case 'm':
-			b->mode = optarg;
+			modes = optarg;
 			break;
 		case 'b':
 			backings = parse_list(optarg, vfio_backing_parse);
@@ -665,22 +773,28 @@ int main(int argc, char *argv[])
 	}
 	if (b->reps < 1 || b->reps > MAX_REPS || b->warmup < 0)
 		VFIO_FAIL("repetitions must be 1..%d, warm-up >= 0", MAX_REPS);
+	parse_modes(b, modes);
 	b->bdf = vfio_selftests_get_bdf(&argc, argv);
 	if (optind < argc)
 		print_usage(argv[0]);
 	ksft_print_header();
 	VFIO_ASSERT_OK(vfio_leak_snapshot(&before));
-	setup(b);
-	build_cells(b, backings, policies, states, bar_states);
-	ksft_set_plan(b->nr_cells + 1);
-	for (i = 0; i < b->nr_cells; i++)
-		run_cell(b, &b->cells[i]);
+	place_numa(b);
+	b->overhead_s = measure_overhead();
+	for (i = 0; i < b->nr_modes; i++) {
+		int first = b->nr_cells, c;
+
+		if (!mode_setup(b, &b->modes[i]))
+			continue;
+		build_cells(b, backings, policies, states, bar_states);
+		for (c = first; c < b->nr_cells; c++)
+			run_cell(b, &b->cells[c]);
+		mode_teardown(b);
+	}
 	print_table(b);
 	report(b);
 	if (b->out)
 		write_json(b);
-	vfio_fault_counter_close(&b->fc);
-	vfio_pci_device_cleanup(b->dev);
 	free(b);
 	if (vfio_leak_check(&before))
 		ksft_test_result_fail("nothing left mapped, open or pinned: %s\n",

@@ -38,6 +38,10 @@ FIXTURE_VARIANT_ADD(vfio_pci_device, iommufd_compat_type1v2) {
 	.iommu_mode = "iommufd_compat_type1v2",
 };
 
+FIXTURE_VARIANT_ADD(vfio_pci_device, iommufd) {
+	.iommu_mode = "iommufd",
+};
+
 FIXTURE_SETUP(vfio_pci_device)
 {
 	const char *why = vfio_iommu_mode_unavailable(variant->iommu_mode);

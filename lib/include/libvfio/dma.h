@@ -18,7 +18,11 @@ struct vfio_iommu_info {
 	struct vfio_iova_range ranges[VFIO_MAX_IOVA_RANGES];
 };
 
-/* VFIO_IOMMU_GET_INFO with its IOVA-range capability, validated. */
+/*
+ * VFIO_IOMMU_GET_INFO with its IOVA-range capability, validated; in the
+ * native iommufd mode, IOMMU_IOAS_IOVA_RANGES.  Map and unmap likewise
+ * go through the container or the IOAS, whichever the device has.
+ */
 int __vfio_iommu_info(struct vfio_pci_device *dev, struct vfio_iommu_info *info);
 
 /*

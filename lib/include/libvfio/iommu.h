@@ -13,7 +13,10 @@
  */
 struct vfio_iommu_mode {
 	const char *name;
-	/* The container: /dev/vfio/vfio (legacy) or /dev/iommu (compat). */
+	/*
+	 * The container: /dev/vfio/vfio (legacy) or /dev/iommu (compat);
+	 * NULL for native iommufd, where the device cdev binds to an IOAS.
+	 */
 	const char *container_path;
 	unsigned long iommu_type;
 };

@@ -36,8 +36,10 @@ struct vfio_pci_bar {
 struct vfio_pci_device {
 	char bdf[VFIO_BDF_LEN];
 	const struct vfio_iommu_mode *iommu;
-	int container_fd;
+	int container_fd;	/* legacy and compat modes */
 	int group_fd;
+	int iommufd;		/* native iommufd mode */
+	uint32_t ioas_id;
 	int fd;
 	struct vfio_device_info info;
 	struct vfio_pci_bar bars[VFIO_PCI_NUM_BARS];
