@@ -364,7 +364,7 @@ static void print_row(const struct cell *c)
 	struct vfio_summary m, u, f;
 
 	if (c->status == KSFT_SKIP || !c->n) {
-		ksft_print_msg("%-34s  %s: %s\n", c->name,
+		ksft_print_msg("%-38s  %s: %s\n", c->name,
 			       c->status == KSFT_SKIP ? "skipped" : "failed",
 			       c->reason);
 		return;
@@ -372,7 +372,7 @@ static void print_row(const struct cell *c)
 	vfio_summarize(c->map_s, c->n, &m);
 	vfio_summarize(c->unmap_s, c->n, &u);
 	summarize_ll(c->minflt, c->n, &f);
-	ksft_print_msg("%-34s %3d %10.3f %10.3f %10.3f %8.3f %10.3f %9.0f%s\n",
+	ksft_print_msg("%-38s %3d %10.3f %10.3f %10.3f %8.3f %10.3f %9.0f%s\n",
 		       c->name, c->n, m.median * 1e3, m.p90 * 1e3, m.mean * 1e3,
 		       m.stddev * 1e3, u.median * 1e3, f.median,
 		       c->status == KSFT_FAIL ? "  FAILED" : "");
@@ -383,10 +383,10 @@ static void print_table(struct bench *b)
 	double smallest = 0;
 	int i;
 
-	ksft_print_msg("%-34s %3s %10s %10s %10s %8s %10s %9s\n", "cell", "n",
+	ksft_print_msg("%-38s %3s %10s %10s %10s %8s %10s %9s\n", "cell", "n",
 		       "map med", "map p90", "map mean", "sd", "unmap med",
 		       "faults");
-	ksft_print_msg("%-34s %3s %10s %10s %10s %8s %10s %9s\n", "", "",
+	ksft_print_msg("%-38s %3s %10s %10s %10s %8s %10s %9s\n", "", "",
 		       "ms", "ms", "ms", "ms", "ms", "in ioctl");
 	for (i = 0; i < b->nr_cells; i++) {
 		struct vfio_summary m;
