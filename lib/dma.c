@@ -127,11 +127,14 @@ int __vfio_dma_unmap(struct vfio_pci_device *dev, uint64_t iova, uint64_t size)
 	if (ioctl(dev->container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap))
 		return vfio_set_error("VFIO_IOMMU_UNMAP_DMA(iova %#llx): %s",
 				      (unsigned long long)iova, strerror(errno));
-	if (unmap.size != size) {
-		errno = EIO;
-		return vfio_set_error("VFIO_IOMMU_UNMAP_DMA unmapped %#llx of %#llx bytes",
-				      (unsigned long long)unmap.size,
-				      (unsigned long long)size);
-	}
-	return 0;
+	return vfio_dma_unmapped("VFIO_IOMMU_UNMAP_DMA", unmap.size, size);
+}
+
+int vfio_dma_unmapped(const char *what, uint64_t done, uint64_t size)
+{
+	if (done == size)
+		return 0;
+	errno = EIO;
+	return vfio_set_error("%s unmapped %#llx of %#llx bytes", what,
+			      (unsigned long long)done, (unsigned long long)size);
 }

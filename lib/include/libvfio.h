@@ -13,7 +13,7 @@
 #include "libvfio/dma.h"
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"
-#include "libvfio/iommufd.h"
+#include "libvfio/iommufd_ioas.h"
 #include "libvfio/json.h"
 #include "libvfio/leak_check.h"
 #include "libvfio/map_policy.h"

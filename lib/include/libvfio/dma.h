@@ -37,4 +37,7 @@ int __vfio_dma_map(struct vfio_pci_device *dev, void *va, uint64_t iova,
 int __vfio_dma_unmap(struct vfio_pci_device *dev, uint64_t iova,
 		     uint64_t size);
 
+/* An unmap that did less than asked is an error (EIO): say how much. */
+int vfio_dma_unmapped(const char *what, uint64_t done, uint64_t size);
+
 #endif /* LIBVFIO_DMA_H */

@@ -146,13 +146,7 @@ int __iommufd_unmap(struct vfio_pci_device *dev, uint64_t iova, uint64_t size)
 	if (ioctl(dev->iommufd, IOMMU_IOAS_UNMAP, &unmap))
 		return vfio_set_error("IOMMU_IOAS_UNMAP(iova %#llx): %s",
 				      (unsigned long long)iova, strerror(errno));
-	if (unmap.length != size) {
-		errno = EIO;
-		return vfio_set_error("IOMMU_IOAS_UNMAP unmapped %#llx of %#llx bytes",
-				      (unsigned long long)unmap.length,
-				      (unsigned long long)size);
-	}
-	return 0;
+	return vfio_dma_unmapped("IOMMU_IOAS_UNMAP", unmap.length, size);
 }
 
 int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,

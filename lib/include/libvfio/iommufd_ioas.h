@@ -3,8 +3,8 @@
  * The native iommufd path: a VFIO device cdev bound to /dev/iommu and
  * attached to an IOAS, and the IOAS map calls.
  */
-#ifndef LIBVFIO_IOMMUFD_H
-#define LIBVFIO_IOMMUFD_H
+#ifndef LIBVFIO_IOMMUFD_IOAS_H
+#define LIBVFIO_IOMMUFD_IOAS_H
 
 #include <stdint.h>
 
@@ -34,4 +34,4 @@ int __iommufd_unmap(struct vfio_pci_device *dev, uint64_t iova, uint64_t size);
 int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
 		       uint64_t offset, uint64_t length);
 
-#endif /* LIBVFIO_IOMMUFD_H */
+#endif /* LIBVFIO_IOMMUFD_IOAS_H */
