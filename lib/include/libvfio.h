@@ -20,6 +20,7 @@
 #include "libvfio/provenance.h"
 #include "libvfio/mmap.h"
 #include "libvfio/proc_maps.h"
+#include "libvfio/pt_evidence.h"
 #include "libvfio/region_map.h"
 #include "libvfio/stats.h"
 #include "libvfio/sparse_plan.h"
