@@ -341,6 +341,8 @@ int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
 		return vfio_set_error("BAR %d is not implemented", bar);
 	if (!(b->flags & VFIO_REGION_INFO_FLAG_MMAP))
 		return vfio_set_error("BAR %d is not mmappable", bar);
+	/* A second map replaces the first rather than leaking it. */
+	vfio_pci_bar_unmap(dev, bar);
 	ret = vfio_pci_bar_pa(dev->bdf, bar, &b->pa, &len);
 	if (!ret)
 		ret = bar_plan(b);
