@@ -15,8 +15,8 @@
 #       as git bisect run leaves it); -f a config to start from (default
 #       the tree's .config), brought up to date with olddefconfig
 #   -k  skip the build and judge this kernel (7.2, 6.12, a bzImage)
-#   BENCH_ARGS  which cell (default: -b none -p kernel -S fresh, the BAR
-#       mapped where plain mmap(NULL) puts it)
+#   BENCH_ARGS  which cell (default: -m type1v2 -b none -p kernel -S fresh,
+#       VFIO_IOMMU_MAP_DMA of the BAR mapped where plain mmap(NULL) puts it)
 #
 # In the kernel tree:
 #   git bisect start BAD GOOD
@@ -43,26 +43,35 @@ while getopts "B:t:C:f:k:h" opt; do
 done
 shift $((OPTIND - 1))
 [ -f "$baseline" ] || skip "no baseline results file (-B)"
-[ $# -gt 0 ] || set -- -b none -p kernel -S fresh
+[ $# -gt 0 ] || set -- -m type1v2 -b none -p kernel -S fresh
 [ -x "$install/vfio_dma_map_bench" ] || make -s -C "$top" install >/dev/null ||
 	skip "cannot build vfio-bench"
 
-# Build the tree's HEAD: bzImage plus modules, installed into $work.
+# Build the tree's HEAD: bzImage, and modules (installed into $work) when
+# the config has any.
 build_kernel() {
-	local rel
-
 	[ -f "$tree/Makefile" ] || skip "$tree is not a kernel tree"
 	[ -z "$config" ] || cp "$config" "$tree/.config" || skip "cannot copy $config"
 	[ -f "$tree/.config" ] || skip "no .config in $tree (-f)"
 	echo "bisect.sh: building $(git -C "$tree" describe --always 2>/dev/null)" >&2
 	make -C "$tree" -s olddefconfig &&
-		make -C "$tree" -s -j"$(nproc)" bzImage modules >"$work/build.log" 2>&1 ||
+		make -C "$tree" -s -j"$(nproc)" bzImage >"$work/build.log" 2>&1 ||
 		skip "build failed, see $work/build.log"
+	kernel=$tree/arch/x86/boot/bzImage
+	# A kernel with everything built in has no modules to make: the
+	# modules target would fail on it.
+	grep -q '^CONFIG_MODULES=y' "$tree/.config" && build_modules
+}
+
+build_modules() {
+	local rel
+
+	make -C "$tree" -s -j"$(nproc)" modules >>"$work/build.log" 2>&1 ||
+		skip "modules failed to build, see $work/build.log"
 	rm -rf "$work/mods"
 	make -C "$tree" -s modules_install INSTALL_MOD_PATH="$work/mods" \
 		>>"$work/build.log" 2>&1 || skip "modules_install failed"
 	rel=$(make -C "$tree" -s kernelrelease)
-	kernel=$tree/arch/x86/boot/bzImage
 	[ -d "$work/mods/lib/modules/$rel" ] && mods=(-M "$work/mods/lib/modules/$rel")
 }
 
