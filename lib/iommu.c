@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -25,13 +26,18 @@ static const struct vfio_iommu_mode modes[] = {
 
 const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name)
 {
+	char known[128] = "";
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(modes); i++)
 		if (!strcmp(modes[i].name, name))
 			return &modes[i];
+	/* Name them all: a mistyped mode is fixed in one go. */
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known),
+			 "%s%s", i ? ", " : "", modes[i].name);
 	errno = EINVAL;
-	vfio_set_error("unknown IOMMU mode '%s'", name);
+	vfio_set_error("unknown IOMMU mode '%s' (known: %s)", name, known);
 	return NULL;
 }
 

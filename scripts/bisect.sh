@@ -15,7 +15,7 @@
 #       as git bisect run leaves it); -f a config to start from (default
 #       the tree's .config), brought up to date with olddefconfig
 #   -k  skip the build and judge this kernel (7.2, 6.12, a bzImage)
-#   BENCH_ARGS  which cell (default: -m type1v2 -b none -p kernel -S fresh,
+#   BENCH_ARGS  which cell (default: -m vfio_type1v2_iommu -b none -p kernel -S fresh,
 #       VFIO_IOMMU_MAP_DMA of the BAR mapped where plain mmap(NULL) puts it)
 #
 # In the kernel tree:
@@ -43,7 +43,7 @@ while getopts "B:t:C:f:k:h" opt; do
 done
 shift $((OPTIND - 1))
 [ -f "$baseline" ] || skip "no baseline results file (-B)"
-[ $# -gt 0 ] || set -- -m type1v2 -b none -p kernel -S fresh
+[ $# -gt 0 ] || set -- -m vfio_type1v2_iommu -b none -p kernel -S fresh
 [ -x "$install/vfio_dma_map_bench" ] || make -s -C "$top" install >/dev/null ||
 	skip "cannot build vfio-bench"
 

@@ -69,7 +69,7 @@ expect 1 'unknown alignment policy' "unknown policy" -- "$bench" -p 1g 0000:00:0
 expect 1 'unknown state' "unknown state" -- "$bench" -S warm 0000:00:00.0
 expect 1 'repetitions must be' "zero repetitions" -- "$bench" -n 0 0000:00:00.0
 expect 1 'repetitions must be' "too many repetitions" -- "$bench" -n 1000000 0000:00:00.0
-expect 1 'unknown IOMMU mode' "unknown IOMMU mode" -- "$bench" -m type3 0000:00:00.0
+expect 1 "unknown IOMMU mode 'type3' \(known: vfio_type1_iommu, " "unknown IOMMU mode" -- "$bench" -m type3 0000:00:00.0
 expect 1 'invalid option' "unknown benchmark option" -- "$bench" -q 0000:00:00.0
 expect 1 'usage:' "stray argument" -- "$bench" extra 0000:00:00.0
 
