@@ -9,16 +9,22 @@
 #
 #   bisect.sh -B BASELINE.json [-t THRESHOLD] [-C TREE [-f CONFIG]] [-k KERNEL]
 #             [-- BENCH_ARGS...]
+#   bisect.sh -O BASELINE.json [-C TREE [-f CONFIG]] [-k KERNEL]
+#             [-- BENCH_ARGS...]
 #
-#   -B  results of a good kernel (vfio_dma_map_bench -o), e.g. from vm-compare
+#   -B  results of a good kernel (vfio_dma_map_bench -o), e.g. from -O
+#   -O  record the baseline instead: run the cell on the kernel, write its
+#       results to BASELINE.json (exit 0, or 125 if that failed)
 #   -C  a kernel tree to build at its HEAD (default: the current directory,
 #       as git bisect run leaves it); -f a config to start from (default
 #       the tree's .config), brought up to date with olddefconfig
 #   -k  skip the build and judge this kernel (7.2, 6.12, a bzImage)
-#   BENCH_ARGS  which cell (default: -m vfio_type1v2_iommu -b none -p kernel -S fresh,
-#       VFIO_IOMMU_MAP_DMA of the BAR mapped where plain mmap(NULL) puts it)
+#   BENCH_ARGS  which cell; by default
+#       -m vfio_type1v2_iommu -b none -p kernel -S fresh: VFIO_IOMMU_MAP_DMA
+#       of the BAR mapped where plain mmap(NULL) puts it
 #
 # In the kernel tree:
+#   git checkout GOOD && /path/to/vfio-bench/scripts/bisect.sh -O good.json
 #   git bisect start BAD GOOD
 #   git bisect run /path/to/vfio-bench/scripts/bisect.sh -B good.json
 
@@ -26,23 +32,24 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 install=${INSTALL_PATH:-$top/build/install}
-baseline="" threshold=0.10 tree=$PWD config="" kernel="" mods=()
+baseline="" record="" threshold=0.10 tree=$PWD config="" kernel="" mods=()
 work=${BISECT_WORK:-$top/results/bisect}
 
 skip() { echo "bisect.sh: $* (skip)" >&2; exit 125; }
 
-while getopts "B:t:C:f:k:h" opt; do
+while getopts "B:O:t:C:f:k:h" opt; do
 	case $opt in
 	B) baseline=$OPTARG ;;
+	O) record=$OPTARG ;;
 	t) threshold=$OPTARG ;;
 	C) tree=$OPTARG ;;
 	f) config=$OPTARG ;;
 	k) kernel=$OPTARG ;;
-	*) sed -n '3,25s/^# \{0,1\}//p' "$0" >&2; exit 125 ;;
+	*) sed -n '3,29s/^# \{0,1\}//p' "$0" >&2; exit 125 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ -f "$baseline" ] || skip "no baseline results file (-B)"
+[ -n "$record" ] || [ -f "$baseline" ] || skip "no baseline results file (-B)"
 [ $# -gt 0 ] || set -- -m vfio_type1v2_iommu -b none -p kernel -S fresh
 [ -x "$install/vfio_dma_map_bench" ] || make -s -C "$top" install >/dev/null ||
 	skip "cannot build vfio-bench"
@@ -83,6 +90,11 @@ rm -f "$work/vm/bench.json"
 rc=$?
 [ "$rc" = 2 ] && skip "the kernel did not boot or the rig failed"
 [ -f "$work/vm/bench.json" ] || skip "no results from the benchmark"
+if [ -n "$record" ]; then
+	cp "$work/vm/bench.json" "$record" || skip "cannot write $record"
+	echo "bisect.sh: baseline written to $record" >&2
+	exit 0
+fi
 "$install/vfio_dma_map_bench" compare -t "$threshold" "$baseline" \
 	"$work/vm/bench.json" | tee "$work/compare.txt"
 rc=${PIPESTATUS[0]}
