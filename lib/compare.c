@@ -180,8 +180,7 @@ static int compare_cells(const struct json *before, const struct json *after,
 		}
 		vfio_compare(r->a, r->na, r->b, r->nb, o->alpha, o->floor,
 			     &r->cmp);
-		regressed = r->cmp.verdict == VFIO_SLOWER &&
-			    r->cmp.ratio > 1 + o->threshold;
+		regressed = vfio_regressed(&r->cmp, o->threshold);
 		regressions += regressed;
 		print_row(out, r, ca, cb, regressed);
 		n++;

@@ -174,6 +174,11 @@ void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
 		c->verdict = VFIO_NO_CHANGE;
 }
 
+bool vfio_regressed(const struct vfio_comparison *c, double threshold)
+{
+	return c->verdict == VFIO_SLOWER && c->ci_lo > 1.0 + threshold;
+}
+
 const char *vfio_verdict_name(enum vfio_verdict v)
 {
 	static const char * const names[] = {

@@ -124,4 +124,34 @@ TEST(ratio_ci_brackets_the_shift)
 	EXPECT_EQ(VFIO_NOT_COMPARABLE, c.verdict);
 }
 
+/*
+ * A regression beyond 10% needs the whole CI past 1.10: a clear 30% shift
+ * is one, an 8% shift and an A/A pair never are.
+ */
+TEST(regressed_beyond_threshold)
+{
+	struct vfio_rng r = { 3 };
+	struct vfio_comparison c;
+	double a[N], b[N];
+	int i, hits[3] = { 0 };
+
+	for (i = 0; i < TRIALS; i++) {
+		samples(&r, 1.0, a, N);
+		samples(&r, 1.30, b, N);
+		vfio_compare(a, N, b, N, 0.05, 0.05, &c);
+		hits[0] += vfio_regressed(&c, 0.10);
+		samples(&r, 1.08, b, N);
+		vfio_compare(a, N, b, N, 0.05, 0.05, &c);
+		hits[1] += vfio_regressed(&c, 0.10);
+		samples(&r, 1.0, b, N);
+		vfio_compare(a, N, b, N, 0.05, 0.05, &c);
+		hits[2] += vfio_regressed(&c, 0.10);
+	}
+	ksft_print_msg("regressed beyond 10%%: 30%% shift %d/%d, 8%% %d/%d, A/A %d/%d\n",
+		       hits[0], TRIALS, hits[1], TRIALS, hits[2], TRIALS);
+	EXPECT_EQ(TRIALS, hits[0]);
+	EXPECT_EQ(0, hits[1]);
+	EXPECT_EQ(0, hits[2]);
+}
+
 TEST_HARNESS_MAIN

@@ -70,6 +70,13 @@ struct vfio_comparison {
 void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
 		  double alpha, double floor, struct vfio_comparison *c);
 
+/*
+ * Whether @c shows a regression beyond @threshold (0.10: 10% slower): the
+ * whole CI of the ratio past 1 + @threshold, not just its point estimate,
+ * so that a noisy but unchanged cell cannot fail a bisection step.
+ */
+bool vfio_regressed(const struct vfio_comparison *c, double threshold);
+
 const char *vfio_verdict_name(enum vfio_verdict v);
 
 #endif /* LIBVFIO_STATS_H */
