@@ -53,35 +53,7 @@ rc=${PIPESTATUS[0]}
 echo "suite: $(grep -c 'executions, no crash' "$log") passed, $((rc != 0)) failed, 0 skipped" >>"$log"
 add_lane fuzz "$rc"
 
-# The iommufd kernel takes minutes to build, and a lane's guest keeps one
-# CPU busy: build it (niced, so the guests keep theirs) while the lanes
-# before it run.  Its dependencies are fetched first, so that two apt
-# runs never meet.
-prebuild_iommufd() {
-	case " $lanes " in
-	*" iommufd "*) ;;
-	*) return ;;
-	esac
-	"$top/scripts/deps.sh" kernels && "$top/scripts/deps.sh" kbuild || return
-	mkdir -p "$top/results"
-	nice -n 10 "$top/scripts/build-kernel.sh" >"$top/results/build-kernel.log" 2>&1 &
-	build_pid=$!
-	echo "check: building the iommufd kernel meanwhile (log: $top/results/build-kernel.log)"
-}
-
-# Before the iommufd lane: the build's outcome.  Should it have failed,
-# vm.sh tries once more and fails the lane with the reason.
-await_iommufd() {
-	[ -n "$build_pid" ] || return
-	wait "$build_pid"
-	cat "$top/results/build-kernel.log"
-	build_pid=""
-}
-
-build_pid=""
-prebuild_iommufd
 for k in $lanes; do
-	[ "$k" != iommufd ] || await_iommufd
 	echo "check: VM lane, kernel $k"
 	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/vm-$k" | tee "$log"
 	add_lane "kernel $k" "${PIPESTATUS[0]}"
