@@ -34,8 +34,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 install=${INSTALL_PATH:-$top/build/install}
 baseline="" record="" threshold=0.10 tree=$PWD config="" kernel="" mods=()
 work=${BISECT_WORK:-$top/results/bisect}
-# One job more than CPUs, as build-kernel.sh: kbuild often waits on I/O.
-jobs=$(($(nproc) + 1))
 
 skip() { echo "bisect.sh: $* (skip)" >&2; exit 125; }
 
@@ -64,7 +62,7 @@ build_kernel() {
 	[ -f "$tree/.config" ] || skip "no .config in $tree (-f)"
 	echo "bisect.sh: building $(git -C "$tree" describe --always 2>/dev/null)" >&2
 	make -C "$tree" -s olddefconfig &&
-		make -C "$tree" -s -j"$jobs" bzImage >"$work/build.log" 2>&1 ||
+		make -C "$tree" -s -j"$(nproc)" bzImage >"$work/build.log" 2>&1 ||
 		skip "build failed, see $work/build.log"
 	kernel=$tree/arch/x86/boot/bzImage
 	# A kernel with everything built in has no modules to make: the
@@ -75,7 +73,7 @@ build_kernel() {
 build_modules() {
 	local rel
 
-	make -C "$tree" -s -j"$jobs" modules >>"$work/build.log" 2>&1 ||
+	make -C "$tree" -s -j"$(nproc)" modules >>"$work/build.log" 2>&1 ||
 		skip "modules failed to build, see $work/build.log"
 	rm -rf "$work/mods"
 	make -C "$tree" -s modules_install INSTALL_MOD_PATH="$work/mods" \
