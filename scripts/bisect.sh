@@ -45,7 +45,7 @@ while getopts "B:O:t:C:f:k:h" opt; do
 	C) tree=$OPTARG ;;
 	f) config=$OPTARG ;;
 	k) kernel=$OPTARG ;;
-	*) sed -n '3,29s/^# \{0,1\}//p' "$0" >&2; exit 125 ;;
+	*) sed -n '3,/^[^#]/s/^# \{0,1\}//p' "$0" >&2; exit 125 ;;
 	esac
 done
 shift $((OPTIND - 1))
