@@ -47,7 +47,7 @@ LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
 		   vfio_dma_bad_input_test vfio_iommufd_test vfio_pt_evidence_test
 # ... and tests of the library itself, which need none.
-TEST_HOST_PROGS	:= libvfio_test map_policy_test stats_test json_test
+TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test stats_test json_test
 
 # ... and the bad-input matrix, a script run like a test binary.
 TEST_HOST_SCRIPTS := bad_input.sh

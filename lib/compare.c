@@ -191,6 +191,21 @@ static int compare_cells(const struct json *before, const struct json *after,
 	return regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
 }
 
+/* How each kernel faulted BARs: the reason fault counts differ, if they do. */
+static void print_probes(const struct json *a, const struct json *b, FILE *out)
+{
+	const char *pa = json_get_str(json_get(a, "fault_probe"), "verdict",
+				      "not recorded");
+	const char *pb = json_get_str(json_get(b, "fault_probe"), "verdict",
+				      "not recorded");
+
+	if (!strcmp(pa, pb))
+		fprintf(out, "fault probe, both: %s\n", pa);
+	else
+		fprintf(out, "fault probe differs:\n  before: %s\n  after:  %s\n",
+			pa, pb);
+}
+
 int vfio_compare_files(const char *before, const char *after,
 		       const struct vfio_compare_opts *o, FILE *out)
 {
@@ -204,10 +219,12 @@ int vfio_compare_files(const char *before, const char *after,
 		ca = cells_of(a, before);
 	if (ca)
 		cb = cells_of(b, after);
-	if (cb)
+	if (cb) {
+		print_probes(a, b, out);
 		ret = compare_cells(ca, cb, o, out);
-	else
+	} else {
 		fprintf(stderr, "compare: %s\n", vfio_error());
+	}
 	json_free(a);
 	json_free(b);
 	return ret;

@@ -140,31 +140,6 @@ void vfio_fault_counter_stop(struct vfio_fault_counter *fc)
 			       VFIO_FAULTS_ABSENT : now[i] - fc->start[i];
 }
 
-int vfio_pci_huge_fault_supported(void)
-{
-	char line[256];
-	int found = 0, named = 0;
-	FILE *f = fopen("/proc/kallsyms", "r");
-
-	if (!f)
-		return vfio_set_error("cannot read /proc/kallsyms: %s",
-				      strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		/* Without root the addresses read as zero, the names do not. */
-		if (strstr(line, " vfio_pci_core_mmap"))
-			named = 1;
-		if (strstr(line, " vfio_pci_mmap_huge_fault"))
-			found = 1;
-	}
-	fclose(f);
-	if (found)
-		return 0;
-	errno = named ? ENOENT : ENODEV;
-	return vfio_set_error(named ?
-			      "vfio-pci has no huge_fault handler in this kernel: BARs fault in 4 KiB pages" :
-			      "vfio-pci is not loaded: cannot tell whether it has huge faults");
-}
-
 void vfio_touch_pages(void *va, uint64_t len, bool write)
 {
 	uint8_t *p = va, *end = p + len;

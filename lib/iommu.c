@@ -44,12 +44,37 @@ const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name)
 /* The native mode needs /dev/iommu and device cdevs. */
 static int iommufd_check(void)
 {
-	errno = ENODEV;
+	const char *missing = NULL;
+
 	if (access("/dev/iommu", F_OK))
-		return vfio_set_error("iommufd: no /dev/iommu (kernel built without CONFIG_IOMMUFD)");
-	if (access("/dev/vfio/devices", F_OK))
-		return vfio_set_error("iommufd: no /dev/vfio/devices (kernel built without CONFIG_VFIO_DEVICE_CDEV)");
-	return 0;
+		missing = "no /dev/iommu (kernel built without CONFIG_IOMMUFD)";
+	else if (access("/dev/vfio/devices", F_OK))
+		missing = "no /dev/vfio/devices (kernel built without CONFIG_VFIO_DEVICE_CDEV, or vfio not loaded)";
+	if (!missing)
+		return 0;
+	errno = ENODEV;
+	return vfio_set_error("iommufd: %s", missing);
+}
+
+/* A container device that cannot be opened: absent, or a real problem. */
+static int container_open_error(const struct vfio_iommu_mode *mode)
+{
+	int err = errno;
+
+	if (err == ENOENT || err == ENODEV || err == ENXIO) {
+		errno = ENODEV;
+		return vfio_set_error("%s: no %s (%s)", mode->name,
+				      mode->container_path,
+				      strcmp(mode->container_path, "/dev/iommu") ?
+				      "vfio not loaded?" :
+				      "kernel built without CONFIG_IOMMUFD");
+	}
+	/* EACCES, EPERM, EBUSY: the mode is here but this run cannot use it. */
+	errno = err;
+	return vfio_set_error("%s: cannot open %s: %s%s", mode->name,
+			      mode->container_path, strerror(err),
+			      err == EACCES || err == EPERM ?
+			      " (run as root, or give this user the device)" : "");
 }
 
 int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode)
@@ -59,14 +84,8 @@ int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode)
 	if (!mode->container_path)
 		return iommufd_check();
 	fd = open(mode->container_path, O_RDWR);
-	if (fd < 0) {
-		errno = ENODEV;
-		return vfio_set_error("%s: no %s (%s)", mode->name,
-				      mode->container_path,
-				      strcmp(mode->container_path, "/dev/iommu") ?
-				      "vfio not loaded?" :
-				      "kernel built without CONFIG_IOMMUFD");
-	}
+	if (fd < 0)
+		return container_open_error(mode);
 	ret = ioctl(fd, VFIO_CHECK_EXTENSION, mode->iommu_type);
 	close(fd);
 	if (ret <= 0) {
@@ -82,7 +101,12 @@ const char *vfio_iommu_mode_unavailable(const char *name)
 {
 	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(name);
 
-	if (!mode || vfio_iommu_mode_check(mode))
+	if (!mode)
 		return vfio_error();
-	return NULL;
+	/*
+	 * Only a mode the kernel does not offer is skipped.  Any other
+	 * error (a permission problem) lets the caller go on and fail
+	 * opening the device, with the reason.
+	 */
+	return vfio_iommu_mode_check(mode) == -ENODEV ? vfio_error() : NULL;
 }

@@ -87,3 +87,11 @@ void vfio_region_unmap(const struct vfio_sparse_plan *plan, void *va[])
 		va[i] = NULL;
 	}
 }
+
+void vfio_region_touch(const struct vfio_sparse_plan *plan, void *const va[])
+{
+	int i;
+
+	for (i = 0; i < plan->nr_areas; i++)
+		vfio_touch_pages(va[i], plan->areas[i].size, false);
+}

@@ -311,6 +311,17 @@ int vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len)
 	return 0;
 }
 
+int vfio_pci_largest_bar(const struct vfio_pci_device *dev)
+{
+	int i, best = -1;
+
+	for (i = 0; i < VFIO_PCI_NUM_BARS; i++)
+		if ((dev->bars[i].flags & VFIO_REGION_INFO_FLAG_MMAP) &&
+		    (best < 0 || dev->bars[i].size > dev->bars[best].size))
+			best = i;
+	return best;
+}
+
 uint64_t vfio_pci_bar_align(uint64_t size)
 {
 	uint64_t a = pow2_ceil(align_up(size, getpagesize()));
@@ -376,4 +387,9 @@ void vfio_pci_bar_unmap(struct vfio_pci_device *dev, int bar)
 		return;
 	vfio_region_unmap(&b->plan, b->area_va);
 	b->va = NULL;
+}
+
+void vfio_pci_bar_touch(const struct vfio_pci_bar *b)
+{
+	vfio_region_touch(&b->plan, b->area_va);
 }

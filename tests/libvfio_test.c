@@ -2,6 +2,7 @@
 /*
  * Host unit tests of the library: no device, no root needed.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "libvfio.h"
 #include "kselftest_harness.h"
+#include "libvfio/skip.h"
 
 /* Bytes mapped in this process, and whether [va, va + len) is one PROT_NONE VMA. */
 static uint64_t maps_total(uintptr_t va, size_t len, bool *covered)
@@ -349,6 +351,50 @@ TEST(pow2_helpers)
 	EXPECT_EQ(SZ_1G, vfio_pci_bar_align(0x80000000ULL));
 	EXPECT_EQ(0x1000, vfio_pci_bar_align(0x100));
 	EXPECT_EQ(0x4000, vfio_pci_bar_align(0x4000));
+}
+
+/* A check fails, then a path that cannot go on wants to skip. */
+static void fail_then_skip(struct __test_metadata *_metadata, bool fail,
+			   bool plain)
+{
+	if (fail)
+		EXPECT_EQ(1, 2);
+	if (plain)
+		SKIP(return, "the harness's own SKIP");
+	VFIO_SKIP(return, "VFIO_SKIP");
+}
+
+/* The exit code a test ends with, run on its own metadata in a child. */
+static int run_skip_case(bool fail, bool plain)
+{
+	struct __test_results results = { 0 };
+	struct __test_metadata m = { .name = "fail_then_skip", .results = &results };
+	int status, devnull;
+	pid_t pid = fork();
+
+	if (!pid) {
+		/* The deliberate failure's log is not this test's. */
+		devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, STDERR_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		fail_then_skip(&m, fail, plain);
+		_exit(m.exit_code);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A failed EXPECT followed by a SKIP path reports FAIL: the harness's
+ * SKIP() would turn it into a skip (shown first, as the reason the macro
+ * exists), VFIO_SKIP() does not, and still skips a test that is clean.
+ */
+TEST(skip_never_hides_a_failure)
+{
+	EXPECT_EQ(KSFT_SKIP, run_skip_case(true, true));
+	EXPECT_EQ(KSFT_FAIL, run_skip_case(true, false));
+	EXPECT_EQ(KSFT_SKIP, run_skip_case(false, false));
 }
 
 TEST_HARNESS_MAIN

@@ -17,15 +17,34 @@
 
 #include "libvfio.h"
 #include "kselftest_harness.h"
+#include "libvfio/skip.h"
 
 static const char *device_bdf;
 
 struct bar_ctx {
 	struct vfio_pci_device *dev;
 	struct vfio_fault_counter fc;
-	uint64_t max_block;	/* SZ_1G with huge faults, else SZ_4K */
-	char no_huge[160];	/* why not, when not */
+	struct vfio_fault_probe probe;
+	int probe_ret;			/* 0, or -errno: probe_err says why */
+	char probe_err[256];
+	char no_granularity[512];	/* why a policy's faults prove nothing */
 };
+
+/* Open the device and measure how this kernel faults its BARs. */
+static void bar_ctx_open(struct bar_ctx *c, const char *mode)
+{
+	c->dev = vfio_pci_device_init(device_bdf, mode);
+	vfio_fault_counter_open(&c->fc);
+	c->probe_ret = vfio_fault_probe_device(c->dev, &c->probe);
+	if (c->probe_ret)
+		snprintf(c->probe_err, sizeof(c->probe_err), "%s", vfio_error());
+}
+
+static void bar_ctx_close(struct bar_ctx *c)
+{
+	vfio_fault_counter_close(&c->fc);
+	vfio_pci_device_cleanup(c->dev);
+}
 
 FIXTURE(bar_align) {
 	struct vfio_leak_snapshot before;
@@ -65,22 +84,14 @@ FIXTURE_SETUP(bar_align)
 	if (why)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
-	self->c.dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
-	vfio_fault_counter_open(&self->c.fc);
-	self->c.max_block = SZ_1G;
-	if (vfio_pci_huge_fault_supported()) {
-		snprintf(self->c.no_huge, sizeof(self->c.no_huge), "%s",
-			 vfio_error());
-		self->c.max_block = SZ_4K;
-	}
+	bar_ctx_open(&self->c, variant->iommu_mode);
 }
 
 FIXTURE_TEARDOWN(bar_align)
 {
 	if (!self->c.dev)
 		return;
-	vfio_fault_counter_close(&self->c.fc);
-	vfio_pci_device_cleanup(self->c.dev);
+	bar_ctx_close(&self->c);
 	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
 }
 
@@ -139,67 +150,105 @@ static void report_counts(struct vfio_fault_counter *fc)
 	}
 }
 
-/* Policies whose point is huge entries. */
-static bool wants_huge(enum vfio_map_policy p)
+static void print_expect(int bar, enum vfio_map_policy p,
+			 const struct vfio_pci_bar *b,
+			 const struct vfio_fault_expect *e)
 {
-	return p == VFIO_MAP_SIZE || p == VFIO_MAP_PA || p == VFIO_MAP_PMD;
+	uint64_t va = (uintptr_t)b->area_va[0], pa = b->pa + b->plan.areas[0].offset;
+
+	ksft_print_msg("BAR%d %s: pa %#llx size %#llx va %#llx (%d area%s): congruent mod %s; ",
+		       bar, vfio_map_policy_name(p), (unsigned long long)b->pa,
+		       (unsigned long long)b->size, (unsigned long long)va,
+		       b->plan.nr_areas, b->plan.nr_areas > 1 ? "s" : "",
+		       block_name(congruence(va, pa)));
+	if (e->exact)
+		printf("expect %llu faults (%llu PUD, %llu PMD, %llu PTE)\n",
+		       (unsigned long long)e->faults,
+		       (unsigned long long)e->law.pud,
+		       (unsigned long long)e->law.pmd,
+		       (unsigned long long)e->law.pte);
+	else if (e->per_vma)
+		printf("expect %llu faults, one per VMA\n",
+		       (unsigned long long)e->faults);
+	else
+		printf("no expectation\n");
 }
 
-/* The BAR is mapped: check congruence, then touch it and count. */
+/*
+ * The BAR is mapped: check congruence, then touch its areas and count.
+ * What the faults must be follows from the probe; when they cannot show
+ * the page size, ctx->no_granularity says why, for the caller's SKIP.
+ */
 static void check_bar(struct __test_metadata *_metadata, struct bar_ctx *c,
 		      int bar, enum vfio_map_policy p)
 {
 	struct vfio_pci_bar *b = &c->dev->bars[bar];
-	uint64_t va = (uintptr_t)b->va, len = b->plan.reserve_size;
-	uint64_t max = p == VFIO_MAP_NOHUGE ? SZ_4K : c->max_block;
-	struct vfio_fault_law law;
-	uint64_t want = vfio_expected_faults(va, b->pa, len, max, &law);
+	struct vfio_fault_expect e;
 	long long *d = c->fc.delta;
 
-	ksft_print_msg("BAR%d %s: pa %#llx size %#llx va %#llx: congruent mod %s; expect %llu faults (%llu PUD, %llu PMD, %llu PTE)\n",
-		       bar, vfio_map_policy_name(p), (unsigned long long)b->pa,
-		       (unsigned long long)b->size, (unsigned long long)va,
-		       block_name(congruence(va, b->pa)),
-		       (unsigned long long)want, (unsigned long long)law.pud,
-		       (unsigned long long)law.pmd, (unsigned long long)law.pte);
-	assert_placement(_metadata, p, va, b->pa, len);
-	/* Huge granularity is not there to prove: the caller SKIPs. */
-	if (c->no_huge[0] && wants_huge(p))
+	vfio_fault_expect_plan(&c->probe, b->placement.madvise, &b->plan,
+			       b->area_va, b->pa, &e);
+	print_expect(bar, p, b, &e);
+	if (p != VFIO_MAP_KERNEL)
+		assert_placement(_metadata, p, (uintptr_t)b->va, b->pa,
+				 b->plan.reserve_size);
+	if (!e.exact)
+		snprintf(c->no_granularity, sizeof(c->no_granularity), "%s", e.why);
+	if (!e.exact && !e.per_vma)
 		return;
 	vfio_fault_counter_start(&c->fc);
-	vfio_touch_pages(b->va, len, false);
+	vfio_pci_bar_touch(b);
 	vfio_fault_counter_stop(&c->fc);
 	report_counts(&c->fc);
 	/* One extra fault is allowed: the first touch of the loop's code. */
 	ASSERT_NE(VFIO_FAULTS_ABSENT, d[VFIO_FAULTS_PERF]) TH_LOG("%s", c->fc.why[0]);
-	EXPECT_LE(want, d[VFIO_FAULTS_PERF]);
-	EXPECT_GE(want + 1, d[VFIO_FAULTS_PERF]);
+	EXPECT_LE(e.faults, d[VFIO_FAULTS_PERF]);
+	EXPECT_GE(e.faults + 1, d[VFIO_FAULTS_PERF]);
+	if (!e.exact)
+		return;
 	if (d[VFIO_FAULTS_PMD] != VFIO_FAULTS_ABSENT)
-		EXPECT_EQ(law.pmd, d[VFIO_FAULTS_PMD]);
+		EXPECT_EQ(e.law.pmd, d[VFIO_FAULTS_PMD]);
 	if (d[VFIO_FAULTS_PUD] != VFIO_FAULTS_ABSENT)
-		EXPECT_EQ(law.pud, d[VFIO_FAULTS_PUD]);
+		EXPECT_EQ(e.law.pud, d[VFIO_FAULTS_PUD]);
+}
+
+/* Map one BAR under @p and check it; false when it is not mmappable. */
+static bool check_one(struct __test_metadata *_metadata, struct bar_ctx *c,
+		      int bar, enum vfio_map_policy p)
+{
+	int ret = __vfio_pci_bar_map(c->dev, bar, p);
+
+	if (ret == -ENOENT)
+		return false;
+	EXPECT_EQ(0, ret) TH_LOG("BAR%d: %s", bar, vfio_error());
+	if (ret)
+		return true;
+	check_bar(_metadata, c, bar, p);
+	vfio_pci_bar_unmap(c->dev, bar);
+	return true;
 }
 
 static void check_policy(struct __test_metadata *_metadata, struct bar_ctx *c,
 			 enum vfio_map_policy p)
 {
-	int bar, ret, mapped = 0;
+	int bar, mapped = 0;
 
-	for (bar = 0; bar < VFIO_PCI_NUM_BARS; bar++) {
-		if (!c->dev->bars[bar].size)
-			continue;
-		ret = __vfio_pci_bar_map(c->dev, bar, p);
-		if (ret == -ENOENT)
-			continue;
-		ASSERT_EQ(0, ret) TH_LOG("BAR%d: %s", bar, vfio_error());
-		check_bar(_metadata, c, bar, p);
-		vfio_pci_bar_unmap(c->dev, bar);
-		mapped++;
-	}
+	for (bar = 0; bar < VFIO_PCI_NUM_BARS; bar++)
+		if (c->dev->bars[bar].size)
+			mapped += check_one(_metadata, c, bar, p);
 	ASSERT_LT(0, mapped) TH_LOG("%s has no mmappable BAR", device_bdf);
-	if (c->no_huge[0] && wants_huge(p))
-		SKIP(return, "placement checked; fault granularity not: %s",
-		     c->no_huge);
+	if (c->no_granularity[0])
+		VFIO_SKIP(return, "placement checked; fault granularity not: %s",
+			  c->no_granularity);
+}
+
+/* How this kernel faults BARs, measured: every other verdict rests on it. */
+TEST_F(bar_align, fault_probe)
+{
+	ASSERT_EQ(0, self->c.probe_ret) TH_LOG("%s", self->c.probe_err);
+	ksft_print_msg("fault probe: %s\n", self->c.probe.verdict);
+	EXPECT_NE(VFIO_FAULT_STYLE_UNKNOWN, self->c.probe.style)
+		TH_LOG("%s", self->c.probe.verdict);
 }
 
 TEST_F(bar_align, size)
@@ -227,7 +276,7 @@ TEST_F(bar_align, nohuge)
 	check_policy(_metadata, &self->c, VFIO_MAP_NOHUGE);
 }
 
-/* The kernel's own choice: counted like the others, never judged. */
+/* The kernel's own placement: counted like the others, never judged. */
 TEST_F(bar_align, kernel)
 {
 	check_policy(_metadata, &self->c, VFIO_MAP_KERNEL);
@@ -236,28 +285,123 @@ TEST_F(bar_align, kernel)
 /* Informational: how the kernel aligns mmap(NULL) of the largest BAR. */
 TEST_F(bar_align, kernel_mmap_alignment)
 {
-	struct vfio_pci_bar *big = NULL;
-	int bar;
+	int bar = vfio_pci_largest_bar(self->c.dev);
+	struct vfio_pci_bar *b;
+	uint64_t va, pa;
 
-	for (bar = 0; bar < VFIO_PCI_NUM_BARS; bar++) {
-		struct vfio_pci_bar *b = &self->c.dev->bars[bar];
-
-		if ((b->flags & VFIO_REGION_INFO_FLAG_MMAP) &&
-		    (!big || b->size > big->size))
-			big = b;
-	}
-	if (!big || big->size < SZ_2M)
+	if (bar < 0 || self->c.dev->bars[bar].size < SZ_2M)
 		SKIP(return, "no mmappable BAR of 2 MiB or more");
-	bar = big - self->c.dev->bars;
+	b = &self->c.dev->bars[bar];
 	ASSERT_EQ(0, __vfio_pci_bar_map(self->c.dev, bar, VFIO_MAP_KERNEL))
 		TH_LOG("%s", vfio_error());
+	/* Each area is its own mmap(NULL): judge the first where it is. */
+	va = (uintptr_t)b->area_va[0];
+	pa = b->pa + b->plan.areas[0].offset;
 	ksft_print_msg("kernel mmap(NULL) of BAR%d (%#llx bytes): va %#llx pa %#llx: %s\n",
-		       bar, (unsigned long long)big->size,
-		       (unsigned long long)(uintptr_t)big->va,
-		       (unsigned long long)big->pa,
-		       congruence((uintptr_t)big->va, big->pa) == SZ_4K ? "4K only" :
-		       congruence((uintptr_t)big->va, big->pa) == SZ_2M ?
-		       "2 MiB aligned" : "1 GiB aligned");
+		       bar, (unsigned long long)b->plan.areas[0].size,
+		       (unsigned long long)va, (unsigned long long)pa,
+		       congruence(va, pa) == SZ_4K ? "4K only" :
+		       congruence(va, pa) == SZ_2M ? "2 MiB aligned" :
+		       "1 GiB aligned");
+}
+
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+/*
+ * The probe under each THP sysfs mode: on kernels measured so far the
+ * mode makes no difference to vfio BAR faults, but a kernel where it
+ * does must still get true verdicts, so each mode is probed afresh and
+ * the policies checked against what that probe saw.
+ */
+FIXTURE(thp_modes) {
+	struct vfio_leak_snapshot before;
+	struct bar_ctx c;
+	char saved[16];
+};
+
+static int thp_read(char *out, size_t len)
+{
+	char buf[128] = "", *open, *close;
+	FILE *f = fopen(THP_ENABLED, "r");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	open = strchr(buf, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (!close)
+		return -EINVAL;
+	snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
+	return 0;
+}
+
+static int thp_write(const char *mode)
+{
+	FILE *f = fopen(THP_ENABLED, "w");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(mode, f) < 0)
+		ret = -errno;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+FIXTURE_SETUP(thp_modes)
+{
+	const char *why = vfio_iommu_mode_unavailable(VFIO_DEFAULT_IOMMU_MODE);
+
+	if (!device_bdf)
+		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
+	if (why)
+		SKIP(return, "%s", why);
+	if (access(THP_ENABLED, F_OK))
+		SKIP(return, "no %s: a kernel without THP", THP_ENABLED);
+	ASSERT_EQ(0, thp_read(self->saved, sizeof(self->saved)));
+	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
+	bar_ctx_open(&self->c, VFIO_DEFAULT_IOMMU_MODE);
+}
+
+FIXTURE_TEARDOWN(thp_modes)
+{
+	if (self->saved[0])
+		EXPECT_EQ(0, thp_write(self->saved)) TH_LOG("restoring THP mode %s",
+							       self->saved);
+	if (!self->c.dev)
+		return;
+	bar_ctx_close(&self->c);
+	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
+}
+
+TEST_F(thp_modes, verdicts_follow_the_probe)
+{
+	static const char * const modes[] = { "always", "madvise", "never" };
+	static const enum vfio_map_policy policies[] = {
+		VFIO_MAP_PA, VFIO_MAP_PMD, VFIO_MAP_KERNEL,
+	};
+	int bar = vfio_pci_largest_bar(self->c.dev);
+	size_t m, i;
+
+	ASSERT_LE(0, bar) TH_LOG("%s has no mmappable BAR", device_bdf);
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		ASSERT_EQ(0, thp_write(modes[m])) TH_LOG("writing %s to %s: %s",
+							 modes[m], THP_ENABLED,
+							 strerror(errno));
+		ASSERT_EQ(0, vfio_fault_probe_device(self->c.dev, &self->c.probe))
+			TH_LOG("%s", vfio_error());
+		ksft_print_msg("THP %s: %s\n", modes[m], self->c.probe.verdict);
+		EXPECT_STREQ(modes[m], self->c.probe.thp);
+		EXPECT_NE(VFIO_FAULT_STYLE_UNKNOWN, self->c.probe.style);
+		for (i = 0; i < ARRAY_SIZE(policies); i++)
+			check_one(_metadata, &self->c, bar, policies[i]);
+	}
+	if (self->c.no_granularity[0])
+		VFIO_SKIP(return, "placement checked; fault granularity not: %s",
+			  self->c.no_granularity);
 }
 
 /*
@@ -366,7 +510,7 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 		       shmem ? "shmem" : "anon", vfio_map_policy_name(p), va,
 		       fc.delta[VFIO_FAULTS_PERF], (unsigned long long)want);
 	if (thp_fallbacks() != fallbacks)
-		SKIP(return, "a THP allocation fell back to 4 KiB pages (memory fragmented)");
+		VFIO_SKIP(return, "a THP allocation fell back to 4 KiB pages (memory fragmented)");
 	ASSERT_NE(VFIO_FAULTS_ABSENT, fc.delta[VFIO_FAULTS_PERF]) TH_LOG("%s", fc.why[0]);
 	EXPECT_LE(want, fc.delta[VFIO_FAULTS_PERF]);
 	EXPECT_GE(want + 1, fc.delta[VFIO_FAULTS_PERF]);

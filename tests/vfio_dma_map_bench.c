@@ -60,7 +60,10 @@ struct bench {
 	struct vfio_pci_device *dev;
 	struct vfio_iommu_info iommu;
 	struct vfio_fault_counter fc;
-	uint64_t max_block;
+	struct vfio_fault_probe probe;	/* how this kernel faults BARs */
+	int probe_ret;			/* -errno when the probe failed */
+	char probe_err[256];
+	bool probed;
 	double overhead_s;
 	int nr_cells;
 	struct cell cells[MAX_CELLS];
@@ -247,8 +250,10 @@ static int prepare(struct bench *b, struct cell *c, struct vfio_buffer *buf,
 		if (!ret && b->node >= 0)
 			numa_tonode_memory(buf->va, c->size, b->node);
 	}
-	if (!ret && c->state == PREFAULTED)
-		vfio_touch_pages(*va, c->size, !c->bar);
+	if (!ret && c->state == PREFAULTED && c->bar)
+		vfio_pci_bar_touch(&b->dev->bars[b->bar]);
+	else if (!ret && c->state == PREFAULTED)
+		vfio_touch_pages(*va, c->size, true);
 	return ret;
 }
 
@@ -269,23 +274,59 @@ static bool is_hugetlb(const struct cell *c)
 			   c->backing == VFIO_BACKING_HUGETLB_1G);
 }
 
-/* A fresh BAR faults in exactly the entries its placement allows. */
-static int check_bar_faults(struct bench *b, struct cell *c, void *va,
-			    long long faults)
+/*
+ * A fresh BAR faults inside MAP_DMA as the probe measured this kernel to
+ * fault: one per entry its placement allows, or at most one per VMA
+ * where the first fault maps the whole VMA.
+ */
+static int check_bar_faults(struct bench *b, struct cell *c, long long faults)
 {
 	struct vfio_pci_bar *bar = &b->dev->bars[b->bar];
+	struct vfio_fault_expect e;
 
 	if (!c->bar || c->file || c->state != FRESH)
 		return 0;
-	c->want_faults = vfio_expected_faults((uintptr_t)va, bar->pa, c->size,
-					      c->policy == VFIO_MAP_NOHUGE ?
-					      SZ_4K : b->max_block, NULL);
-	if (faults < c->want_faults || faults > c->want_faults + 1) {
-		errno = EIO;
-		return vfio_set_error("%lld faults inside MAP_DMA, expected %lld for va %p",
-				      faults, c->want_faults, va);
+	vfio_fault_expect_plan(&b->probe, bar->placement.madvise, &bar->plan,
+			       bar->area_va, bar->pa, &e);
+	errno = EIO;
+	if (e.exact) {
+		c->want_faults = e.faults;
+		if (faults < c->want_faults || faults > c->want_faults + 1)
+			return vfio_set_error("%lld faults inside MAP_DMA, expected %lld for va %p",
+					      faults, c->want_faults,
+					      bar->area_va[0]);
+	} else if (e.per_vma && faults > (long long)e.faults + 1) {
+		return vfio_set_error("%lld faults inside MAP_DMA, expected at most %llu (one per VMA, whole-VMA population)",
+				      faults, (unsigned long long)e.faults);
 	}
 	return 0;
+}
+
+/* MAP_DMA a mapped BAR area by area (never its gaps), at iova + offset. */
+static int bar_dma_map(struct bench *b, uint64_t iova)
+{
+	struct vfio_pci_bar *bar = &b->dev->bars[b->bar];
+	int i, ret = 0;
+
+	for (i = 0; !ret && i < bar->plan.nr_areas; i++)
+		ret = __vfio_dma_map(b->dev, bar->area_va[i],
+				     iova + bar->plan.areas[i].offset,
+				     bar->plan.areas[i].size);
+	/* Whatever went in comes out again: nothing stays pinned. */
+	if (ret && i > 1)
+		__vfio_dma_unmap(b->dev, iova, bar->plan.areas[i - 2].offset +
+				 bar->plan.areas[i - 2].size);
+	return ret;
+}
+
+static int map_one(struct bench *b, struct cell *c, struct vfio_buffer *buf,
+		   void *va, uint64_t iova)
+{
+	if (c->file)
+		return __iommufd_map_file(b->dev, buf->fd, 0, iova, c->size);
+	if (c->bar)
+		return bar_dma_map(b, iova);
+	return __vfio_dma_map(b->dev, va, iova, c->size);
 }
 
 static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
@@ -301,10 +342,7 @@ static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 	calib = calibrate();
 	vfio_fault_counter_start(&b->fc);
 	t0 = now();
-	if (c->file)
-		ret = __iommufd_map_file(b->dev, buf.fd, 0, iova, c->size);
-	else
-		ret = __vfio_dma_map(b->dev, va, iova, c->size);
+	ret = map_one(b, c, &buf, va, iova);
 	t1 = now();
 	vfio_fault_counter_stop(&b->fc);
 	/* iommufd refuses to pin a PFNMAP by address, by design. */
@@ -318,7 +356,7 @@ static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 		t3 = now();
 	}
 	if (!ret)
-		ret = check_bar_faults(b, c, va, b->fc.delta[VFIO_FAULTS_MINFLT]);
+		ret = check_bar_faults(b, c, b->fc.delta[VFIO_FAULTS_MINFLT]);
 	release(b, c, &buf);
 	if (ret || !keep)
 		return ret;
@@ -531,7 +569,6 @@ static void json_settings(struct json_writer *w, const struct bench *b)
 	json_int(w, "size", b->size);
 	json_int(w, "numa_node", b->node);
 	json_int(w, "bar", b->bar);
-	json_str(w, "huge_faults", b->max_block > SZ_4K ? "yes" : "no");
 	json_num(w, "timing_overhead_s", b->overhead_s);
 	json_obj_close(w);
 }
@@ -552,6 +589,7 @@ static void write_json(const struct bench *b)
 	json_obj_open(&w, NULL);
 	json_str(&w, "schema", VFIO_RESULTS_SCHEMA);
 	vfio_provenance_write(&w, b->bdf);
+	vfio_fault_probe_write(&w, &b->probe);
 	json_iommu(&w, b);
 	json_settings(&w, b);
 	json_arr_open(&w, "cells");
@@ -603,16 +641,17 @@ static void place_numa(struct bench *b)
 	ksft_print_msg("NUMA: buffers and thread on node %d\n", b->node);
 }
 
-/* The largest mmappable BAR: the one peer-to-peer DMA cares about. */
-static int largest_bar(struct vfio_pci_device *dev)
+/* Once per run, in the first mode that opens: it is the kernel's. */
+static void probe_once(struct bench *b)
 {
-	int i, best = -1;
-
-	for (i = 0; i < VFIO_PCI_NUM_BARS; i++)
-		if ((dev->bars[i].flags & VFIO_REGION_INFO_FLAG_MMAP) &&
-		    (best < 0 || dev->bars[i].size > dev->bars[best].size))
-			best = i;
-	return best;
+	if (b->probed)
+		return;
+	b->probed = true;
+	b->probe_ret = vfio_fault_probe_device(b->dev, &b->probe);
+	if (b->probe_ret)
+		snprintf(b->probe_err, sizeof(b->probe_err), "%s", vfio_error());
+	ksft_print_msg("fault probe: %s\n",
+		       b->probe_ret ? b->probe_err : b->probe.verdict);
 }
 
 /* Open the device in @m's mode; false (with m->skip) if it is not here. */
@@ -629,12 +668,8 @@ static bool mode_setup(struct bench *b, struct mode_run *m)
 	VFIO_ASSERT_OK(__vfio_iommu_info(b->dev, &m->iommu));
 	b->iommu = m->iommu;
 	vfio_fault_counter_open(&b->fc);
-	b->max_block = SZ_1G;
-	if (vfio_pci_huge_fault_supported()) {
-		ksft_print_msg("%s\n", vfio_error());
-		b->max_block = SZ_4K;
-	}
-	b->bar = largest_bar(b->dev);
+	b->bar = vfio_pci_largest_bar(b->dev);
+	probe_once(b);
 	return true;
 }
 
@@ -697,8 +732,13 @@ static void report(struct bench *b)
 
 	for (i = 0; i < b->nr_modes; i++)
 		skipped += !!b->modes[i].skip[0];
-	/* One point per cell and per absent mode, and the leak check. */
-	ksft_set_plan(b->nr_cells + skipped + 1);
+	/* A point per cell and absent mode, the probe and the leak check. */
+	ksft_set_plan(b->nr_cells + skipped + 2);
+	if (b->probe_ret || b->probe.style == VFIO_FAULT_STYLE_UNKNOWN)
+		ksft_test_result_fail("fault probe: %s\n", b->probe_ret ?
+				      b->probe_err : b->probe.verdict);
+	else
+		ksft_test_result_pass("fault probe\n");
 	for (i = 0; i < b->nr_modes; i++)
 		if (b->modes[i].skip[0])
 			ksft_test_result_skip("%s: %s\n",

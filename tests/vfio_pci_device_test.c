@@ -120,7 +120,7 @@ TEST_F(vfio_pci_device, bars_congruent)
 		report_bar(i, b, ok);
 		EXPECT_EQ(b->pa & mask, (uintptr_t)b->va & mask);
 		/* The mapping is live: a read reaches the device. */
-		(void)__atomic_load_n((uint32_t *)b->va, __ATOMIC_RELAXED);
+		(void)__atomic_load_n((uint32_t *)b->area_va[0], __ATOMIC_RELAXED);
 		vfio_pci_bar_unmap(self->dev, i);
 		mapped++;
 	}

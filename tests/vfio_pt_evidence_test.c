@@ -17,12 +17,15 @@
 
 #include "libvfio.h"
 #include "kselftest_harness.h"
+#include "libvfio/skip.h"
 
 static const char *device_bdf;
 
 struct pt_ctx {
 	struct vfio_pci_device *dev;
-	uint64_t max_block;	/* SZ_1G with huge faults, else SZ_4K */
+	struct vfio_fault_probe probe;	/* how this kernel faults BARs */
+	int probe_ret;
+	char probe_err[256];
 };
 
 FIXTURE(pt_evidence) {
@@ -55,11 +58,10 @@ FIXTURE_SETUP(pt_evidence)
 		ksft_print_msg("%s\n", vfio_error());
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->c.dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
-	self->c.max_block = SZ_1G;
-	if (vfio_pci_huge_fault_supported()) {
-		ksft_print_msg("expecting 4 KiB entries only: %s\n", vfio_error());
-		self->c.max_block = SZ_4K;
-	}
+	self->c.probe_ret = vfio_fault_probe_device(self->c.dev, &self->c.probe);
+	if (self->c.probe_ret)
+		snprintf(self->c.probe_err, sizeof(self->c.probe_err), "%s",
+			 vfio_error());
 }
 
 FIXTURE_TEARDOWN(pt_evidence)
@@ -74,7 +76,7 @@ FIXTURE_TEARDOWN(pt_evidence)
 struct evidence {
 	struct vfio_fault_law cpu, iommu;
 	bool have_cpu, have_iommu;
-	char why_cpu[200], why_iommu[200];
+	char why_cpu[512], why_iommu[200];
 };
 
 /* "2 x 1G + 3 x 4K"; "nothing" when no entry maps the range. */
@@ -94,27 +96,39 @@ static const char *law_str(const struct vfio_fault_law *l, char *buf, size_t len
 	return off ? buf : "nothing";
 }
 
-/* The largest mmappable BAR, or -1. */
-static int largest_bar(struct vfio_pci_device *dev)
-{
-	int bar, big = -1;
-
-	for (bar = 0; bar < VFIO_PCI_NUM_BARS; bar++) {
-		struct vfio_pci_bar *b = &dev->bars[bar];
-
-		if ((b->flags & VFIO_REGION_INFO_FLAG_MMAP) &&
-		    (big < 0 || b->size > dev->bars[big].size))
-			big = bar;
-	}
-	return big;
-}
-
 /* The largest IOMMU page size of 1 GiB or less (the law stops there). */
 static uint64_t iommu_max_block(uint64_t pgsizes)
 {
 	if (pgsizes & SZ_1G)
 		return SZ_1G;
 	return pgsizes & SZ_2M ? SZ_2M : SZ_4K;
+}
+
+/*
+ * The entries the CPU page tables should hold for the mapped BAR, as
+ * the probe measured this kernel to insert them: per entry, the law at
+ * the largest entry it saw; whole-VMA population, the entry size its
+ * PTDUMP window showed.  False, with @why, when nothing says.
+ */
+static bool cpu_law(const struct pt_ctx *c, const struct vfio_pci_bar *b,
+		    struct vfio_fault_law *want, char *why, size_t len)
+{
+	const struct vfio_fault_probe *p = &c->probe;
+	uint64_t block = p->pt_block;
+
+	if (c->probe_ret) {
+		snprintf(why, len, "the fault probe failed: %s", c->probe_err);
+		return false;
+	}
+	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+		block = p->max_block[vfio_advice_of(b->placement.madvise)];
+	if (!block) {
+		snprintf(why, len, "no entry size known: %s", p->verdict);
+		return false;
+	}
+	vfio_expected_faults((uintptr_t)b->va, b->pa, b->plan.reserve_size,
+			     block, want);
+	return true;
 }
 
 /* Touch the mapped BAR, then hold the CPU dump against the law. */
@@ -127,7 +141,8 @@ static void check_cpu(struct __test_metadata *_metadata,
 	struct vfio_fault_law want;
 	int ret;
 
-	vfio_expected_faults(va, b->pa, len, c->max_block, &want);
+	if (!cpu_law(c, b, &want, ev->why_cpu, sizeof(ev->why_cpu)))
+		return;
 	vfio_touch_pages(b->va, len, false);
 	ret = vfio_ptdump_count(va, va + len, &ev->cpu);
 	if (ret == -ENOENT) {
@@ -136,6 +151,9 @@ static void check_cpu(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(0, ret) TH_LOG("%s", vfio_error());
 	ev->have_cpu = true;
+	ksft_print_msg("  CPU: expect %llu PUD, %llu PMD, %llu PTE\n",
+		       (unsigned long long)want.pud, (unsigned long long)want.pmd,
+		       (unsigned long long)want.pte);
 	EXPECT_EQ(want.pud, ev->cpu.pud);
 	EXPECT_EQ(want.pmd, ev->cpu.pmd);
 	EXPECT_EQ(want.pte, ev->cpu.pte);
@@ -208,10 +226,9 @@ static void report(int bar, enum vfio_map_policy p, const struct evidence *ev)
 static void check_policy(struct __test_metadata *_metadata,
 			 struct pt_ctx *c, enum vfio_map_policy p)
 {
-	int bar = largest_bar(c->dev);
+	int bar = vfio_pci_largest_bar(c->dev);
 	struct evidence ev = { 0 };
 	struct vfio_pci_bar *b;
-	struct vfio_fault_law want;
 
 	if (bar < 0)
 		SKIP(return, "%s has no mmappable BAR", device_bdf);
@@ -220,24 +237,22 @@ static void check_policy(struct __test_metadata *_metadata,
 		SKIP(return, "BAR%d is sparse: the law is for whole BARs", bar);
 	ASSERT_EQ(0, __vfio_pci_bar_map(c->dev, bar, p))
 		TH_LOG("BAR%d: %s", bar, vfio_error());
-	vfio_expected_faults((uintptr_t)b->va, b->pa, b->plan.reserve_size,
-			     c->max_block, &want);
-	ksft_print_msg("BAR%d %s: pa %#llx size %#llx va %#llx: expect %llu PUD, %llu PMD, %llu PTE\n",
+	ksft_print_msg("BAR%d %s: pa %#llx size %#llx va %#llx; fault probe: %s\n",
 		       bar, vfio_map_policy_name(p), (unsigned long long)b->pa,
 		       (unsigned long long)b->size,
 		       (unsigned long long)(uintptr_t)b->va,
-		       (unsigned long long)want.pud, (unsigned long long)want.pmd,
-		       (unsigned long long)want.pte);
+		       c->probe_ret ? c->probe_err : c->probe.verdict);
 	check_cpu(_metadata, c, bar, &ev);
 	check_iommu(_metadata, c, bar, &ev);
 	vfio_pci_bar_unmap(c->dev, bar);
 	report(bar, p, &ev);
 	if (!ev.have_cpu)
-		SKIP(return, "CPU page tables not shown: %s%s%s", ev.why_cpu,
-		     ev.have_iommu ? "" : "; IOMMU's not either: ", ev.why_iommu);
+		VFIO_SKIP(return, "CPU page tables not shown: %s%s%s", ev.why_cpu,
+			  ev.have_iommu ? "" : "; IOMMU's not either: ",
+			  ev.have_iommu ? "" : ev.why_iommu);
 	if (!ev.have_iommu)
-		SKIP(return, "CPU page tables proven; IOMMU's not shown: %s",
-		     ev.why_iommu);
+		VFIO_SKIP(return, "CPU page tables checked; IOMMU's not shown: %s",
+			  ev.why_iommu);
 }
 
 TEST_F(pt_evidence, pa)

@@ -11,6 +11,7 @@
 #include "libvfio/caps.h"
 #include "libvfio/compare.h"
 #include "libvfio/dma.h"
+#include "libvfio/fault_probe.h"
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"
 #include "libvfio/iommufd_ioas.h"

@@ -47,11 +47,4 @@ const char *vfio_fault_source_name(enum vfio_fault_source s);
  */
 void vfio_touch_pages(void *va, uint64_t len, bool write);
 
-/*
- * Whether vfio-pci serves BAR faults with a huge_fault handler in this
- * kernel: looks for the handler in /proc/kallsyms.  0 yes, -ENOENT no
- * (with the reason in vfio_error()), other -errno: cannot tell.
- */
-int vfio_pci_huge_fault_supported(void);
-
 #endif /* LIBVFIO_FAULTS_H */

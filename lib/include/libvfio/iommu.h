@@ -28,12 +28,17 @@ const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name);
 
 /*
  * 0 when the running kernel offers @mode: its container device exists and
- * answers VFIO_CHECK_EXTENSION for the IOMMU type.  Else -errno and a
- * reason in vfio_error(), for the test to SKIP with.
+ * answers VFIO_CHECK_EXTENSION for the IOMMU type.  -ENODEV (with the
+ * reason in vfio_error()) when it does not; any other -errno (EACCES,
+ * EBUSY) is a problem to report, not a reason to skip.
  */
 int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode);
 
-/* For fixtures: NULL when mode @name can run here, else the reason to SKIP. */
+/*
+ * For fixtures: the reason to SKIP when the kernel does not offer mode
+ * @name, else NULL, also on errors such as EACCES: opening the device
+ * then fails the test with the reason, as a permission problem must.
+ */
 const char *vfio_iommu_mode_unavailable(const char *name);
 
 #endif /* LIBVFIO_IOMMU_H */

@@ -22,5 +22,7 @@ int vfio_region_map(int fd, uint64_t fd_offset,
 		    const struct vfio_sparse_plan *plan,
 		    const struct vfio_placement *pl, int prot, void *va[]);
 void vfio_region_unmap(const struct vfio_sparse_plan *plan, void *va[]);
+/* Read every page of the mapped areas, never the gaps between them. */
+void vfio_region_touch(const struct vfio_sparse_plan *plan, void *const va[]);
 
 #endif /* LIBVFIO_REGION_MAP_H */

@@ -67,6 +67,9 @@ int __vfio_region_info(int device_fd, uint32_t index,
 /* Physical start and length of a BAR, from sysfs (needs root). */
 int vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
 
+/* The largest mmappable BAR (what peer-to-peer DMA cares about), or -1. */
+int vfio_pci_largest_bar(const struct vfio_pci_device *dev);
+
 /* Alignment a whole-BAR mapping asks for: the BAR's size, at most 1 GiB. */
 uint64_t vfio_pci_bar_align(uint64_t size);
 
@@ -80,5 +83,7 @@ int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
 void *vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
 		       enum vfio_map_policy policy);
 void vfio_pci_bar_unmap(struct vfio_pci_device *dev, int bar);
+/* Read every page of a mapped BAR's areas, never its gaps. */
+void vfio_pci_bar_touch(const struct vfio_pci_bar *b);
 
 #endif /* LIBVFIO_VFIO_PCI_DEVICE_H */

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fault probe: map small windows of a region at chosen placements,
+ * count the faults touching them takes, and tell which fault model the
+ * kernel follows.  See libvfio/fault_probe.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "libvfio.h"
+
+/* Pages in the window that tells whole-VMA population from per-page. */
+#define STYLE_PAGES 16
+
+static const char *block_name(uint64_t block)
+{
+	switch (block) {
+	case SZ_1G:
+		return "PUD (1 GiB)";
+	case SZ_2M:
+		return "PMD (2 MiB)";
+	case SZ_4K:
+		return "4 KiB";
+	default:
+		return "unknown";
+	}
+}
+
+static const char * const advice_names[VFIO_ADVICE_NR] = {
+	[VFIO_ADVICE_NONE] = "without advice",
+	[VFIO_ADVICE_HUGE] = "with MADV_HUGEPAGE",
+	[VFIO_ADVICE_NOHUGE] = "with MADV_NOHUGEPAGE",
+};
+
+static const int advice_values[VFIO_ADVICE_NR] = {
+	[VFIO_ADVICE_NONE] = 0,
+	[VFIO_ADVICE_HUGE] = MADV_HUGEPAGE,
+	[VFIO_ADVICE_NOHUGE] = MADV_NOHUGEPAGE,
+};
+
+enum vfio_advice vfio_advice_of(int madvise)
+{
+	if (madvise == MADV_HUGEPAGE)
+		return VFIO_ADVICE_HUGE;
+	return madvise == MADV_NOHUGEPAGE ? VFIO_ADVICE_NOHUGE : VFIO_ADVICE_NONE;
+}
+
+/* The bracketed word of the THP sysfs mode, or "absent". */
+static void read_thp(char *out, size_t len)
+{
+	char buf[128] = "", *open, *close;
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	snprintf(out, len, "absent");
+	if (!f)
+		return;
+	if (fgets(buf, sizeof(buf), f)) {
+		open = strchr(buf, '[');
+		close = open ? strchr(open, ']') : NULL;
+		if (close)
+			snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
+	}
+	fclose(f);
+}
+
+/* Map [off, off + len) of @r where @policy puts it, advised @advice. */
+static int window_map(const struct vfio_probe_region *r,
+		      enum vfio_map_policy policy, uint64_t off, uint64_t len,
+		      enum vfio_advice advice, void **va)
+{
+	struct vfio_placement pl;
+	void *base;
+	int ret;
+
+	ret = vfio_map_policy_place(policy, r->size, r->pa, off, len, &pl);
+	if (ret)
+		return ret;
+	base = mmap_reserve(len, pl.align, pl.phase);
+	if (base == MAP_FAILED)
+		return -errno;
+	*va = mmap(base, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		   r->fd, r->fd_offset + off);
+	if (*va == MAP_FAILED) {
+		ret = vfio_set_error("fault probe: mmap of %#llx bytes at offset %#llx: %s",
+				     (unsigned long long)len,
+				     (unsigned long long)(r->fd_offset + off),
+				     strerror(errno));
+		munmap(base, len);
+		return ret;
+	}
+	if (advice && madvise(*va, len, advice_values[advice])) {
+		ret = vfio_set_error("fault probe: madvise %s: %s",
+				     advice_names[advice], strerror(errno));
+		munmap(*va, len);
+		return ret;
+	}
+	return 0;
+}
+
+/* Touch [va, va + len) and add what the counters saw to @w. */
+static void window_touch(struct vfio_fault_counter *fc, uint8_t *va,
+			 uint64_t len, long long *faults,
+			 struct vfio_probe_window *w)
+{
+	long long *d = fc->delta;
+
+	vfio_fault_counter_start(fc);
+	vfio_touch_pages(va, len, false);
+	vfio_fault_counter_stop(fc);
+	*faults = d[VFIO_FAULTS_PERF];
+	if (w->pmd != VFIO_FAULTS_ABSENT && d[VFIO_FAULTS_PMD] != VFIO_FAULTS_ABSENT)
+		w->pmd += d[VFIO_FAULTS_PMD];
+	else
+		w->pmd = VFIO_FAULTS_ABSENT;
+	if (w->pud != VFIO_FAULTS_ABSENT && d[VFIO_FAULTS_PUD] != VFIO_FAULTS_ABSENT)
+		w->pud += d[VFIO_FAULTS_PUD];
+	else
+		w->pud = VFIO_FAULTS_ABSENT;
+}
+
+/* Map a window, touch its first page, then the rest, and unmap it. */
+static int window_measure(const struct vfio_probe_region *r,
+			  struct vfio_fault_counter *fc,
+			  enum vfio_map_policy policy, uint64_t len,
+			  enum vfio_advice advice, struct vfio_probe_window *w)
+{
+	void *va;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	if (r->reset && r->reset(r))
+		return vfio_set_error("fault probe: resetting the region: %s",
+				      strerror(errno));
+	ret = window_map(r, policy, 0, len, advice, &va);
+	if (ret)
+		return ret;
+	w->va = (uintptr_t)va;
+	w->pa = r->pa;
+	w->len = len;
+	window_touch(fc, va, SZ_4K, &w->first, w);
+	window_touch(fc, (uint8_t *)va + SZ_4K, len - SZ_4K, &w->rest, w);
+	munmap(va, len);
+	errno = ENOTSUP;
+	if (w->first == VFIO_FAULTS_ABSENT || w->rest == VFIO_FAULTS_ABSENT)
+		return vfio_set_error("fault probe: no page-fault counter: %s",
+				      fc->why[VFIO_FAULTS_PERF]);
+	return 0;
+}
+
+enum vfio_fault_style vfio_probe_style(const struct vfio_probe_window *w)
+{
+	long long pages = w->len / SZ_4K;
+
+	/* One fault of slack anywhere: the touch loop's own first use. */
+	if (pages < 4 || w->first < 1 || w->first > 2)
+		return VFIO_FAULT_STYLE_UNKNOWN;
+	if (w->rest <= 1)
+		return VFIO_FAULT_STYLE_WHOLE_VMA;
+	if (w->rest >= pages - 1 && w->rest <= pages)
+		return VFIO_FAULT_STYLE_PER_ENTRY;
+	return VFIO_FAULT_STYLE_UNKNOWN;
+}
+
+uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
+			  uint64_t hi)
+{
+	const uint64_t blocks[] = { hi, lo };
+	long long total = w->first + w->rest, want;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(blocks); i++) {
+		want = vfio_expected_faults(w->va, w->pa, w->len, blocks[i], NULL);
+		if (total >= want && total <= want + 1)
+			return blocks[i];
+	}
+	return 0;
+}
+
+/* kprobes, where they count, must have seen the entries the law says. */
+static int check_kprobes(const struct vfio_probe_region *r,
+			 const struct vfio_probe_window *w, uint64_t block)
+{
+	struct vfio_fault_law law;
+
+	if (!r->pfnmap)
+		return 0;
+	vfio_expected_faults(w->va, w->pa, w->len, block, &law);
+	if ((w->pmd == VFIO_FAULTS_ABSENT || w->pmd == (long long)law.pmd) &&
+	    (w->pud == VFIO_FAULTS_ABSENT || w->pud == (long long)law.pud))
+		return 0;
+	errno = EPROTO;
+	return vfio_set_error("fault probe: %lld faults say %s entries, but kprobes counted %lld PMD and %lld PUD inserts (law: %llu, %llu)",
+			      w->first + w->rest, block_name(block), w->pmd,
+			      w->pud, (unsigned long long)law.pmd,
+			      (unsigned long long)law.pud);
+}
+
+/*
+ * One level: a window the law splits differently at @lo and @hi.
+ * Leaves *block at the level seen, or 0 with the verdict saying why.
+ */
+static int probe_level(const struct vfio_probe_region *r,
+		       struct vfio_fault_counter *fc, enum vfio_map_policy policy,
+		       uint64_t len, enum vfio_advice adv, uint64_t lo,
+		       uint64_t hi, uint64_t *block, struct vfio_fault_probe *p)
+{
+	struct vfio_probe_window w;
+	int ret;
+
+	ret = window_measure(r, fc, policy, len, adv, &w);
+	if (ret)
+		return ret;
+	*block = vfio_probe_block(&w, lo, hi);
+	if (*block)
+		return check_kprobes(r, &w, *block);
+	snprintf(p->verdict, sizeof(p->verdict),
+		 "a %#llx-byte window %s took %lld faults: the law says %llu for %s entries, %llu for %s",
+		 (unsigned long long)len, advice_names[adv], w.first + w.rest,
+		 (unsigned long long)vfio_expected_faults(w.va, w.pa, len, hi, NULL),
+		 block_name(hi),
+		 (unsigned long long)vfio_expected_faults(w.va, w.pa, len, lo, NULL),
+		 block_name(lo));
+	return 0;
+}
+
+/* The largest entry the kernel inserts under @adv, up to p->testable. */
+static int probe_advice(const struct vfio_probe_region *r,
+			struct vfio_fault_counter *fc, enum vfio_advice adv,
+			struct vfio_fault_probe *p)
+{
+	uint64_t block = SZ_4K, len;
+	int ret = 0;
+
+	if (p->testable >= SZ_2M)
+		ret = probe_level(r, fc, VFIO_MAP_PMD,
+				  r->size < 2 * SZ_2M ? SZ_2M : 2 * SZ_2M,
+				  adv, SZ_4K, SZ_2M, &block, p);
+	if (!ret && block == SZ_2M && p->testable >= SZ_1G) {
+		len = r->size < SZ_1G + SZ_2M ? SZ_1G : SZ_1G + SZ_2M;
+		ret = probe_level(r, fc, VFIO_MAP_PA, len, adv, SZ_2M, SZ_1G,
+				  &block, p);
+	}
+	p->max_block[adv] = block;
+	if (!ret && !block)
+		p->style = VFIO_FAULT_STYLE_UNKNOWN;
+	return ret;
+}
+
+/* Whole-VMA population: only the page tables can show the entry size. */
+static void probe_ptdump(const struct vfio_probe_region *r,
+			 struct vfio_fault_probe *p)
+{
+	uint64_t len = r->size < 2 * SZ_2M ? r->size : 2 * SZ_2M;
+	struct vfio_fault_law seen, want;
+	uint64_t blocks[] = { SZ_2M, SZ_4K };
+	size_t i;
+	void *va;
+
+	snprintf(p->evidence, sizeof(p->evidence), "no PTDUMP");
+	if (len < SZ_2M || (r->reset && r->reset(r)) || window_map(r, VFIO_MAP_PMD, 0, len, VFIO_ADVICE_HUGE, &va))
+		return;
+	vfio_touch_pages(va, SZ_4K, false);
+	if (!vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
+		snprintf(p->evidence, sizeof(p->evidence),
+			 "PTDUMP: %llu PMD + %llu PTE entries, no known size",
+			 (unsigned long long)seen.pmd, (unsigned long long)seen.pte);
+		for (i = 0; i < ARRAY_SIZE(blocks); i++) {
+			vfio_expected_faults((uintptr_t)va, r->pa, len, blocks[i], &want);
+			if (!memcmp(&want, &seen, sizeof(want)))
+				p->pt_block = blocks[i];
+		}
+		if (p->pt_block)
+			snprintf(p->evidence, sizeof(p->evidence),
+				 "PTDUMP shows %s entries", block_name(p->pt_block));
+	}
+	munmap(va, len);
+}
+
+static void compose_verdict(struct vfio_fault_probe *p)
+{
+	char *v = p->verdict;
+	size_t n = sizeof(p->verdict);
+
+	if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
+		snprintf(v, n, "whole-VMA population: the first fault maps the whole VMA, so faults cannot show the page size (%s); THP %s",
+			 p->evidence, p->thp);
+	else if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+		snprintf(v, n, "one fault per entry; largest: %s %s, %s %s, %s %s%s; THP %s; %s",
+			 block_name(p->max_block[VFIO_ADVICE_HUGE]),
+			 advice_names[VFIO_ADVICE_HUGE],
+			 block_name(p->max_block[VFIO_ADVICE_NONE]),
+			 advice_names[VFIO_ADVICE_NONE],
+			 block_name(p->max_block[VFIO_ADVICE_NOHUGE]),
+			 advice_names[VFIO_ADVICE_NOHUGE],
+			 p->testable < SZ_1G ? " (region too small to show PUD)" : "",
+			 p->thp, p->evidence);
+}
+
+static void kprobe_evidence(const struct vfio_probe_region *r,
+			    const struct vfio_fault_counter *fc,
+			    struct vfio_fault_probe *p)
+{
+	if (!r->pfnmap)
+		snprintf(p->evidence, sizeof(p->evidence), "no PFN map: no kprobe evidence");
+	else if (fc->fd[VFIO_FAULTS_PMD] < 0 || fc->fd[VFIO_FAULTS_PUD] < 0)
+		snprintf(p->evidence, sizeof(p->evidence), "kprobes absent (%s)",
+			 fc->fd[VFIO_FAULTS_PMD] < 0 ? fc->why[VFIO_FAULTS_PMD] :
+			 fc->why[VFIO_FAULTS_PUD]);
+	else
+		snprintf(p->evidence, sizeof(p->evidence),
+			 "kprobes on PMD/PUD inserts agree");
+}
+
+static int probe_style(const struct vfio_probe_region *r,
+		       struct vfio_fault_counter *fc, struct vfio_fault_probe *p)
+{
+	uint64_t size = align_up(r->size, SZ_4K);
+	struct vfio_probe_window w;
+	int ret;
+
+	ret = window_measure(r, fc, VFIO_MAP_4K,
+			     size < STYLE_PAGES * SZ_4K ? size : STYLE_PAGES * SZ_4K,
+			     VFIO_ADVICE_NONE, &w);
+	if (ret)
+		return ret;
+	p->style = vfio_probe_style(&w);
+	if (p->style == VFIO_FAULT_STYLE_UNKNOWN)
+		snprintf(p->verdict, sizeof(p->verdict),
+			 "a %llu-page window took %lld faults on its first page, %lld on the rest: neither whole-VMA population nor one fault per page",
+			 (unsigned long long)(w.len / SZ_4K), w.first, w.rest);
+	return 0;
+}
+
+int vfio_fault_probe_region(const struct vfio_probe_region *r,
+			    struct vfio_fault_probe *p)
+{
+	struct vfio_fault_counter fc;
+	int adv, ret;
+
+	memset(p, 0, sizeof(*p));
+	read_thp(p->thp, sizeof(p->thp));
+	p->testable = r->size >= SZ_1G ? SZ_1G : r->size >= SZ_2M ? SZ_2M : SZ_4K;
+	vfio_fault_counter_open(&fc);
+	/* The touch loop's first use costs a fault: take it here. */
+	vfio_touch_pages(&fc, sizeof(fc), false);
+	ret = probe_style(r, &fc, p);
+	if (!ret && p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
+		probe_ptdump(r, p);
+	if (!ret && p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+		kprobe_evidence(r, &fc, p);
+	for (adv = 0; !ret && adv < VFIO_ADVICE_NR &&
+	     p->style == VFIO_FAULT_STYLE_PER_ENTRY; adv++)
+		ret = probe_advice(r, &fc, adv, p);
+	vfio_fault_counter_close(&fc);
+	if (!ret)
+		compose_verdict(p);
+	return ret;
+}
+
+int vfio_fault_probe_device(struct vfio_pci_device *dev,
+			    struct vfio_fault_probe *p)
+{
+	struct vfio_probe_region r = { .fd = dev->fd, .pfnmap = true };
+	int bar = vfio_pci_largest_bar(dev), i, big = 0;
+	struct vfio_pci_bar *b;
+	uint64_t len;
+	int ret;
+
+	errno = ENOENT;
+	if (bar < 0)
+		return vfio_set_error("fault probe: %s has no mmappable BAR",
+				      dev->bdf);
+	b = &dev->bars[bar];
+	ret = vfio_pci_bar_pa(dev->bdf, bar, &r.pa, &len);
+	if (ret)
+		return ret;
+	r.fd_offset = b->offset;
+	r.size = b->size;
+	/* A sparse BAR: its largest area, where it lies. */
+	for (i = 1; b->sparse && i < b->nr_sparse_areas; i++)
+		if (b->sparse_areas[i].size > b->sparse_areas[big].size)
+			big = i;
+	if (b->sparse) {
+		r.fd_offset += b->sparse_areas[big].offset;
+		r.pa += b->sparse_areas[big].offset;
+		r.size = b->sparse_areas[big].size;
+	}
+	return vfio_fault_probe_region(&r, p);
+}
+
+void vfio_fault_expect_init(const struct vfio_fault_probe *p,
+			    struct vfio_fault_expect *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+		e->exact = true;
+	else if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
+		e->per_vma = true;
+	if (!e->exact)
+		snprintf(e->why, sizeof(e->why), "%s: %s",
+			 e->per_vma ? "faults cannot show the page size" :
+			 "the fault probe could not tell how this kernel faults BARs",
+			 p->verdict[0] ? p->verdict : "not run");
+}
+
+void vfio_fault_expect_add(const struct vfio_fault_probe *p, int madvise,
+			   uint64_t va, uint64_t pa, uint64_t len,
+			   struct vfio_fault_expect *e)
+{
+	struct vfio_fault_law l;
+
+	if (e->per_vma)
+		e->faults++;
+	if (!e->exact)
+		return;
+	e->faults += vfio_expected_faults(va, pa, len,
+					  p->max_block[vfio_advice_of(madvise)], &l);
+	e->law.pud += l.pud;
+	e->law.pmd += l.pmd;
+	e->law.pte += l.pte;
+}
+
+void vfio_fault_expect_plan(const struct vfio_fault_probe *p, int madvise,
+			    const struct vfio_sparse_plan *plan, void *const va[],
+			    uint64_t pa, struct vfio_fault_expect *e)
+{
+	int i;
+
+	vfio_fault_expect_init(p, e);
+	for (i = 0; i < plan->nr_areas; i++)
+		vfio_fault_expect_add(p, madvise, (uintptr_t)va[i],
+				      pa + plan->areas[i].offset,
+				      plan->areas[i].size, e);
+}
+
+static const char *style_name(enum vfio_fault_style s)
+{
+	return s == VFIO_FAULT_STYLE_PER_ENTRY ? "per-entry" :
+	       s == VFIO_FAULT_STYLE_WHOLE_VMA ? "whole-vma" : "unknown";
+}
+
+void vfio_fault_probe_write(struct json_writer *w,
+			    const struct vfio_fault_probe *p)
+{
+	json_obj_open(w, "fault_probe");
+	json_str(w, "style", style_name(p->style));
+	json_int(w, "max_block_hugepage", p->max_block[VFIO_ADVICE_HUGE]);
+	json_int(w, "max_block_none", p->max_block[VFIO_ADVICE_NONE]);
+	json_int(w, "max_block_nohugepage", p->max_block[VFIO_ADVICE_NOHUGE]);
+	json_int(w, "testable", p->testable);
+	json_int(w, "pt_block", p->pt_block);
+	json_str(w, "thp", p->thp);
+	json_str(w, "evidence", p->evidence);
+	json_str(w, "verdict", p->verdict);
+	json_obj_close(w);
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fault probe: how the running kernel serves faults on a VFIO BAR
+ * mapping, measured rather than inferred from a version or a symbol.
+ *
+ * vfio-pci's fault path changed more than once: kernels up to 6.9 or so
+ * remap the whole VMA on its first fault (4 KiB PTEs, so one fault says
+ * nothing about page size); later ones insert one entry per fault, 4 KiB
+ * at first, then PMD and PUD through a huge_fault handler.  Whether huge
+ * entries appear can further depend on MADV_HUGEPAGE / MADV_NOHUGEPAGE,
+ * and on the THP sysfs mode on some kernels.  The probe maps small
+ * windows of a BAR at chosen placements, touches one page, then the
+ * rest, and classifies what it counted against the fault law.  Every
+ * expected fault count in the suite derives from its result.
+ */
+#ifndef LIBVFIO_FAULT_PROBE_H
+#define LIBVFIO_FAULT_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "map_policy.h"
+#include "sparse_plan.h"
+
+struct vfio_pci_device;
+
+enum vfio_fault_style {
+	VFIO_FAULT_STYLE_UNKNOWN,	/* not measured, or none of these */
+	VFIO_FAULT_STYLE_WHOLE_VMA,	/* the first fault maps the whole VMA */
+	VFIO_FAULT_STYLE_PER_ENTRY,	/* one fault per page-table entry */
+};
+
+/* The advice a mapping was given: none, MADV_HUGEPAGE, MADV_NOHUGEPAGE. */
+enum vfio_advice {
+	VFIO_ADVICE_NONE,
+	VFIO_ADVICE_HUGE,
+	VFIO_ADVICE_NOHUGE,
+	VFIO_ADVICE_NR,
+};
+
+struct vfio_fault_probe {
+	enum vfio_fault_style style;
+	/* Per entry: the largest entry the windows showed, by advice. */
+	uint64_t max_block[VFIO_ADVICE_NR];
+	/* The largest level this region could show (its size caps it). */
+	uint64_t testable;
+	/* Whole VMA: the entry size PTDUMP showed, 0 when it could not. */
+	uint64_t pt_block;
+	char thp[16];		/* THP sysfs mode: always, madvise, never */
+	char evidence[128];	/* kprobe or PTDUMP corroboration */
+	char verdict[400];	/* one line, for logs and provenance */
+};
+
+/* What a probe is run on: @size bytes at @fd_offset of @fd, at @pa. */
+struct vfio_probe_region {
+	int fd;
+	uint64_t fd_offset;
+	uint64_t size;
+	uint64_t pa;		/* physical address (or a stand-in) */
+	bool pfnmap;		/* faults insert PFNs: kprobes can count them */
+	/*
+	 * Files (host tests) keep what a window faulted in their page cache,
+	 * and fault-around would map it for the next window in bulk; this
+	 * drops it before each window.  NULL for device memory.
+	 */
+	int (*reset)(const struct vfio_probe_region *r);
+};
+
+/* One probe window: where it was mapped and what touching it took. */
+struct vfio_probe_window {
+	uint64_t va, pa, len;
+	long long first;	/* faults touching its first page */
+	long long rest;		/* faults touching every other page */
+	long long pmd, pud;	/* kprobe counts, or VFIO_FAULTS_ABSENT */
+};
+
+/*
+ * Probe @r.  0 with @p filled (its style may be UNKNOWN when what was
+ * counted fits no model: the verdict says what was seen), or -errno when
+ * a window could not be mapped or the evidence contradicts the counts.
+ */
+int vfio_fault_probe_region(const struct vfio_probe_region *r,
+			    struct vfio_fault_probe *p);
+/* Probe @dev's largest mmappable BAR (its largest area if sparse). */
+int vfio_fault_probe_device(struct vfio_pci_device *dev,
+			    struct vfio_fault_probe *p);
+
+/* The classifiers behind the probe: pure, for host tests. */
+enum vfio_fault_style vfio_probe_style(const struct vfio_probe_window *w);
+/* @lo or @hi, whichever law the window's count fits; 0 for neither. */
+uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
+			  uint64_t hi);
+
+/* VFIO_ADVICE_* for a placement's madvise value. */
+enum vfio_advice vfio_advice_of(int madvise);
+
+/* What touching every page of a mapping should take. */
+struct vfio_fault_expect {
+	bool exact;		/* faults and law hold exactly (+1 slack) */
+	bool per_vma;		/* one fault per VMA; law unknown */
+	uint64_t faults;
+	struct vfio_fault_law law;
+	char why[512];		/* when not exact: why not */
+};
+
+/*
+ * Add to @e the expectation for [va, va + len) mapping @pa with advice
+ * @madvise, as the probe measured this kernel to behave.  Start from a
+ * zeroed @e with exact and per_vma set by vfio_fault_expect_init().
+ */
+void vfio_fault_expect_init(const struct vfio_fault_probe *p,
+			    struct vfio_fault_expect *e);
+void vfio_fault_expect_add(const struct vfio_fault_probe *p, int madvise,
+			   uint64_t va, uint64_t pa, uint64_t len,
+			   struct vfio_fault_expect *e);
+/* The same over every area of a mapped plan (@va[i] is area i's address). */
+void vfio_fault_expect_plan(const struct vfio_fault_probe *p, int madvise,
+			    const struct vfio_sparse_plan *plan, void *const va[],
+			    uint64_t pa, struct vfio_fault_expect *e);
+
+/* A "fault_probe" object for results files. */
+void vfio_fault_probe_write(struct json_writer *w,
+			    const struct vfio_fault_probe *p);
+
+#endif /* LIBVFIO_FAULT_PROBE_H */

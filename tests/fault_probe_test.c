@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of the fault probe: its classifiers on counts each fault
+ * model produces, the probe itself on files the host kernel maps at
+ * known granularity, and expectations over a synthetic sparse region.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "libvfio.h"
+#include "kselftest_harness.h"
+#include "libvfio/skip.h"
+
+/* A 16-page window as the probe maps it: 4 KiB-congruent only. */
+static struct vfio_probe_window style_window(long long first, long long rest)
+{
+	struct vfio_probe_window w = {
+		.va = 0x7f0000001000, .pa = 0x200000000, .len = 16 * SZ_4K,
+		.first = first, .rest = rest,
+	};
+
+	return w;
+}
+
+TEST(style_classifier)
+{
+	struct vfio_probe_window w;
+
+	w = style_window(1, 0);
+	EXPECT_EQ(VFIO_FAULT_STYLE_WHOLE_VMA, vfio_probe_style(&w));
+	w = style_window(1, 1);
+	EXPECT_EQ(VFIO_FAULT_STYLE_WHOLE_VMA, vfio_probe_style(&w));
+	w = style_window(1, 15);
+	EXPECT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, vfio_probe_style(&w));
+	w = style_window(2, 16);
+	EXPECT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, vfio_probe_style(&w));
+	/* Neither model: never guessed. */
+	w = style_window(1, 7);
+	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
+	w = style_window(0, 0);
+	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
+	w = style_window(1, 17);
+	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
+	/* Too few pages to tell one model from the other. */
+	w = style_window(1, 1);
+	w.len = 2 * SZ_4K;
+	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
+}
+
+TEST(block_classifier)
+{
+	/* The PUD window: 1 GiB + 2 MiB at a 1 GiB-congruent address. */
+	struct vfio_probe_window w = {
+		.va = 0x7f0040000000, .pa = 0x200000000, .len = SZ_1G + SZ_2M,
+	};
+
+	w.first = 1;
+	w.rest = 1;
+	EXPECT_EQ(SZ_1G, vfio_probe_block(&w, SZ_2M, SZ_1G));
+	w.rest = 2;
+	EXPECT_EQ(SZ_1G, vfio_probe_block(&w, SZ_2M, SZ_1G));
+	w.rest = 512;
+	EXPECT_EQ(SZ_2M, vfio_probe_block(&w, SZ_2M, SZ_1G));
+	w.rest = 100;
+	EXPECT_EQ(0, vfio_probe_block(&w, SZ_2M, SZ_1G));
+	/* The PMD window: 4 MiB, 2 MiB- but not 1 GiB-congruent. */
+	w.va = 0x7f0040200000;
+	w.len = 2 * SZ_2M;
+	w.rest = 1;
+	EXPECT_EQ(SZ_2M, vfio_probe_block(&w, SZ_4K, SZ_2M));
+	w.rest = 1023;
+	EXPECT_EQ(SZ_4K, vfio_probe_block(&w, SZ_4K, SZ_2M));
+	w.rest = 1025;
+	EXPECT_EQ(0, vfio_probe_block(&w, SZ_4K, SZ_2M));
+	/* 4 KiB-congruent only: the law allows nothing bigger. */
+	w.va += SZ_4K;
+	w.rest = 1;
+	EXPECT_EQ(0, vfio_probe_block(&w, SZ_4K, SZ_2M));
+}
+
+/* The stand-in physical address of the host files: 1 GiB-aligned. */
+#define HOST_PA SZ_1G
+#define HOST_LEN (4 * SZ_2M)
+
+/* A tmpfs with huge=always in a mount namespace of this test's own. */
+static int shmem_huge_file(struct __test_metadata *_metadata)
+{
+	char dir[] = "/tmp/vfio-bench-probe.XXXXXX";
+	int fd;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("none", dir, "tmpfs", 0, "huge=always,size=64M"));
+	fd = open(strcat(dir, "/bar"), O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	unlink(dir);
+	ASSERT_EQ(0, ftruncate(fd, HOST_LEN));
+	return fd;
+}
+
+static bool shmem_thp_denied(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+
+	if (!f)
+		return true;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strstr(buf, "[deny]") || strstr(buf, "[force]");
+}
+
+/* A fresh file for every window: no page cache to fault around. */
+static int file_reset(const struct vfio_probe_region *r)
+{
+	if (ftruncate(r->fd, 0))
+		return -1;
+	return ftruncate(r->fd, r->size);
+}
+
+/* Map the whole file under @policy and count what touching it takes. */
+static long long touch_count(struct __test_metadata *_metadata, int fd,
+			     enum vfio_map_policy policy,
+			     const struct vfio_fault_probe *probe,
+			     struct vfio_fault_expect *e)
+{
+	struct vfio_range whole = { 0, HOST_LEN };
+	struct vfio_fault_counter fc;
+	struct vfio_sparse_plan plan;
+	struct vfio_placement pl;
+	void *va[1];
+
+	ASSERT_EQ(0, vfio_sparse_plan(HOST_LEN, &whole, 1, &plan));
+	ASSERT_EQ(0, vfio_map_policy_place(policy, HOST_LEN, HOST_PA, 0,
+					   HOST_LEN, &pl));
+	ASSERT_EQ(0, vfio_region_map(fd, 0, &plan, &pl, PROT_READ | PROT_WRITE, va))
+		TH_LOG("%s", vfio_error());
+	vfio_fault_expect_plan(probe, pl.madvise, &plan, va, HOST_PA, e);
+	vfio_fault_counter_open(&fc);
+	vfio_fault_counter_start(&fc);
+	vfio_region_touch(&plan, va);
+	vfio_fault_counter_stop(&fc);
+	vfio_fault_counter_close(&fc);
+	vfio_region_unmap(&plan, va);
+	return fc.delta[VFIO_FAULTS_PERF];
+}
+
+/*
+ * A huge=always tmpfs maps 2 MiB pages one fault per entry, and not
+ * under MADV_NOHUGEPAGE: the probe must say so, and what it says must
+ * predict every policy's count.
+ */
+TEST(probe_shmem_huge)
+{
+	static const enum vfio_map_policy policies[] = {
+		VFIO_MAP_PA, VFIO_MAP_PMD, VFIO_MAP_4K, VFIO_MAP_NOHUGE,
+	};
+	struct vfio_probe_region r = {
+		.size = HOST_LEN, .pa = HOST_PA, .reset = file_reset,
+	};
+	struct vfio_fault_probe p;
+	struct vfio_fault_expect e;
+	long long got;
+	size_t i;
+
+	if (geteuid())
+		SKIP(return, "mounting a huge=always tmpfs needs root");
+	if (shmem_thp_denied())
+		SKIP(return, "shmem THP is forced or denied on this host");
+	r.fd = shmem_huge_file(_metadata);
+	ASSERT_EQ(0, vfio_fault_probe_region(&r, &p)) TH_LOG("%s", vfio_error());
+	TH_LOG("probe: %s", p.verdict);
+	ASSERT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, p.style);
+	EXPECT_EQ(SZ_2M, p.max_block[VFIO_ADVICE_HUGE]);
+	EXPECT_EQ(SZ_2M, p.max_block[VFIO_ADVICE_NONE]);
+	EXPECT_EQ(SZ_4K, p.max_block[VFIO_ADVICE_NOHUGE]);
+	EXPECT_EQ(SZ_2M, p.testable);
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		ASSERT_EQ(0, file_reset(&r));
+		got = touch_count(_metadata, r.fd, policies[i], &p, &e);
+		TH_LOG("%s: %lld faults, expected %llu",
+		       vfio_map_policy_name(policies[i]), got,
+		       (unsigned long long)e.faults);
+		ASSERT_TRUE(e.exact);
+		EXPECT_LE(e.faults, got);
+		EXPECT_GE(e.faults + 1, got);
+	}
+	close(r.fd);
+}
+
+/* A memfd without huge pages: one fault per 4 KiB page, whatever the advice. */
+TEST(probe_memfd_4k)
+{
+	struct vfio_probe_region r = {
+		.size = HOST_LEN, .pa = HOST_PA, .reset = file_reset,
+	};
+	struct vfio_fault_probe p;
+	int adv;
+
+	if (shmem_thp_denied())
+		SKIP(return, "shmem THP is forced on this host");
+	r.fd = memfd_create("vfio-bench-probe", MFD_CLOEXEC);
+	ASSERT_LE(0, r.fd);
+	ASSERT_EQ(0, ftruncate(r.fd, HOST_LEN));
+	ASSERT_EQ(0, vfio_fault_probe_region(&r, &p)) TH_LOG("%s", vfio_error());
+	TH_LOG("probe: %s", p.verdict);
+	ASSERT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, p.style);
+	for (adv = 0; adv < VFIO_ADVICE_NR; adv++)
+		EXPECT_EQ(SZ_4K, p.max_block[adv]);
+	close(r.fd);
+}
+
+/* Two areas of a 2 MiB region with a gap between them and after them. */
+static const struct vfio_range sparse_areas[] = {
+	{ 0x100000, 0x20000 },	/* given out of order, on purpose */
+	{ 0, 0x10000 },
+};
+
+static void map_sparse(struct __test_metadata *_metadata, int fd,
+		       struct vfio_sparse_plan *plan, void *va[])
+{
+	struct vfio_placement pl;
+
+	ASSERT_EQ(0, vfio_sparse_plan(SZ_2M, sparse_areas, 2, plan));
+	ASSERT_EQ(0, vfio_map_policy_place(VFIO_MAP_PA, SZ_2M, HOST_PA, 0,
+					   SZ_2M, &pl));
+	ASSERT_EQ(0, vfio_region_map(fd, 0, plan, &pl, PROT_READ | PROT_WRITE, va))
+		TH_LOG("%s", vfio_error());
+}
+
+/*
+ * Touching a sparse region touches its areas only (a gap would fault
+ * SIGSEGV), and the expectation adds up area by area.
+ */
+TEST(sparse_region_touch_and_expect)
+{
+	struct vfio_fault_probe per_entry = {
+		.style = VFIO_FAULT_STYLE_PER_ENTRY,
+		.max_block = { SZ_4K, SZ_4K, SZ_4K },
+	};
+	struct vfio_fault_probe whole = { .style = VFIO_FAULT_STYLE_WHOLE_VMA };
+	struct vfio_fault_expect e;
+	struct vfio_fault_counter fc;
+	struct vfio_sparse_plan plan;
+	void *va[VFIO_PLAN_MAX_AREAS];
+	int fd = memfd_create("vfio-bench-sparse", MFD_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, SZ_2M));
+	map_sparse(_metadata, fd, &plan, va);
+	ASSERT_EQ(2, plan.nr_areas);
+	vfio_fault_expect_plan(&per_entry, MADV_HUGEPAGE, &plan, va, HOST_PA, &e);
+	EXPECT_TRUE(e.exact);
+	EXPECT_EQ(16 + 32, e.faults);
+	EXPECT_EQ(48, e.law.pte);
+	vfio_fault_counter_open(&fc);
+	vfio_fault_counter_start(&fc);
+	vfio_region_touch(&plan, va);
+	vfio_fault_counter_stop(&fc);
+	vfio_fault_counter_close(&fc);
+	EXPECT_LE(48, fc.delta[VFIO_FAULTS_PERF]);
+	EXPECT_GE(49, fc.delta[VFIO_FAULTS_PERF]);
+	/* Whole-VMA population: one fault per area, no law. */
+	vfio_fault_expect_plan(&whole, MADV_HUGEPAGE, &plan, va, HOST_PA, &e);
+	EXPECT_FALSE(e.exact);
+	EXPECT_TRUE(e.per_vma);
+	EXPECT_EQ(2, e.faults);
+	EXPECT_NE(NULL, strstr(e.why, "cannot show the page size"));
+	vfio_region_unmap(&plan, va);
+	close(fd);
+}
+
+/* A probe that saw neither model yields no expectation, and says why. */
+TEST(unknown_probe_expects_nothing)
+{
+	struct vfio_fault_probe p = { .style = VFIO_FAULT_STYLE_UNKNOWN };
+	struct vfio_fault_expect e;
+
+	snprintf(p.verdict, sizeof(p.verdict), "a 16-page window took 7 faults");
+	vfio_fault_expect_init(&p, &e);
+	vfio_fault_expect_add(&p, 0, 0x7f0000000000, SZ_1G, SZ_2M, &e);
+	EXPECT_FALSE(e.exact);
+	EXPECT_FALSE(e.per_vma);
+	EXPECT_EQ(0, e.faults);
+	EXPECT_NE(NULL, strstr(e.why, "took 7 faults"));
+}
+
+TEST_HARNESS_MAIN
