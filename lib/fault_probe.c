@@ -101,13 +101,13 @@ static int window_map(const struct vfio_probe_region *r,
 
 /* Touch [va, va + len) and add what the counters saw to @w. */
 static void window_touch(struct vfio_fault_counter *fc, uint8_t *va,
-			 uint64_t len, long long *faults,
+			 uint64_t len, bool write, long long *faults,
 			 struct vfio_probe_window *w)
 {
 	long long *d = fc->delta;
 
 	vfio_fault_counter_start(fc);
-	vfio_touch_pages(va, len, false);
+	vfio_touch_pages(va, len, write);
 	vfio_fault_counter_stop(fc);
 	*faults = d[VFIO_FAULTS_PERF];
 	if (w->pmd != VFIO_FAULTS_ABSENT && d[VFIO_FAULTS_PMD] != VFIO_FAULTS_ABSENT)
@@ -139,8 +139,9 @@ static int window_measure(const struct vfio_probe_region *r,
 	w->va = (uintptr_t)va;
 	w->pa = r->pa;
 	w->len = len;
-	window_touch(fc, va, SZ_4K, &w->first, w);
-	window_touch(fc, (uint8_t *)va + SZ_4K, len - SZ_4K, &w->rest, w);
+	window_touch(fc, va, SZ_4K, r->write, &w->first, w);
+	window_touch(fc, (uint8_t *)va + SZ_4K, len - SZ_4K, r->write,
+		     &w->rest, w);
 	munmap(va, len);
 	errno = ENOTSUP;
 	if (w->first == VFIO_FAULTS_ABSENT || w->rest == VFIO_FAULTS_ABSENT)
@@ -261,7 +262,7 @@ static void probe_ptdump(const struct vfio_probe_region *r,
 	snprintf(p->evidence, sizeof(p->evidence), "no PTDUMP");
 	if (len < SZ_2M || (r->reset && r->reset(r)) || window_map(r, VFIO_MAP_PMD, 0, len, VFIO_ADVICE_HUGE, &va))
 		return;
-	vfio_touch_pages(va, SZ_4K, false);
+	vfio_touch_pages(va, SZ_4K, r->write);
 	if (!vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
 		snprintf(p->evidence, sizeof(p->evidence),
 			 "PTDUMP: %llu PMD + %llu PTE entries, no known size",
@@ -398,10 +399,11 @@ void vfio_fault_expect_init(const struct vfio_fault_probe *p,
 		e->exact = true;
 	else if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
 		e->per_vma = true;
-	if (!e->exact)
-		snprintf(e->why, sizeof(e->why), "%s: %s",
-			 e->per_vma ? "faults cannot show the page size" :
-			 "the fault probe could not tell how this kernel faults BARs",
+	if (e->per_vma)
+		snprintf(e->why, sizeof(e->why), "%s", p->verdict);
+	else if (!e->exact)
+		snprintf(e->why, sizeof(e->why),
+			 "the fault probe could not tell how this kernel faults BARs: %s",
 			 p->verdict[0] ? p->verdict : "not run");
 }
 

@@ -97,16 +97,9 @@ int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode)
 	return 0;
 }
 
-const char *vfio_iommu_mode_unavailable(const char *name)
+int vfio_iommu_mode_offered(const char *name)
 {
 	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(name);
 
-	if (!mode)
-		return vfio_error();
-	/*
-	 * Only a mode the kernel does not offer is skipped.  Any other
-	 * error (a permission problem) lets the caller go on and fail
-	 * opening the device, with the reason.
-	 */
-	return vfio_iommu_mode_check(mode) == -ENODEV ? vfio_error() : NULL;
+	return mode ? vfio_iommu_mode_check(mode) : -EINVAL;
 }

@@ -56,6 +56,20 @@ if [ -e /dev/vfio/vfio ]; then
 	expect 1 'bound to (no driver|[a-z_-]+), not vfio-pci|bound to no driver' \
 		"device not bound to vfio-pci" -- "$test" -t device_info 0000:00:00.0
 	expect 1 'no such PCI device' "absent device" -- "$bench" 0000:7f:1f.7
+	# A container that is there but may not be opened is an error, never
+	# the SKIP of a mode the kernel lacks.  Mode 000, and a user
+	# namespace where root's CAP_DAC_OVERRIDE no longer reaches it.
+	if [ "$(id -u)" = 0 ] && unshare -U true 2>/dev/null; then
+		mode=$(stat -c %a /dev/vfio/vfio)
+		chmod 000 /dev/vfio/vfio
+		expect 1 'cannot open /dev/vfio/vfio: Permission denied' \
+			"container not openable: the bench FAILs, not SKIPs" -- \
+			unshare -U "$bench" -m vfio_type1v2_iommu 0000:00:00.0
+		expect 1 'cannot open /dev/vfio/vfio: Permission denied' \
+			"container not openable: the device test FAILs" -- \
+			unshare -U "$test" -t device_info 0000:00:00.0
+		chmod "$mode" /dev/vfio/vfio
+	fi
 else
 	expect 4 'no /dev/vfio/vfio' "no /dev/vfio: SKIP" -- "$bench" 0000:00:00.0
 fi

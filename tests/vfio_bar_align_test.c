@@ -77,12 +77,9 @@ FIXTURE_VARIANT_ADD(bar_align, iommufd) {
 
 FIXTURE_SETUP(bar_align)
 {
-	const char *why = vfio_iommu_mode_unavailable(variant->iommu_mode);
-
 	if (!device_bdf)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
-	if (why)
-		SKIP(return, "%s", why);
+	VFIO_SKIP_UNLESS_OFFERED(variant->iommu_mode);
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	bar_ctx_open(&self->c, variant->iommu_mode);
 }
@@ -353,12 +350,9 @@ static int thp_write(const char *mode)
 
 FIXTURE_SETUP(thp_modes)
 {
-	const char *why = vfio_iommu_mode_unavailable(VFIO_DEFAULT_IOMMU_MODE);
-
 	if (!device_bdf)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
-	if (why)
-		SKIP(return, "%s", why);
+	VFIO_SKIP_UNLESS_OFFERED(VFIO_DEFAULT_IOMMU_MODE);
 	if (access(THP_ENABLED, F_OK))
 		SKIP(return, "no %s: a kernel without THP", THP_ENABLED);
 	ASSERT_EQ(0, thp_read(self->saved, sizeof(self->saved)));

@@ -654,15 +654,20 @@ static void probe_once(struct bench *b)
 		       b->probe_ret ? b->probe_err : b->probe.verdict);
 }
 
-/* Open the device in @m's mode; false (with m->skip) if it is not here. */
+/*
+ * Open the device in @m's mode; false (with m->skip) if the kernel does
+ * not offer it.  A mode that is there but cannot be opened fails the run.
+ */
 static bool mode_setup(struct bench *b, struct mode_run *m)
 {
-	const char *why = vfio_iommu_mode_unavailable(m->mode);
+	int ret = vfio_iommu_mode_offered(m->mode);
 
-	if (why) {
-		snprintf(m->skip, sizeof(m->skip), "%s", why);
+	if (ret == -ENODEV) {
+		snprintf(m->skip, sizeof(m->skip), "%s", vfio_error());
 		return false;
 	}
+	if (ret)
+		VFIO_FAIL("%s", vfio_error());
 	b->mode = m->mode;
 	b->dev = vfio_pci_device_init(b->bdf, b->mode);
 	VFIO_ASSERT_OK(__vfio_iommu_info(b->dev, &m->iommu));

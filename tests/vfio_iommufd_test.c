@@ -11,6 +11,7 @@
 
 #include "libvfio.h"
 #include "kselftest_harness.h"
+#include "libvfio/skip.h"
 
 static const char *device_bdf;
 
@@ -23,11 +24,9 @@ FIXTURE(iommufd) {
 
 FIXTURE_SETUP(iommufd)
 {
-	const char *why = vfio_iommu_mode_unavailable("iommufd");
 	int i;
 
-	if (why)
-		SKIP(return, "%s", why);
+	VFIO_SKIP_UNLESS_OFFERED("iommufd");
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->dev = vfio_pci_device_init(device_bdf, "iommufd");
 	ASSERT_EQ(0, __vfio_iommu_info(self->dev, &self->iommu)) TH_LOG("%s", vfio_error());

@@ -10,6 +10,7 @@
 
 #include "libvfio.h"
 #include "kselftest_harness.h"
+#include "libvfio/skip.h"
 
 static const char *device_bdf;
 
@@ -44,10 +45,7 @@ FIXTURE_VARIANT_ADD(vfio_pci_device, iommufd) {
 
 FIXTURE_SETUP(vfio_pci_device)
 {
-	const char *why = vfio_iommu_mode_unavailable(variant->iommu_mode);
-
-	if (why)
-		SKIP(return, "%s", why);
+	VFIO_SKIP_UNLESS_OFFERED(variant->iommu_mode);
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
 }

@@ -47,12 +47,9 @@ FIXTURE_VARIANT_ADD(pt_evidence, iommufd_compat_type1v2) {
 
 FIXTURE_SETUP(pt_evidence)
 {
-	const char *why = vfio_iommu_mode_unavailable(variant->iommu_mode);
-
 	if (!device_bdf)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
-	if (why)
-		SKIP(return, "%s", why);
+	VFIO_SKIP_UNLESS_OFFERED(variant->iommu_mode);
 	/* Failure shows up below as a dump that is not there, with why. */
 	if (vfio_debugfs_mount())
 		ksft_print_msg("%s\n", vfio_error());

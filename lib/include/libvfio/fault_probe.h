@@ -60,6 +60,13 @@ struct vfio_probe_region {
 	uint64_t pa;		/* physical address (or a stand-in) */
 	bool pfnmap;		/* faults insert PFNs: kprobes can count them */
 	/*
+	 * Touch by writing.  Device memory is read (safe on registers);
+	 * files (host tests) are written, because a read fault on a file
+	 * maps its cached neighbours too (fault-around), a write fault on a
+	 * shared mapping never does.
+	 */
+	bool write;
+	/*
 	 * Files (host tests) keep what a window faulted in their page cache,
 	 * and fault-around would map it for the next window in bulk; this
 	 * drops it before each window.  NULL for device memory.

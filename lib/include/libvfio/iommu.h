@@ -34,11 +34,7 @@ const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name);
  */
 int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode);
 
-/*
- * For fixtures: the reason to SKIP when the kernel does not offer mode
- * @name, else NULL, also on errors such as EACCES: opening the device
- * then fails the test with the reason, as a permission problem must.
- */
-const char *vfio_iommu_mode_unavailable(const char *name);
+/* vfio_iommu_mode_check() by name; -EINVAL for a name it does not know. */
+int vfio_iommu_mode_offered(const char *name);
 
 #endif /* LIBVFIO_IOMMU_H */
