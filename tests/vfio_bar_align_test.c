@@ -79,7 +79,7 @@ FIXTURE_SETUP(bar_align)
 {
 	if (!device_bdf)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
-	VFIO_SKIP_UNLESS_OFFERED(variant->iommu_mode);
+	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	bar_ctx_open(&self->c, variant->iommu_mode);
 }
@@ -352,7 +352,7 @@ FIXTURE_SETUP(thp_modes)
 {
 	if (!device_bdf)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
-	VFIO_SKIP_UNLESS_OFFERED(VFIO_DEFAULT_IOMMU_MODE);
+	VFIO_SKIP_UNLESS_OFFERED(return, VFIO_DEFAULT_IOMMU_MODE);
 	if (access(THP_ENABLED, F_OK))
 		SKIP(return, "no %s: a kernel without THP", THP_ENABLED);
 	ASSERT_EQ(0, thp_read(self->saved, sizeof(self->saved)));

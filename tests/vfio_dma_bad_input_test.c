@@ -43,7 +43,7 @@ FIXTURE_VARIANT_ADD(dma_bad, iommufd) {
 
 FIXTURE_SETUP(dma_bad)
 {
-	VFIO_SKIP_UNLESS_OFFERED(variant->iommu_mode);
+	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
 	ASSERT_EQ(0, __vfio_iommu_info(self->dev, &self->iommu)) TH_LOG("%s", vfio_error());

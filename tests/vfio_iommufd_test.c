@@ -26,7 +26,7 @@ FIXTURE_SETUP(iommufd)
 {
 	int i;
 
-	VFIO_SKIP_UNLESS_OFFERED("iommufd");
+	VFIO_SKIP_UNLESS_OFFERED(return, "iommufd");
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->dev = vfio_pci_device_init(device_bdf, "iommufd");
 	ASSERT_EQ(0, __vfio_iommu_info(self->dev, &self->iommu)) TH_LOG("%s", vfio_error());

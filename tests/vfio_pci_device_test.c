@@ -45,7 +45,7 @@ FIXTURE_VARIANT_ADD(vfio_pci_device, iommufd) {
 
 FIXTURE_SETUP(vfio_pci_device)
 {
-	VFIO_SKIP_UNLESS_OFFERED(variant->iommu_mode);
+	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
 	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
 	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
 }

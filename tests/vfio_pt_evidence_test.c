@@ -49,7 +49,7 @@ FIXTURE_SETUP(pt_evidence)
 {
 	if (!device_bdf)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
-	VFIO_SKIP_UNLESS_OFFERED(variant->iommu_mode);
+	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
 	/* Failure shows up below as a dump that is not there, with why. */
 	if (vfio_debugfs_mount())
 		ksft_print_msg("%s\n", vfio_error());

@@ -23,15 +23,15 @@
 } while (0)
 
 /*
- * In a fixture's setup: SKIP when the kernel does not offer IOMMU mode
- * @mode.  A mode that is there but cannot be opened (EACCES, EBUSY) is a
+ * In a fixture's setup: SKIP (then @statement, as SKIP() takes it) when
+ * the kernel does not offer IOMMU mode @mode.  A mode that is there but cannot be opened (EACCES, EBUSY) is a
  * problem, not an absence: it fails the test, with the reason.
  */
-#define VFIO_SKIP_UNLESS_OFFERED(mode) do {				\
+#define VFIO_SKIP_UNLESS_OFFERED(statement, mode) do {			\
 	int __ret = vfio_iommu_mode_offered(mode);			\
 									\
 	if (__ret == -ENODEV)						\
-		SKIP(return, "%s", vfio_error());			\
+		SKIP(statement, "%s", vfio_error());			\
 	ASSERT_EQ(0, __ret) TH_LOG("%s", vfio_error());		\
 } while (0)
 
