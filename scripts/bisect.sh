@@ -18,7 +18,7 @@
 #   -C  a kernel tree to build at its HEAD (default: the current directory,
 #       as git bisect run leaves it); -f a config to start from (default
 #       the tree's .config), brought up to date with olddefconfig
-#   -k  skip the build and judge this kernel (7.2, 6.12, a bzImage)
+#   -k  skip the build and judge this kernel (7.2, 6.12, 6.1, a bzImage)
 #   BENCH_ARGS  which cell; by default
 #       -m vfio_type1v2_iommu -b none -p kernel -S fresh: VFIO_IOMMU_MAP_DMA
 #       of the BAR mapped where plain mmap(NULL) puts it

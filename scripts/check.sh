@@ -6,15 +6,16 @@
 # "N passed, N failed, N skipped", summed over everything, and exits 1 if
 # anything failed or a lane did not report.
 #
-#   VM_KERNELS="7.2 6.12 iommufd"   lanes to boot (vm.sh -k values; iommufd
-#                           is built from Debian's linux-source on first use)
+#   VM_KERNELS="7.2 6.12 6.1 iommufd"   lanes to boot (vm.sh -k values:
+#                           Debian's 7.2, 6.12 and 6.1; iommufd is built
+#                           from Debian's linux-source on first use)
 #   INSTALL_PATH            what 'make install' staged (default build/install)
 
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 install=${INSTALL_PATH:-$top/build/install}
-lanes=${VM_KERNELS:-7.2 6.12 iommufd}
+lanes=${VM_KERNELS:-7.2 6.12 6.1 iommufd}
 pass=0 fail=0 skip=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

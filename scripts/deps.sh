@@ -6,7 +6,7 @@
 # run with everything present touches nothing and prints the versions.
 #
 # Host tools install through the system's apt.  The kernel side (uapi
-# headers, linux-source, the 6.12 and 7.2 kernels) is only downloaded,
+# headers, linux-source, the 6.1, 6.12 and 7.2 kernels) is only downloaded,
 # through a private apt configuration in $cache/apt that lists bookworm,
 # trixie and sid from the machine's own mirror: /etc/apt stays as it was.
 #
@@ -283,7 +283,7 @@ unpack_kernel() {
 	for deb in "$@"; do
 		dpkg-deb -x "$deb" "$tmp/root"
 	done
-	# 6.12 ships /lib/modules, 7.2 /usr/lib/modules with vmlinuz inside.
+	# 6.1 and 6.12 ship /lib/modules, 7.2 /usr/lib/modules with vmlinuz inside.
 	mv "$tmp"/root/lib/modules "$tmp/lib/" 2>/dev/null ||
 		mv "$tmp"/root/usr/lib/modules "$tmp/lib/"
 	rel=$(ls "$tmp/lib/modules" | head -n 1)
@@ -308,6 +308,21 @@ fetch_kernel_612() {
 	ver=$(newest_version "$name")
 	unpack_kernel "$dir" "$(fetch_deb "$name" "$ver")"
 	record kernel-6.12 "$name $ver"
+}
+
+# Debian 12's kernel: vfio modular down to vfio_virqfd, and BAR faults
+# from before huge_fault (FACTS.md section 5).  The ABI number in the
+# name moves with bookworm's point releases: take the newest.
+fetch_kernel_61() {
+	local dir=$cache/kernels/6.1 name ver
+
+	[ -f "$dir/release" ] && return 0
+	apt_setup
+	name=$(newest_name '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
+	[ -n "$name" ] || die "no linux-image-6.1.0-*-amd64-unsigned in $apt_suites"
+	ver=$(newest_version "$name")
+	unpack_kernel "$dir" "$(fetch_deb "$name" "$ver")"
+	record kernel-6.1 "$name $ver"
 }
 
 # In sid, linux-image-* is a metapackage: the kernel lives in
@@ -353,10 +368,10 @@ host)		install_host ;;
 plot)		install_plot ;;
 fuzz)		install_fuzz ;;
 headers)	install_host; fetch_uapi; fetch_source ;;
-kernels)	install_host; fetch_kernel_72; fetch_kernel_612 ;;
+kernels)	install_host; fetch_kernel_72; fetch_kernel_612; fetch_kernel_61 ;;
 kbuild)		install_kbuild; fetch_source ;;
 all)		install_host; fetch_uapi; fetch_source
-		fetch_kernel_72; fetch_kernel_612 ;;
+		fetch_kernel_72; fetch_kernel_612; fetch_kernel_61 ;;
 *)		die "usage: $0 [host|headers|kernels|kbuild|plot|fuzz|all]" ;;
 esac
 show_versions

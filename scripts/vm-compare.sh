@@ -5,9 +5,9 @@
 #
 #   vm-compare.sh A B [BENCH_ARGS...]
 #
-# A and B are vm.sh kernels (7.2, 6.12, or a bzImage path).  Results land
-# in results/compare/<A|B>/bench.json; the exit status is compare's: 0 no
-# regression from A to B, 1 regression, 2 error.
+# A and B are vm.sh kernels (7.2, 6.12, 6.1, or a bzImage path).  Results
+# land in results/compare/<A|B>/bench.json; the exit status is compare's:
+# 0 no regression from A to B, 1 regression, 2 error.
 
 set -euo pipefail
 

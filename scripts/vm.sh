@@ -9,9 +9,9 @@
 #   vm.sh [-k KERNEL] [-M MODULES_DIR] [-i INSTALL_DIR] [-o OUTDIR]
 #         [-t TIMEOUT_S] [-- COMMAND...]
 #
-#   -k KERNEL       7.2 or 6.12 (Debian kernels cached by scripts/deps.sh),
-#                   iommufd (7.2 with IOMMUFD, all built in, from
-#                   scripts/build-kernel.sh, which rebuilds it when
+#   -k KERNEL       7.2, 6.12 or 6.1 (Debian kernels, cached by
+#                   scripts/deps.sh), iommufd (7.2 with IOMMUFD, all built
+#                   in, from scripts/build-kernel.sh, which rebuilds it when
 #                   configs/iommufd.config changed), or the path of a
 #                   bzImage; default $KERNEL, else 7.2
 #   -M MODULES_DIR  lib/modules/<release> tree for a bzImage; without one,
@@ -39,7 +39,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${VFIO_BENCH_CACHE:-$top/.cache}
 # The modules a VFIO run needs, and nvme, so that the NVMe starts on a
-# driver that run.sh has to give it back to.
+# driver that run.sh has to give it back to.  Their dependencies come
+# from modules.dep (vfio_virqfd on 6.1, nvme-core and the CRCs).
 want_mods="irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci nvme"
 default_cmd="./run.sh -i 1af4:1110 -i 1b36:0010 -- ./suite.sh"
 marker=@@vfio-bench
@@ -79,7 +80,7 @@ pick_kernel() {
 	local k=$1
 
 	case $k in
-	7.2|6.12)
+	7.2|6.12|6.1)
 		[ -f "$cache/kernels/$k/release" ] ||
 			"$top/scripts/deps.sh" kernels ||
 			die "kernel $k is not cached and scripts/deps.sh kernels failed"
@@ -93,7 +94,7 @@ pick_kernel() {
 		vmlinuz=$cache/kernels/iommufd/vmlinuz
 		name=$k ;;
 	*)
-		[ -f "$k" ] || die "no kernel '$k': give 7.2, 6.12, iommufd or the path of a bzImage"
+		[ -f "$k" ] || die "no kernel '$k': give 7.2, 6.12, 6.1, iommufd or the path of a bzImage"
 		vmlinuz=$k
 		name=$(basename "$k") ;;
 	esac
