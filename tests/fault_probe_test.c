@@ -90,15 +90,17 @@ TEST(block_classifier)
 static int shmem_huge_file(struct __test_metadata *_metadata)
 {
 	char dir[] = "/tmp/vfio-bench-probe.XXXXXX";
+	char path[64];
 	int fd;
 
 	ASSERT_EQ(0, unshare(CLONE_NEWNS));
 	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	ASSERT_NE(NULL, mkdtemp(dir));
 	ASSERT_EQ(0, mount("none", dir, "tmpfs", 0, "huge=always,size=64M"));
-	fd = open(strcat(dir, "/bar"), O_RDWR | O_CREAT, 0600);
+	snprintf(path, sizeof(path), "%s/bar", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
 	ASSERT_LE(0, fd);
-	unlink(dir);
+	unlink(path);
 	ASSERT_EQ(0, ftruncate(fd, HOST_LEN));
 	return fd;
 }
