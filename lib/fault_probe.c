@@ -355,8 +355,13 @@ int vfio_fault_probe_region(const struct vfio_probe_region *r,
 	     p->style == VFIO_FAULT_STYLE_PER_ENTRY; adv++)
 		ret = probe_advice(r, &fc, adv, p);
 	vfio_fault_counter_close(&fc);
-	if (!ret)
+	if (!ret) {
 		compose_verdict(p);
+		return 0;
+	}
+	/* Half a probe predicts nothing: no expectation may rest on it. */
+	p->style = VFIO_FAULT_STYLE_UNKNOWN;
+	snprintf(p->verdict, sizeof(p->verdict), "probe failed: %s", vfio_error());
 	return ret;
 }
 
@@ -369,14 +374,17 @@ int vfio_fault_probe_device(struct vfio_pci_device *dev,
 	uint64_t len;
 	int ret;
 
+	memset(p, 0, sizeof(*p));
 	errno = ENOENT;
-	if (bar < 0)
-		return vfio_set_error("fault probe: %s has no mmappable BAR",
-				      dev->bdf);
-	b = &dev->bars[bar];
-	ret = vfio_pci_bar_pa(dev->bdf, bar, &r.pa, &len);
-	if (ret)
+	ret = bar < 0 ? vfio_set_error("fault probe: %s has no mmappable BAR",
+				       dev->bdf) :
+			vfio_pci_bar_pa(dev->bdf, bar, &r.pa, &len);
+	if (ret) {
+		snprintf(p->verdict, sizeof(p->verdict), "probe failed: %s",
+			 vfio_error());
 		return ret;
+	}
+	b = &dev->bars[bar];
 	r.fd_offset = b->offset;
 	r.size = b->size;
 	/* A sparse BAR: its largest area, where it lies. */
