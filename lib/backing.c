@@ -3,8 +3,13 @@
  * Buffers of each backing kind.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <linux/mman.h>
@@ -129,4 +134,36 @@ void vfio_buffer_free(struct vfio_buffer *buf)
 		close(buf->fd);
 	buf->va = NULL;
 	buf->fd = -1;
+}
+
+int vfio_shmem_huge_file(uint64_t len)
+{
+	char dir[] = "/tmp/vfio-bench-shmem.XXXXXX", path[64];
+	int fd;
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return vfio_set_error("a mount namespace of our own: %s",
+				      strerror(errno));
+	if (!mkdtemp(dir))
+		return vfio_set_error("mkdtemp %s: %s", dir, strerror(errno));
+	if (mount("none", dir, "tmpfs", 0, "huge=always")) {
+		rmdir(dir);
+		return vfio_set_error("mounting a huge=always tmpfs: %s",
+				      strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		unlink(path);
+	/* The mount lives on in this namespace while the fd is open. */
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	if (fd < 0)
+		return vfio_set_error("creating %s: %s", path, strerror(errno));
+	if (ftruncate(fd, len)) {
+		close(fd);
+		return vfio_set_error("sizing the tmpfs file: %s", strerror(errno));
+	}
+	return fd;
 }

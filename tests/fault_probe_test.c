@@ -5,10 +5,8 @@
  * known granularity, and expectations over a synthetic sparse region.
  */
 #include <fcntl.h>
-#include <sched.h>
 #include <stdint.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "libvfio.h"
@@ -86,25 +84,6 @@ TEST(block_classifier)
 #define HOST_PA SZ_1G
 #define HOST_LEN (4 * SZ_2M)
 
-/* A tmpfs with huge=always in a mount namespace of this test's own. */
-static int shmem_huge_file(struct __test_metadata *_metadata)
-{
-	char dir[] = "/tmp/vfio-bench-probe.XXXXXX";
-	char path[64];
-	int fd;
-
-	ASSERT_EQ(0, unshare(CLONE_NEWNS));
-	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
-	ASSERT_NE(NULL, mkdtemp(dir));
-	ASSERT_EQ(0, mount("none", dir, "tmpfs", 0, "huge=always,size=64M"));
-	snprintf(path, sizeof(path), "%s/bar", dir);
-	fd = open(path, O_RDWR | O_CREAT, 0600);
-	ASSERT_LE(0, fd);
-	unlink(path);
-	ASSERT_EQ(0, ftruncate(fd, HOST_LEN));
-	return fd;
-}
-
 static bool shmem_thp_denied(void)
 {
 	char buf[128] = "";
@@ -177,7 +156,8 @@ TEST(probe_shmem_huge)
 		SKIP(return, "mounting a huge=always tmpfs needs root");
 	if (shmem_thp_denied())
 		SKIP(return, "shmem THP is forced or denied on this host");
-	r.fd = shmem_huge_file(_metadata);
+	r.fd = vfio_shmem_huge_file(HOST_LEN);
+	ASSERT_LE(0, r.fd) TH_LOG("%s", vfio_error());
 	ASSERT_EQ(0, vfio_fault_probe_region(&r, &p)) TH_LOG("%s", vfio_error());
 	TH_LOG("probe: %s", p.verdict);
 	ASSERT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, p.style);

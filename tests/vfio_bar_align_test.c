@@ -8,11 +8,9 @@
  * Without a device only the host cases run; the device cases SKIP.
  */
 #include <fcntl.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "libvfio.h"
@@ -443,25 +441,6 @@ static long long thp_fallbacks(void)
 	return sum;
 }
 
-/* A tmpfs with huge=always in a mount namespace of this test's own. */
-static int shmem_huge_file(struct __test_metadata *_metadata)
-{
-	char dir[] = "/tmp/vfio-bench-shmem.XXXXXX";
-	char path[64];
-	int fd;
-
-	ASSERT_EQ(0, unshare(CLONE_NEWNS));
-	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
-	ASSERT_NE(NULL, mkdtemp(dir));
-	ASSERT_EQ(0, mount("none", dir, "tmpfs", 0, "huge=always,size=64M"));
-	snprintf(path, sizeof(path), "%s/bar", dir);
-	fd = open(path, O_RDWR | O_CREAT, 0600);
-	ASSERT_LE(0, fd);
-	unlink(path);
-	ASSERT_EQ(0, ftruncate(fd, HOST_LEN));
-	return fd;
-}
-
 static void *host_map(int fd, const struct vfio_placement *pl)
 {
 	void *va = mmap_reserve(HOST_LEN, pl->align, pl->phase);
@@ -490,8 +469,10 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 	if (thp_off(shmem))
 		SKIP(return, "transparent hugepages are off for %s",
 		     shmem ? "shmem" : "anonymous memory");
-	if (shmem)
-		fd = shmem_huge_file(_metadata);
+	if (shmem) {
+		fd = vfio_shmem_huge_file(HOST_LEN);
+		ASSERT_LE(0, fd) TH_LOG("%s", vfio_error());
+	}
 	ASSERT_EQ(0, vfio_map_policy_place(p, HOST_LEN, HOST_PA, 0, HOST_LEN, &pl));
 	va = host_map(fd, &pl);
 	ASSERT_NE(MAP_FAILED, va) TH_LOG("%s", strerror(errno));

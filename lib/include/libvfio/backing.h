@@ -34,4 +34,12 @@ int vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
 		      uint64_t size);
 void vfio_buffer_free(struct vfio_buffer *buf);
 
+/*
+ * A @len-byte file on a tmpfs mounted huge=always in a mount namespace of
+ * the caller's own (so it goes when the process does): 2 MiB pages
+ * without a device, for host tests of the fault law.  Needs root.
+ * Returns the fd, or -errno with the reason.
+ */
+int vfio_shmem_huge_file(uint64_t len);
+
 #endif /* LIBVFIO_BACKING_H */
