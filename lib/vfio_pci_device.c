@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,24 @@ static int sysfs_link(const char *bdf, const char *link, char *out, size_t len)
 	return 0;
 }
 
+const char *vfio_run_sh(void)
+{
+	static char path[PATH_MAX + 8];
+	char exe[PATH_MAX], cwd[PATH_MAX], *dir;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return "scripts/run.sh";
+	exe[n] = '\0';
+	dir = dirname(exe);
+	snprintf(path, sizeof(path), "%s/run.sh", dir);
+	if (access(path, X_OK))
+		return "scripts/run.sh";
+	if (getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, dir))
+		return "./run.sh";
+	return path;
+}
+
 /* The device exists, is bound to vfio-pci and has an IOMMU group. */
 static int device_sysfs_check(const char *bdf, int *group)
 {
@@ -43,13 +62,13 @@ static int device_sysfs_check(const char *bdf, int *group)
 		return vfio_set_error("%s: no such PCI device (see lspci -D)", bdf);
 	if (sysfs_link(bdf, "driver", name, sizeof(name))) {
 		errno = ENODEV;
-		return vfio_set_error("%s is bound to no driver: bind it to vfio-pci with scripts/run.sh -d %s",
-				      bdf, bdf);
+		return vfio_set_error("%s is bound to no driver: bind it to vfio-pci with %s -d %s",
+				      bdf, vfio_run_sh(), bdf);
 	}
 	if (strcmp(name, "vfio-pci")) {
 		errno = ENODEV;
-		return vfio_set_error("%s is bound to %s, not vfio-pci: bind it with scripts/run.sh -d %s",
-				      bdf, name, bdf);
+		return vfio_set_error("%s is bound to %s, not vfio-pci: bind it with %s -d %s",
+				      bdf, name, vfio_run_sh(), bdf);
 	}
 	if (sysfs_link(bdf, "iommu_group", name, sizeof(name))) {
 		errno = ENODEV;
@@ -58,6 +77,17 @@ static int device_sysfs_check(const char *bdf, int *group)
 	}
 	*group = atoi(name);
 	return 0;
+}
+
+void vfio_selftests_require_device(const char *bdf)
+{
+	int group;
+
+	/* Without vfio at all, each IOMMU mode SKIPs with its own reason. */
+	if (!bdf || (access("/dev/vfio/vfio", F_OK) && access("/dev/iommu", F_OK)))
+		return;
+	if (device_sysfs_check(bdf, &group))
+		ksft_exit_fail_msg("%s\n", vfio_error());
 }
 
 static int container_open(struct vfio_pci_device *dev)

@@ -40,7 +40,8 @@ add_lane() {
 
 echo "check: host unit tests"
 # shellcheck disable=SC2046
-VFIO_BENCH_SRC=$top OUTPUT=$install "$top/scripts/suite.sh" $(cat "$install/host_progs") | tee "$log"
+VFIO_BENCH_SRC=$top OUTPUT=$install "$top/scripts/suite.sh" \
+	$(cat "$install/pure_progs" "$install/host_progs") | tee "$log"
 add_lane host "${PIPESTATUS[0]}"
 
 echo "check: host unit tests under ASan and UBSan"

@@ -8,7 +8,8 @@
 # PROGs are looked up next to this script (or in $OUTPUT).  Without any,
 # the lists written by 'make install' are used: host_progs run once,
 # device_progs once per BDF in $VFIO_SELFTESTS_BDF (scripts/run.sh sets
-# it).  The last line is "suite: N passed, N failed, N skipped"; the exit
+# it); pure_progs (computation only, the same on every kernel) are left
+# to the host.  Each binary's run time is printed after its output.  The last line is "suite: N passed, N failed, N skipped"; the exit
 # status is 1 if anything failed.  Runs under busybox sh in the VM.
 
 dir=${OUTPUT:-$(dirname "$0")}
@@ -35,9 +36,16 @@ count() {
 	skip=$((skip + $5))
 }
 
+# Seconds since boot, from /proc/uptime: busybox date has no %N.
+uptime_s() {
+	read -r up _ </proc/uptime
+	echo "$up"
+}
+
 run_one() {
 	prog=$1 bdf=$2
 	log=$(mktemp)
+	t0=$(uptime_s)
 	echo "# selftests: vfio-bench: $prog${bdf:+ $bdf}"
 	if [ -n "$bdf" ]; then
 		VFIO_SELFTESTS_BDF=$bdf "$dir/$prog" >"$log" 2>&1
@@ -46,6 +54,8 @@ run_one() {
 	fi
 	rc=$?
 	cat "$log"
+	echo "# suite: $prog${bdf:+ $bdf}: $(awk -v a="$t0" -v b="$(uptime_s)" \
+		'BEGIN { printf "%.2f", b - a }') s"
 	count "$log" "$rc" "$prog"
 	rm -f "$log"
 }

@@ -520,5 +520,6 @@ TEST(host_anon_thp_misaligned)
 int main(int argc, char *argv[])
 {
 	device_bdf = vfio_selftests_find_bdf(&argc, argv);
+	vfio_selftests_require_device(device_bdf);
 	return test_harness_run(argc, argv);
 }

@@ -138,5 +138,6 @@ TEST_F(dma_bad, memlock_too_low)
 int main(int argc, char *argv[])
 {
 	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	vfio_selftests_require_device(device_bdf);
 	return test_harness_run(argc, argv);
 }

@@ -102,5 +102,6 @@ TEST_F(iommufd, memfd_by_file)
 int main(int argc, char *argv[])
 {
 	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	vfio_selftests_require_device(device_bdf);
 	return test_harness_run(argc, argv);
 }

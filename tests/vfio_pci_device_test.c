@@ -128,5 +128,6 @@ TEST_F(vfio_pci_device, bars_congruent)
 int main(int argc, char *argv[])
 {
 	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	vfio_selftests_require_device(device_bdf);
 	return test_harness_run(argc, argv);
 }

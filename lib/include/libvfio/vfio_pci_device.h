@@ -46,6 +46,17 @@ struct vfio_pci_device {
 };
 
 /*
+ * Before any test of a binary runs: a device that is absent, bound to
+ * another driver or without an IOMMU group fails the binary once, with
+ * the fix, rather than every test and variant.  No-op for a NULL @bdf
+ * and where vfio is missing altogether (each mode then SKIPs).
+ */
+void vfio_selftests_require_device(const char *bdf);
+
+/* The run.sh to bind devices with: ./run.sh beside an installed binary. */
+const char *vfio_run_sh(void);
+
+/*
  * Open @bdf through its group with IOMMU mode @mode and read its BARs'
  * region info.  Returns 0 or -errno with a one-line reason that names the
  * way out; everything opened is closed again on failure.  Check the mode
