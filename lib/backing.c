@@ -52,10 +52,15 @@ static int alloc_hugetlb(struct vfio_buffer *buf, uint64_t page, int shift)
 	buf->va = mmap(NULL, buf->size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
 		       (shift << MAP_HUGE_SHIFT), -1, 0);
+	if (buf->va == MAP_FAILED && errno == ENOMEM)
+		/* Each page size has its own pool: name the right knob. */
+		return vfio_set_error("%s: %s (not enough hugepages reserved: write a count to /sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages, or boot with hugepagesz=%s hugepages=N)",
+				      names[buf->backing], strerror(errno),
+				      (unsigned long long)(page >> 10),
+				      page == SZ_1G ? "1G" : "2M");
 	if (buf->va == MAP_FAILED)
-		return vfio_set_error("%s: %s%s", names[buf->backing], strerror(errno),
-				      errno == ENOMEM ?
-				      " (not enough hugepages reserved: see /proc/sys/vm/nr_hugepages, hugepagesz=)" : "");
+		return vfio_set_error("%s: %s", names[buf->backing],
+				      strerror(errno));
 	return 0;
 }
 

@@ -145,9 +145,14 @@ bdf=${VFIO_SELFTESTS_BDF%% *}
 if [ "$(id -u)" = 0 ] && [ -n "$bdf" ] && [ -w "$pool" ]; then
 	saved=$(cat "$pool")
 	echo 0 >"$pool"
-	expect 0 'not enough hugepages reserved' "no 2 MiB hugepages reserved" -- \
+	expect 0 'not enough hugepages reserved.*hugepages-2048kB/nr_hugepages' \
+		"no 2 MiB hugepages reserved" -- \
 		"$bench" -b hugetlb2m -p none -S fresh -n 1 -w 0 "$bdf"
 	echo "$saved" >"$pool"
+	# More 1 GiB pages than the pool holds: the 1 GiB pool is named.
+	expect 0 'not enough hugepages reserved.*hugepages-1048576kB/nr_hugepages' \
+		"too few 1 GiB hugepages" -- \
+		"$bench" -b hugetlb1g -s 64G -p none -S fresh -n 1 -w 0 "$bdf"
 fi
 
 if [ -n "$src" ]; then
