@@ -225,12 +225,21 @@ TEST(bdf_parse)
 		{ "00:03.0", "0000:00:03.0" },
 		{ "0001:AF:1F.7", "0001:af:1f.7" },
 		{ "1:00:00.0", "0001:00:00.0" },
+		/* Domains past 0xffff (VMD): Linux prints them with %04x. */
+		{ "10000:00:02.0", "10000:00:02.0" },
+		{ "1234ABCD:E1:1f.7", "1234abcd:e1:1f.7" },
+		{ "ffffffff:ff:1f.7", "ffffffff:ff:1f.7" },
 	};
 	static const char * const bad[] = {
 		"", "0000:00:03", "0000:00:20.0", "0000:00:03.8", "zz:00.0",
-		"0000:000:03.0", "0000:00:03.0x", "00000:00:03.0", "0000:00:3.0",
+		"0000:000:03.0", "0000:00:03.0x", "0000:00:3.0",
 		"0000-00-03.0", ":00:03.0", "0000::03.0", "0000:00:03.",
 		"0000:00:03.0 ", "a:b:c:d.0",
+		/* Past 4 digits only as %04x prints: no leading zero ... */
+		"00000:00:03.0", "01000:00:02.0", "000010000:00:02.0",
+		/* ... and at most 32 bits. */
+		"100000000:00:02.0", "fffffffff:00:00.0",
+		"10000:00:20.0", "10000:00:02.8", "1000g:00:02.0",
 	};
 	char out[VFIO_BDF_LEN];
 	size_t i;
@@ -262,6 +271,13 @@ TEST(bdfs_from_argv_and_env)
 	setenv("VFIO_SELFTESTS_BDF", "0000:00:05.0 00:06.0", 1);
 	ASSERT_EQ(2, vfio_selftests_get_bdfs(&argc, argv, bdfs, VFIO_MAX_BDFS));
 	EXPECT_STREQ("0000:00:06.0", bdfs[1]);
+
+	/* The longest name Linux gives a PCI device fits, NUL and all. */
+	setenv("VFIO_SELFTESTS_BDF", "10000:00:02.0 FFFFFFFF:ff:1f.7", 1);
+	ASSERT_EQ(2, vfio_selftests_get_bdfs(&argc, argv, bdfs, VFIO_MAX_BDFS));
+	EXPECT_STREQ("10000:00:02.0", bdfs[0]);
+	EXPECT_STREQ("ffffffff:ff:1f.7", bdfs[1]);
+	unsetenv("VFIO_SELFTESTS_BDF");
 }
 
 /* Run get_bdfs in a child: it exits rather than return on bad input. */

@@ -8,13 +8,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* "dddd:bb:dd.f" plus NUL */
-#define VFIO_BDF_LEN 13
+/*
+ * The longest name Linux gives a PCI device, "ffffffff:bb:dd.f", plus NUL:
+ * domains are 32 bits, printed with %04x (VMD's start at 0x10000).
+ */
+#define VFIO_BDF_LEN 17
 #define VFIO_MAX_BDFS 16
 
 /*
  * Parse "dddd:bb:dd.f" or "bb:dd.f" (hex, any case) into the canonical
- * lowercase form with a domain.  Returns 0 or -EINVAL with vfio_error().
+ * lowercase form with a domain, the device's name in sysfs.  The domain
+ * has 1 to 4 digits, or 5 to 8 with no leading zero (as %04x prints
+ * them).  Returns 0 or -EINVAL with vfio_error().
  */
 int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN]);
 

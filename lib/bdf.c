@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI addresses (BDFs): parsing them, and finding the devices a test was
+ * given on its command line or in $VFIO_SELFTESTS_BDF.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libvfio.h"
+
+/*
+ * Parse 1..@max hex digits; *@n gets how many there were.  NULL when there
+ * is none or more than @max follow.
+ */
+static const char *parse_hex(const char *s, int max, unsigned int *val,
+			     int *n)
+{
+	*val = 0;
+	for (*n = 0; isxdigit((unsigned char)s[*n]); (*n)++) {
+		char c = tolower((unsigned char)s[*n]);
+
+		if (*n == max)
+			return NULL;
+		*val = *val * 16 + (isdigit(c) ? c - '0' : c - 'a' + 10);
+	}
+	return *n ? s + *n : NULL;
+}
+
+/*
+ * Linux names a PCI device "%04x:%02x:%02x.%d" with a domain of up to 32
+ * bits: VMD puts its devices in domains from 0x10000 up.  So a domain is
+ * 1 to 4 hex digits (short ones are padded), or 5 to 8 without a leading
+ * zero, as only %04x prints them; the rest is exactly bb:dd.f.
+ */
+int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN])
+{
+	unsigned int dom = 0, bus, dev, fn;
+	const char *p = s;
+	int n;
+
+	errno = EINVAL;
+	if (!s || strlen(s) > VFIO_BDF_LEN - 1)
+		goto bad;
+	/* With a domain there are two colons. */
+	if (strchr(s, ':') != strrchr(s, ':')) {
+		p = parse_hex(p, 8, &dom, &n);
+		if (!p || *p++ != ':' || (n > 4 && s[0] == '0'))
+			goto bad;
+	}
+	p = parse_hex(p, 2, &bus, &n);
+	if (!p || n != 2 || *p++ != ':')
+		goto bad;
+	p = parse_hex(p, 2, &dev, &n);
+	if (!p || n != 2 || *p++ != '.' || dev > 0x1f)
+		goto bad;
+	p = parse_hex(p, 1, &fn, &n);
+	if (!p || *p || fn > 7)
+		goto bad;
+	snprintf(out, VFIO_BDF_LEN, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+bad:
+	return vfio_set_error("malformed BDF '%s': expected dddd:bb:dd.f (domain 4 to 8 hex digits as Linux prints it, device <= 1f, function <= 7)",
+			      s ? s : "(null)");
+}
+
+bool vfio_bdf_like(const char *s)
+{
+	return s && s[0] != '-' && strchr(s, ':');
+}
+
+static void bdf_usage_skip(const char *prog)
+{
+	printf("1..0 # SKIP %s: no device given: pass BDFs as trailing arguments or in VFIO_SELFTESTS_BDF (bind them with scripts/run.sh -d BDF -- %s)\n",
+	       prog, prog);
+	exit(KSFT_SKIP);
+}
+
+static int add_bdf(const char *s, char bdfs[][VFIO_BDF_LEN], int n, int max)
+{
+	if (n >= max)
+		VFIO_EXIT(KSFT_FAIL, "more than %d devices given", max);
+	if (vfio_bdf_parse(s, bdfs[n]))
+		VFIO_EXIT(KSFT_FAIL, "%s", vfio_error());
+	return n + 1;
+}
+
+/* Trailing BDF arguments, else $VFIO_SELFTESTS_BDF; 0 when neither. */
+static int find_bdfs(int *argc, char *argv[], char bdfs[][VFIO_BDF_LEN],
+		     int max)
+{
+	char *env, *list, *tok, *save = NULL;
+	int first = *argc, n = 0, i;
+
+	/* Trailing BDF-like arguments belong to us, in order. */
+	while (first > 1 && vfio_bdf_like(argv[first - 1]))
+		first--;
+	for (i = first; i < *argc; i++)
+		n = add_bdf(argv[i], bdfs, n, max);
+	*argc = first;
+	argv[first] = NULL;
+	if (n)
+		return n;
+
+	env = getenv("VFIO_SELFTESTS_BDF");
+	if (!env)
+		return 0;
+	list = strdup(env);
+	if (!list)
+		VFIO_EXIT(KSFT_FAIL, "out of memory");
+	for (tok = strtok_r(list, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save))
+		n = add_bdf(tok, bdfs, n, max);
+	free(list);
+	return n;
+}
+
+int vfio_selftests_get_bdfs(int *argc, char *argv[],
+			    char bdfs[][VFIO_BDF_LEN], int max)
+{
+	int n = find_bdfs(argc, argv, bdfs, max);
+
+	if (!n)
+		bdf_usage_skip(argv[0]);
+	return n;
+}
+
+static char one_of_bdfs[VFIO_MAX_BDFS][VFIO_BDF_LEN];
+
+const char *vfio_selftests_get_bdf(int *argc, char *argv[])
+{
+	int n = vfio_selftests_get_bdfs(argc, argv, one_of_bdfs, VFIO_MAX_BDFS);
+
+	return one_of_bdfs[n - 1];
+}
+
+const char *vfio_selftests_find_bdf(int *argc, char *argv[])
+{
+	int n = find_bdfs(argc, argv, one_of_bdfs, VFIO_MAX_BDFS);
+
+	return n ? one_of_bdfs[n - 1] : NULL;
+}
