@@ -12,18 +12,55 @@
 
 #define JSON_MAX_FILE (64 << 20)
 
-static void put_string(FILE *f, const char *s)
+/*
+ * Length of the well-formed UTF-8 sequence at @s (Unicode table 3-7: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 0.
+ */
+static size_t utf8_len(const unsigned char *s, size_t avail)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (avail < n)
+		return 0;
+	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+	return n;
+}
+
+static void put_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t left = strlen(str), n;
+
+	fputc('"', f);
+	for (; left; s += n, left -= n) {
+		n = utf8_len(s, left);
+		if (!n) {
+			/* Not UTF-8: the reader would reject the file. */
+			fputs("\\ufffd", f);
+			n = 1;
+		} else if (*s == '"' || *s == '\\') {
+			fprintf(f, "\\%c", *s);
+		} else if (*s < 0x20) {
+			fprintf(f, "\\u%04x", *s);
+		} else {
+			fwrite(s, 1, n, f);
+		}
 	}
 	fputc('"', f);
 }
@@ -48,12 +85,18 @@ void json_begin(struct json_writer *w, FILE *f)
 	w->f = f;
 }
 
+/*
+ * Past the last slot of first[], levels are only counted: the output
+ * stays well-formed, just no longer indented deeper.
+ */
 static void open_nested(struct json_writer *w, const char *key, char c)
 {
 	element(w, key);
 	fputc(c, w->f);
 	if (w->depth < (int)ARRAY_SIZE(w->first) - 1)
 		w->depth++;
+	else
+		w->excess++;
 	w->first[w->depth] = true;
 }
 
@@ -61,10 +104,17 @@ static void close_nested(struct json_writer *w, char c)
 {
 	bool empty = w->first[w->depth];
 
-	w->depth--;
+	if (w->excess)
+		w->excess--;
+	else if (w->depth)
+		w->depth--;
+	else
+		return;		/* nothing open: the caller's bug */
 	if (!empty)
 		fprintf(w->f, "\n%*s", 2 * w->depth, "");
 	fputc(c, w->f);
+	/* The closed level shared this slot; its parent is not empty. */
+	w->first[w->depth] = false;
 	if (!w->depth)
 		fputc('\n', w->f);
 }
@@ -131,9 +181,10 @@ static int fail(struct parser *p, const char *what)
 			      (size_t)(p->s - p->start));
 }
 
+/* RFC 8259's whitespace; not isspace(), which takes \v and \f too. */
 static void skip_ws(struct parser *p)
 {
-	while (p->s < p->end && isspace((unsigned char)*p->s))
+	while (p->s < p->end && strchr(" \t\n\r", *p->s) && *p->s)
 		p->s++;
 }
 
@@ -147,18 +198,30 @@ static bool eat(struct parser *p, char c)
 	return false;
 }
 
-static struct json *new_node(enum json_type t)
+static struct json *new_node(struct parser *p, enum json_type t)
 {
 	struct json *j = calloc(1, sizeof(*j));
 
 	if (j)
 		j->type = t;
+	else
+		fail(p, "out of memory");
 	return j;
 }
 
-static int hex4(const char *s)
+/* The closing quote of a string whose body starts at @s, or NULL. */
+static const char *string_end(const char *s, const char *end)
 {
-	int i, v = 0;
+	for (; s < end && *s != '"'; s++)
+		if (*s == '\\' && s + 1 < end)
+			s++;	/* an escaped quote does not end it */
+	return s < end ? s : NULL;
+}
+
+static long hex4(const char *s)
+{
+	long v = 0;
+	int i;
 
 	for (i = 0; i < 4; i++) {
 		if (!isxdigit((unsigned char)s[i]))
@@ -169,81 +232,188 @@ static int hex4(const char *s)
 	return v;
 }
 
-/* One escape after the backslash; \u is kept to one byte (ASCII only). */
-static int unescape(struct parser *p, char *out)
+/* The value of a "\uXXXX" at @s, before @lim; -1 if there is none. */
+static long u_escape(const char *s, const char *lim)
+{
+	return lim - s >= 6 && s[0] == '\\' && s[1] == 'u' ? hex4(s + 2) : -1;
+}
+
+static bool in(long v, long lo, long hi)
+{
+	return v >= lo && v <= hi;
+}
+
+/*
+ * The code point of the \u escape at p->s, with the low half of a
+ * surrogate pair that must follow a high one; -1 when failing.
+ */
+static long unescape_u(struct parser *p, const char *lim)
+{
+	long cp = u_escape(p->s, lim), lo;
+
+	if (cp < 0)
+		return fail(p, "bad escape");
+	if (in(cp, 0xd800, 0xdbff)) {
+		lo = u_escape(p->s + 6, lim);
+		if (!in(lo, 0xdc00, 0xdfff))
+			return fail(p, "lone surrogate");
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		p->s += 6;
+	} else if (in(cp, 0xdc00, 0xdfff)) {
+		return fail(p, "lone surrogate");
+	} else if (!cp) {
+		/* A C string would end there, and a name mean another. */
+		return fail(p, "\\u0000 in string");
+	}
+	p->s += 6;
+	return cp;
+}
+
+/* @cp as UTF-8 at @o; its length, never more than its escape's. */
+static int utf8_put(char *o, unsigned long cp)
+{
+	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+	int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, i;
+
+	for (i = n - 1; i > 0; i--, cp >>= 6)
+		o[i] = 0x80 | (cp & 0x3f);
+	o[0] = lead[n] | cp;
+	return n;
+}
+
+/* The escape at p->s (its backslash) decoded to @o: its length, or < 0. */
+static int unescape(struct parser *p, const char *lim, char *o)
 {
 	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	const char *e;
-	int v;
+	const char *e = lim - p->s >= 2 && p->s[1] ? strchr(from, p->s[1]) : NULL;
+	long cp;
 
-	if (p->s >= p->end)
-		return fail(p, "unterminated escape");
-	e = strchr(from, *p->s);
-	if (*p->s && e) {
-		*out = to[e - from];
-		p->s++;
+	if (e) {
+		*o = to[e - from];
+		p->s += 2;
+		return 1;
+	}
+	cp = unescape_u(p, lim);
+	return cp < 0 ? -1 : utf8_put(o, cp);
+}
+
+/* One character or escape of a string body, before @lim, copied to *o. */
+static int string_char(struct parser *p, const char *lim, char **o)
+{
+	unsigned char c = *p->s;
+	int n;
+
+	if (c == '\\') {
+		n = unescape(p, lim, *o);
+		if (n < 0)
+			return n;
+		*o += n;
 		return 0;
 	}
-	v = *p->s == 'u' && p->end - p->s >= 5 ? hex4(p->s + 1) : -1;
-	if (v < 0)
-		return fail(p, "bad escape");
-	*out = v < 0x80 ? v : '?';
-	p->s += 5;
+	if (c < 0x20)
+		return fail(p, "control character in string");
+	n = utf8_len((const unsigned char *)p->s, lim - p->s);
+	if (!n)
+		return fail(p, "invalid UTF-8 in string");
+	memcpy(*o, p->s, n);
+	*o += n;
+	p->s += n;
 	return 0;
 }
 
 static char *parse_string(struct parser *p)
 {
-	char *out = malloc(p->end - p->s + 1), *o = out;
+	const char *close;
+	char *out, *o;
 
-	if (!out || !eat(p, '"'))
-		goto bad;
-	while (p->s < p->end && *p->s != '"') {
-		if ((unsigned char)*p->s < 0x20)
-			goto bad;
-		if (*p->s == '\\') {
-			p->s++;
-			if (unescape(p, o++)) {
-				free(out);
-				return NULL;	/* unescape() said why */
-			}
-		} else {
-			*o++ = *p->s++;
+	skip_ws(p);
+	if (p->s >= p->end || *p->s != '"') {
+		fail(p, "expected a string");
+		return NULL;
+	}
+	close = string_end(p->s + 1, p->end);
+	if (!close) {
+		fail(p, "unterminated string");
+		return NULL;
+	}
+	/* Decoding never lengthens: the source's length is enough. */
+	out = malloc(close - p->s);
+	if (!out) {
+		fail(p, "out of memory");
+		return NULL;
+	}
+	for (p->s++, o = out; p->s < close;) {
+		if (string_char(p, close, &o)) {
+			free(out);
+			return NULL;
 		}
 	}
-	if (p->s >= p->end)
-		goto bad;
-	p->s++;
 	*o = '\0';
+	p->s++;
 	return out;
-bad:
-	free(out);
-	fail(p, "bad string");
-	return NULL;
+}
+
+static size_t digits(const char *s, const char *end)
+{
+	const char *d = s;
+
+	while (d < end && isdigit((unsigned char)*d))
+		d++;
+	return d - s;
+}
+
+/* The length of the RFC 8259 number at @s, or 0: no 01, 1., -.5 or +1. */
+static size_t number_len(const char *s, const char *end)
+{
+	const char *t = s + (s < end && *s == '-');
+	size_t n = digits(t, end);
+
+	if (!n || (n > 1 && *t == '0'))
+		return 0;
+	t += n;
+	if (t < end && *t == '.') {
+		n = digits(++t, end);
+		if (!n)
+			return 0;
+		t += n;
+	}
+	if (t < end && (*t == 'e' || *t == 'E')) {
+		t++;
+		t += t < end && (*t == '+' || *t == '-');
+		n = digits(t, end);
+		if (!n)
+			return 0;
+		t += n;
+	}
+	return t - s;
 }
 
 static struct json *parse_number(struct parser *p)
 {
-	char buf[64], *endp;
-	size_t n = 0;
+	size_t n = number_len(p->s, p->end);
+	char small[64], *buf = n < sizeof(small) ? small : malloc(n + 1);
 	struct json *j;
+	double v;
 
-	while (p->s + n < p->end && n < sizeof(buf) - 1 &&
-	       strchr("+-0123456789.eE", p->s[n]) && p->s[n])
-		n++;
-	memcpy(buf, p->s, n);
-	buf[n] = '\0';
-	j = new_node(JSON_NUM);
-	if (!j)
-		return NULL;
-	errno = 0;
-	j->num = strtod(buf, &endp);
-	if (!n || endp != buf + n || errno) {
-		free(j);
-		fail(p, "bad number");
+	if (!n || !buf) {
+		fail(p, n ? "out of memory" : "bad number");
 		return NULL;
 	}
-	p->s += n;
+	memcpy(buf, p->s, n);
+	buf[n] = '\0';
+	v = strtod(buf, NULL);
+	if (buf != small)
+		free(buf);
+	/* Underflow to 0 or a subnormal is fine: the writer may write one. */
+	if (isinf(v)) {
+		fail(p, "number out of range");
+		return NULL;
+	}
+	j = new_node(p, JSON_NUM);
+	if (j) {
+		j->num = v;
+		p->s += n;
+	}
 	return j;
 }
 
@@ -260,7 +430,7 @@ static struct json *parse_word(struct parser *p)
 		n = strlen(words[i].w);
 		if ((size_t)(p->end - p->s) >= n && !memcmp(p->s, words[i].w, n)) {
 			p->s += n;
-			j = new_node(words[i].t);
+			j = new_node(p, words[i].t);
 			if (j)
 				j->num = words[i].v;
 			return j;
@@ -319,13 +489,13 @@ static struct json *parse_value(struct parser *p)
 			return NULL;
 		}
 		p->s++;
-		j = new_node(c == '{' ? JSON_OBJ : JSON_ARR);
+		j = new_node(p, c == '{' ? JSON_OBJ : JSON_ARR);
 		j = j ? parse_items(p, j, c == '{' ? '}' : ']') : NULL;
 		p->depth--;
 		return j;
 	}
 	if (c == '"') {
-		j = new_node(JSON_STR);
+		j = new_node(p, JSON_STR);
 		if (j)
 			j->str = parse_string(p);
 		if (j && !j->str) {
@@ -361,6 +531,29 @@ static void prefix_error(const char *path)
 	vfio_set_error("%s: %s", path, why);
 }
 
+/*
+ * All of @f into *@buf, stopping at JSON_MAX_FILE bytes; the buffer grows
+ * with the file, so that memory follows the input's size.
+ */
+static size_t read_all(FILE *f, char **buf)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *b;
+
+	for (*buf = NULL;; cap *= 2) {
+		b = realloc(*buf, cap);
+		if (!b) {
+			free(*buf);
+			*buf = NULL;
+			return 0;
+		}
+		*buf = b;
+		n += fread(b + n, 1, cap - n, f);
+		if (n < cap || cap >= JSON_MAX_FILE)
+			return n;
+	}
+}
+
 struct json *json_parse_file(const char *path)
 {
 	struct json *j = NULL;
@@ -372,18 +565,17 @@ struct json *json_parse_file(const char *path)
 		vfio_set_error("cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	buf = malloc(JSON_MAX_FILE);
-	n = buf ? fread(buf, 1, JSON_MAX_FILE, f) : 0;
+	n = read_all(f, &buf);
+	fclose(f);
 	if (!buf)
-		vfio_set_error("out of memory");
-	else if (n == JSON_MAX_FILE)
+		vfio_set_error("%s: out of memory", path);
+	else if (n >= JSON_MAX_FILE)
 		vfio_set_error("%s: larger than %d MiB", path, JSON_MAX_FILE >> 20);
 	else
 		j = json_parse(buf, n);
 	if (buf && n < JSON_MAX_FILE && !j)
 		prefix_error(path);
 	free(buf);
-	fclose(f);
 	return j;
 }
 

@@ -10,11 +10,22 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Writer: the caller nests objects and arrays; commas are handled here. */
+/* Nesting deeper than this is rejected: inputs are results files. */
+#define JSON_MAX_DEPTH 32
+
+/*
+ * Writer: the caller nests objects and arrays; commas are handled here.
+ * Strings are written as valid UTF-8: each byte that does not begin a
+ * well-formed UTF-8 sequence becomes \ufffd (U+FFFD), so that whatever
+ * the input (a device name, a reason from the kernel), the reader below
+ * takes the file back.  Nesting beyond JSON_MAX_DEPTH stays valid JSON,
+ * only no longer indented deeper.
+ */
 struct json_writer {
 	FILE *f;
 	int depth;
-	bool first[32];		/* no element written yet at this depth */
+	int excess;		/* levels open beyond JSON_MAX_DEPTH */
+	bool first[JSON_MAX_DEPTH + 1];	/* nothing written yet at this depth */
 };
 
 void json_begin(struct json_writer *w, FILE *f);
@@ -38,12 +49,15 @@ struct json {
 	struct json *next;
 };
 
-/* Nesting deeper than this is rejected: inputs are results files. */
-#define JSON_MAX_DEPTH 32
-
 /*
- * Parse @len bytes of @text.  Returns the tree or NULL with a one-line
- * reason (with the byte offset) in vfio_error().
+ * Parse @len bytes of @text, strictly as RFC 8259 has it.  Returns the
+ * tree or NULL with a one-line reason (with the byte offset) in
+ * vfio_error().  Strings come back as NUL-terminated UTF-8; \u escapes
+ * are decoded (surrogate pairs joined, lone surrogates rejected), and a
+ * string holding \u0000 is rejected, not cut short, since a C string
+ * cannot carry it.  Raw control characters and invalid UTF-8 are
+ * rejected too.  Memory is proportional to @len: each string is a copy
+ * no longer than its source.
  */
 struct json *json_parse(const char *text, size_t len);
 /* Read and parse a whole file (at most 64 MiB). */
