@@ -19,9 +19,14 @@ static int cmp_double(const void *a, const void *b)
 
 double vfio_quantile_sorted(const double *x, size_t n, double q)
 {
-	double pos = q * (n - 1);
-	size_t i = (size_t)pos;
+	double pos;
+	size_t i;
 
+	/* No samples, or no such quantile: nothing that could pass as one. */
+	if (!n || isnan(q))
+		return NAN;
+	pos = fmin(fmax(q, 0), 1) * (n - 1);
+	i = (size_t)pos;
 	if (i + 1 >= n)
 		return x[n - 1];
 	return x[i] + (pos - i) * (x[i + 1] - x[i]);
@@ -136,6 +141,11 @@ void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
 	double ma;
 	int i;
 
+	/* Nothing to resample from: say so, rather than divide by zero. */
+	if (!na || !nb || iters < 1) {
+		*lo = *hi = NAN;
+		return;
+	}
 	iters = iters < 10000 ? iters : 10000;
 	na = na < MAX_SAMPLES ? na : MAX_SAMPLES;
 	nb = nb < MAX_SAMPLES ? nb : MAX_SAMPLES;

@@ -34,6 +34,28 @@ TEST(summary)
 	EXPECT_TRUE(fabs(s.stddev - 3.0276503540974917) < 1e-9);
 }
 
+/* No samples, no quantile: NaN, never a read before the array. */
+TEST(quantile_of_nothing)
+{
+	const double x[] = { 1, 2, 3, 4 };
+	double lo = 0, hi = 0;
+
+	EXPECT_TRUE(isnan(vfio_quantile_sorted(NULL, 0, 0.5)));
+	EXPECT_TRUE(isnan(vfio_quantile_sorted(x + 4, 0, 0)));
+	EXPECT_TRUE(isnan(vfio_quantile_sorted(x, 4, NAN)));
+	/* Out of 0..1 is clamped, not an index off either end. */
+	EXPECT_EQ(1, vfio_quantile_sorted(x, 4, -1));
+	EXPECT_EQ(4, vfio_quantile_sorted(x, 4, 2));
+	EXPECT_EQ(1, vfio_quantile_sorted(x, 4, 0));
+	EXPECT_EQ(4, vfio_quantile_sorted(x, 4, 1));
+	EXPECT_EQ(2.5, vfio_quantile_sorted(x, 4, 0.5));
+	EXPECT_EQ(7, vfio_quantile_sorted((const double[]){ 7 }, 1, 0.9));
+	vfio_bootstrap_ratio_ci(x, 4, x, 0, 0.95, 100, 1, &lo, &hi);
+	EXPECT_TRUE(isnan(lo) && isnan(hi));
+	vfio_bootstrap_ratio_ci(x, 4, x, 4, 0.95, 0, 1, &lo, &hi);
+	EXPECT_TRUE(isnan(lo) && isnan(hi));
+}
+
 TEST(mann_whitney_known_values)
 {
 	const double a[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };

@@ -17,7 +17,10 @@ struct vfio_summary {
 /* Summarise @n samples (n >= 1); @x is not modified. */
 void vfio_summarize(const double *x, size_t n, struct vfio_summary *s);
 
-/* Quantile @q (0..1) of sorted @x, linear interpolation. */
+/*
+ * Quantile @q (0..1, clamped) of sorted @x, linear interpolation.  NaN
+ * when @n is 0 or @q is NaN: there is no such quantile.
+ */
 double vfio_quantile_sorted(const double *x, size_t n, double q);
 
 /*
@@ -40,7 +43,8 @@ double vfio_rng_normal(struct vfio_rng *r);
 
 /*
  * Percentile-bootstrap confidence interval (level e.g. 0.95) of
- * median(b) / median(a), from @iters resamples seeded by @seed.
+ * median(b) / median(a), from @iters resamples seeded by @seed.  NaN at
+ * both ends when either side has no samples or @iters < 1.
  */
 void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
 			     size_t nb, double level, int iters, uint64_t seed,
