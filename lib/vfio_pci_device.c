@@ -356,7 +356,7 @@ uint64_t vfio_pci_bar_align(uint64_t size)
 {
 	uint64_t a = pow2_ceil(align_up(size, getpagesize()));
 
-	return a < SZ_1G ? a : SZ_1G;
+	return a >= size && a < SZ_1G ? a : SZ_1G;
 }
 
 /* The plan for a BAR: its sparse areas, or one area over all of it. */

@@ -362,11 +362,22 @@ TEST(pow2_helpers)
 	EXPECT_EQ(0x1000, pow2_ceil(0x1000));
 	EXPECT_EQ(0x2000, pow2_ceil(0x1001));
 	EXPECT_EQ(0x80000000ULL, pow2_ceil(0x7f000001ULL));
+	EXPECT_EQ(1ULL << 63, pow2_ceil((1ULL << 62) + 1));
+	EXPECT_EQ(1ULL << 63, pow2_ceil(1ULL << 63));
+	/*
+	 * None in 64 bits: 0, never the 1 that shifting by 64 gave on x86.
+	 * From strtoull(), since folded at compile time the shift gave 0.
+	 */
+	EXPECT_EQ(0, pow2_ceil(strtoull("8000000000000001", NULL, 16)));
+	EXPECT_EQ(0, pow2_ceil(strtoull("ffffffffffffffff", NULL, 16)));
 	EXPECT_TRUE(is_pow2(SZ_1G));
 	EXPECT_FALSE(is_pow2(0x2F00F00000ULL));
 	EXPECT_EQ(SZ_1G, vfio_pci_bar_align(0x80000000ULL));
 	EXPECT_EQ(0x1000, vfio_pci_bar_align(0x100));
 	EXPECT_EQ(0x4000, vfio_pci_bar_align(0x4000));
+	/* Sizes with no power of two above them clamp, as large ones do. */
+	EXPECT_EQ(SZ_1G, vfio_pci_bar_align((1ULL << 63) + 1));
+	EXPECT_EQ(SZ_1G, vfio_pci_bar_align(UINT64_MAX));
 }
 
 /* A check fails, then a path that cannot go on wants to skip. */

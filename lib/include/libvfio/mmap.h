@@ -18,9 +18,15 @@ static inline bool is_pow2(uint64_t x)
 	return x && !(x & (x - 1));
 }
 
-/* Smallest power of two >= @x (x > 0, x <= 2^63). */
+/*
+ * Smallest power of two >= @x, 1 for 0; 0 above 2^63, where there is no
+ * such power in 64 bits (shifting 1 by 64 is undefined, and on x86 gave
+ * 1, which a caller would take as the loosest alignment of all).
+ */
 static inline uint64_t pow2_ceil(uint64_t x)
 {
+	if (x > 1ULL << 63)
+		return 0;
 	return x <= 1 ? 1 : 1ULL << (64 - __builtin_clzll(x - 1));
 }
 
