@@ -9,6 +9,7 @@
  *        vfio_dma_map_bench compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE AFTER
  *        vfio_dma_map_bench export RESULTS (TSV, for plots)
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <numa.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #define MAX_REPS 1000
 #define MAX_CELLS 64
+#define MAX_NODE 1023		/* the kernel's NODES_SHIFT is at most 10 */
 
 enum state { FRESH, PREFAULTED };
 
@@ -94,13 +96,15 @@ static double calibrate(void)
 	return now() - t0;
 }
 
-static void print_usage(const char *prog)
+/* To stdout with status 0 when asked for, else to stderr with 1. */
+static void print_usage(const char *prog, int status)
 {
-	fprintf(stderr,
+	fprintf(status ? stderr : stdout,
 		"usage: %s [-m MODES] [-b BACKINGS] [-p POLICIES] [-S STATES]\n"
 		"          [-s SIZE] [-n REPS] [-w WARMUP] [-N NODE] [-o FILE.json] [BDF]\n"
 		"       %s compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE.json AFTER.json\n"
 		"       %s export RESULTS.json\n"
+		"       %s -h | --help\n"
 		"  MODES     comma list of IOMMU modes: vfio_type1_iommu,\n"
 		"            vfio_type1v2_iommu, iommufd_compat_type1[v2], iommufd\n"
 		"            (default: vfio_type1v2_iommu,iommufd; absent ones SKIP)\n"
@@ -110,33 +114,70 @@ static void print_usage(const char *prog)
 		"            (default: kernel,pa,pmd,4k)\n"
 		"  STATES    fresh,prefaulted (default: fresh,prefaulted for memory,\n"
 		"            fresh for the BAR)\n"
-		"  SIZE      memory buffer size, with K/M/G (default 64M); the BAR is\n"
-		"            always mapped whole\n"
-		"  REPS      timed repetitions per cell (default 5), after WARMUP (1)\n"
-		"  NODE      NUMA node for buffers and this thread (default: the\n"
-		"            device's)\n",
-		prog, prog, prog);
-	exit(KSFT_FAIL);
+		"  SIZE      memory buffer size, a multiple of 4K, with K/M/G (default\n"
+		"            64M); the BAR is always mapped whole\n"
+		"  REPS      timed repetitions per cell, 1..%d (default 5), after\n"
+		"            WARMUP untimed ones, 0..%d (default 1)\n"
+		"  NODE      NUMA node for buffers and this thread, 0..%d (default,\n"
+		"            or -1: the device's)\n",
+		prog, prog, prog, prog, MAX_REPS, MAX_REPS, MAX_NODE);
+	exit(status);
+}
+
+/* What is wrong with @s as a size, or NULL with the size in @size. */
+static const char *size_error(const char *s, uint64_t *size)
+{
+	static const char units[] = "KMG";
+	unsigned long long v;
+	const char *unit;
+	int shift = 0;
+	char *end;
+
+	/* strtoull() takes blanks and a sign, and negates: "-4K" is huge. */
+	if (!isdigit((unsigned char)*s))
+		return *s == '-' ? "negative" : "not a number";
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return "too large";
+	unit = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+	if (unit) {
+		shift = 10 * (unit - units + 1);
+		end++;
+	}
+	if (*end)
+		return "junk after the number";
+	if (v > UINT64_MAX >> shift)
+		return "too large";
+	*size = (uint64_t)v << shift;
+	return !*size ? "zero" : *size % SZ_4K ? "not a multiple of 4K" : NULL;
 }
 
 static uint64_t parse_size(const char *s)
 {
-	char *end;
-	uint64_t v = strtoull(s, &end, 0);
+	const char *why;
+	uint64_t v;
 
-	switch (*end) {
-	case 'G': case 'g':
-		v <<= 10;
-		/* fall through */
-	case 'M': case 'm':
-		v <<= 10;
-		/* fall through */
-	case 'K': case 'k':
-		v <<= 10;
-		end++;
-	}
-	if (*end || !v || v % SZ_4K)
-		VFIO_FAIL("bad size '%s': a multiple of 4K, with K, M or G", s);
+	why = size_error(s, &v);
+	if (why)
+		VFIO_FAIL("bad size '%s': %s (a multiple of 4K, with K, M or G)",
+			  s, why);
+	return v;
+}
+
+/* @s as a whole decimal number in [@min, @max], or fail naming @what. */
+static int parse_int(const char *s, const char *what, int min, int max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	/* Not strtol()'s leading blanks or '+' either. */
+	if ((!isdigit((unsigned char)*s) && *s != '-') || end == s || *end ||
+	    errno || v < min || v > max)
+		VFIO_FAIL("%s must be a whole number %d..%d, not '%s'", what,
+			  min, max, s);
 	return v;
 }
 
@@ -763,6 +804,10 @@ static void report(struct bench *b)
 
 int main(int argc, char *argv[])
 {
+	static const struct option help[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct bench *b = calloc(1, sizeof(*b));
 	struct vfio_leak_snapshot before;
 	unsigned int backings = (1U << VFIO_BACKING_NR) - 1, states = 3;
@@ -782,7 +827,8 @@ int main(int argc, char *argv[])
 	b->reps = 5;
 	b->warmup = 1;
 	b->node = -1;
-	while ((opt = getopt(argc, argv, "m:b:p:S:s:n:w:N:o:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:b:p:S:s:n:w:N:o:h", help,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			modes = optarg;
@@ -801,27 +847,32 @@ int main(int argc, char *argv[])
 			b->size = parse_size(optarg);
 			break;
 		case 'n':
-			b->reps = atoi(optarg);
+			b->reps = parse_int(optarg, "repetitions", 1, MAX_REPS);
 			break;
 		case 'w':
-			b->warmup = atoi(optarg);
+			b->warmup = parse_int(optarg, "warm-up repetitions", 0,
+					      MAX_REPS);
 			break;
 		case 'N':
-			b->node = atoi(optarg);
+			b->node = parse_int(optarg, "NUMA node", -1, MAX_NODE);
 			break;
 		case 'o':
 			b->out = optarg;
 			break;
-		default:
-			print_usage(argv[0]);
+		case 'h':
+			print_usage(argv[0], 0);
+			break;
+		default:	/* getopt() has said what was wrong */
+			print_usage(argv[0], KSFT_FAIL);
 		}
 	}
-	if (b->reps < 1 || b->reps > MAX_REPS || b->warmup < 0)
-		VFIO_FAIL("repetitions must be 1..%d, warm-up >= 0", MAX_REPS);
 	parse_modes(b, modes);
 	b->bdf = vfio_selftests_get_bdf(&argc, argv);
-	if (optind < argc)
-		print_usage(argv[0]);
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
+			argv[optind]);
+		print_usage(argv[0], KSFT_FAIL);
+	}
 	ksft_print_header();
 	VFIO_ASSERT_OK(vfio_leak_snapshot(&before));
 	place_numa(b);
