@@ -91,6 +91,34 @@ expect 1 'repetitions must be' "too many repetitions" -- "$bench" -n 1000000 000
 expect 1 "unknown IOMMU mode 'type3' \(known: vfio_type1_iommu, " "unknown IOMMU mode" -- "$bench" -m type3 0000:00:00.0
 expect 1 'invalid option' "unknown benchmark option" -- "$bench" -q 0000:00:00.0
 expect 1 'usage:' "stray argument" -- "$bench" extra 0000:00:00.0
+expect 1 "bad size '-4K': negative" "negative size" -- "$bench" -s -4K 0000:00:00.0
+expect 1 "bad size '0x400000001G': too large" "size whose suffix overflows 64 bits" -- \
+	"$bench" -s 0x400000001G 0000:00:00.0
+expect 1 "bad size '18446744073709551616': too large" "size beyond 64 bits" -- \
+	"$bench" -s 18446744073709551616 0000:00:00.0
+expect 1 "bad size '16KB': junk after the number" "size with junk after its suffix" -- \
+	"$bench" -s 16KB 0000:00:00.0
+expect 1 "repetitions must be a whole number 1\.\.1000, not 'abc'" "repetitions not a number" -- \
+	"$bench" -n abc 0000:00:00.0
+expect 1 "repetitions must be a whole number 1\.\.1000, not '5x'" "repetitions with junk" -- \
+	"$bench" -n 5x 0000:00:00.0
+expect 1 "repetitions must be a whole number 1\.\.1000, not '99999999999999999999'" \
+	"repetitions beyond a long" -- "$bench" -n 99999999999999999999 0000:00:00.0
+expect 1 "warm-up repetitions must be a whole number 0\.\.1000, not 'abc'" "warm-up not a number" -- \
+	"$bench" -w abc 0000:00:00.0
+expect 1 "warm-up repetitions must be a whole number 0\.\.1000, not '-1'" "negative warm-up" -- \
+	"$bench" -w -1 0000:00:00.0
+expect 1 "NUMA node must be a whole number -1\.\.1023, not 'abc'" "NUMA node not a number" -- \
+	"$bench" -N abc 0000:00:00.0
+expect 1 "NUMA node must be a whole number -1\.\.1023, not '-2'" "NUMA node below -1" -- \
+	"$bench" -N -2 0000:00:00.0
+expect 1 "unexpected argument 'extra'" "stray argument, named" -- "$bench" extra 0000:00:00.0
+expect 0 '^usage: .*vfio_dma_map_bench' "-h: usage on stdout, exit 0" -- \
+	sh -c 'exec "$0" -h 2>/dev/null' "$bench"
+expect 0 '^usage: .*vfio_dma_map_bench' "--help: usage on stdout, exit 0" -- \
+	sh -c 'exec "$0" --help 2>/dev/null' "$bench"
+expect 0 '^usage: ' "the largest valid values pass, then -h" -- \
+	"$bench" -s 0x3ffffffffG -n 1000 -w 1000 -N -1 -h
 
 # compare: usage and input errors exit 2
 expect 2 'usage: compare' "compare without files" -- "$bench" compare
@@ -119,6 +147,54 @@ expect 2 'JSON' "compare a directory" -- "$bench" compare "$tmp" "$good"
 expect 0 'no change|not comparable' "compare a file with itself" -- "$bench" compare "$good" "$good"
 expect 2 'usage: export' "export without a file" -- "$bench" export
 expect 2 'cannot open' "export a missing file" -- "$bench" export "$tmp/none.json"
+expect 2 'JSON: bad number at byte 63' "compare a number with a leading zero" -- "$bench" compare \
+	"$(json lead0 '{"schema":"vfio-bench/dma-map/1","cells":[{"name":"c","map_s":[01,1,1]}]}')" "$good"
+expect 2 'JSON: \\u0000 in string' "compare a name holding \\u0000" -- "$bench" compare \
+	"$good" "$(json nul '{"schema":"vfio-bench/dma-map/1","cells":[{"name":"c\u0000x","map_s":[1,1,1]}]}')"
+expect 2 'JSON: lone surrogate' "compare a lone surrogate" -- \
+	"$bench" compare "$(json surr '{"schema":"\ud800"}')" "$good"
+expect 2 'JSON: invalid UTF-8 in string' "compare a string that is not UTF-8" -- \
+	"$bench" compare "$(json latin1 "$(printf '{"schema":"caf\351"}')")" "$good"
+
+# The largest file the bench writes, 64 cells of 1,000 reps (~8 MB), laid
+# out as its write_json() does.
+bigjson() {
+	awk 'function arr(key, fmt, base, spread,   i) {
+		printf ",\n      \"%s\": [", key
+		for (i = 0; i < 1000; i++)
+			printf "%s\n        " fmt, i ? "," : "", base + spread * rand()
+		printf "\n      ]"
+	}
+	BEGIN {
+		srand(1)
+		printf "{\n  \"schema\": \"vfio-bench/dma-map/1\",\n  \"cells\": ["
+		for (c = 0; c < 64; c++) {
+			printf "%s\n    {\n      \"name\": \"type1v2 anon4k fresh %d\"", c ? "," : "", c
+			printf ",\n      \"api\": \"type1v2\",\n      \"backing\": \"anon4k\""
+			printf ",\n      \"policy\": \"\",\n      \"state\": \"fresh\""
+			printf ",\n      \"size\": 67108864,\n      \"status\": \"ok\""
+			printf ",\n      \"reason\": \"\",\n      \"expected_faults\": 16384"
+			arr("map_s", "%.17g", 0.001, 0.0001)
+			arr("unmap_s", "%.17g", 0.0005, 0.0001)
+			arr("calib_s", "%.17g", 0.0002, 0.00001)
+			arr("minflt", "%d", 16384, 0)
+			arr("pmd_inserts", "%d", 0, 0)
+			arr("pud_inserts", "%d", 0, 0)
+			printf "\n    }"
+		}
+		printf "\n  ]\n}\n"
+	}'
+}
+
+# Compared with itself in 1 GiB of address space (it needs under 80 MiB):
+# the reader once took a copy per string as long as the rest of the file
+# and failed with "bad string".  With the source tree only, i.e. on the
+# host: the comparison takes seconds there, minutes under the VM's TCG.
+if [ -n "$src" ]; then
+	bigjson >"$tmp/big.json"
+	expect 0 '^64 cells compared' "compare 64 cells x 1,000 reps within ulimit -v 1 GiB" -- \
+		sh -c 'ulimit -v 1048576 && exec "$0" compare "$1" "$1"' "$bench" "$tmp/big.json"
+fi
 
 # run.sh: argument errors need no device
 expect 2 'malformed' "run.sh with a malformed BDF" -- "$dir/run.sh" -d 0000:zz:00.0 -- true
