@@ -133,7 +133,8 @@ sanitize: $(SAN_PROGS)
 
 # libFuzzer harnesses (clang) for the parsers that take outside input.
 # 'make fuzz' runs each for FUZZ_RUNS inputs; crashes land in
-# $(FUZZ_OUT)/crash-* and become regression tests.
+# $(FUZZ_OUT)/crash-* and become regression tests.  Undefined behaviour
+# is fatal, as in 'make sanitize': recovered, it is only a line in a log.
 FUZZ_OUT	:= $(OUTPUT)/fuzz
 FUZZ_TARGETS	:= fuzz_caps fuzz_sparse_plan fuzz_bdf fuzz_json
 FUZZ_RUNS	?= 1000000
@@ -144,7 +145,7 @@ $(FUZZ_OUT)/%: fuzz/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g -D_GNU_SOURCE -Ilib/include -I$(KSFT_DIR) \
 		$(KHDR_INCLUDES) -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(LIB_SRCS) $(LDLIBS)
+		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
 fuzz: $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
