@@ -99,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct json *j;
 
 	memcpy(text, data, size);
+	vfio_set_error("stale");	/* not to be taken for a reason */
 	j = json_parse(text, size);
 	if (j) {
 		walk(j, 0);

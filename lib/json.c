@@ -440,6 +440,19 @@ static struct json *parse_word(struct parser *p)
 	return NULL;
 }
 
+/* An object member's name and its colon; NULL after failing. */
+static char *member_key(struct parser *p)
+{
+	char *key = parse_string(p);
+
+	if (key && !eat(p, ':')) {
+		fail(p, "expected :");
+		free(key);
+		return NULL;
+	}
+	return key;
+}
+
 /* Elements of an array or members of an object, after the bracket. */
 static struct json *parse_items(struct parser *p, struct json *j, char close)
 {
@@ -450,9 +463,8 @@ static struct json *parse_items(struct parser *p, struct json *j, char close)
 		return j;
 	do {
 		if (close == '}') {
-			skip_ws(p);
-			key = parse_string(p);
-			if (!key || !eat(p, ':'))
+			key = member_key(p);
+			if (!key)
 				goto bad;
 		}
 		v = parse_value(p);
