@@ -11,7 +11,7 @@
 
 /*
  * Check the header at @off: inside the buffer, past the fixed struct,
- * 4-byte aligned (the kernel 8-byte aligns them), and its successor, if
+ * 8-byte aligned (the kernel's; u64 fields need it), and its successor, if
  * any, strictly further on.  Returns 0 or -EINVAL/-ELOOP.
  */
 static int cap_check(const uint8_t *buf, size_t len, size_t min_off,
@@ -20,7 +20,7 @@ static int cap_check(const uint8_t *buf, size_t len, size_t min_off,
 	const struct vfio_info_cap_header *h;
 
 	errno = EINVAL;
-	if (off < min_off || off % 4 || off > len || len - off < HDR_SIZE)
+	if (off < min_off || off % 8 || off > len || len - off < HDR_SIZE)
 		return vfio_set_error("capability at offset %#x outside the %zu-byte info buffer (fixed part %zu bytes)",
 				      off, len, min_off);
 	h = (const void *)(buf + off);
