@@ -73,8 +73,8 @@ bool vfio_bdf_like(const char *s)
 
 static void bdf_usage_skip(const char *prog)
 {
-	printf("1..0 # SKIP %s: no device given: pass BDFs as trailing arguments or in VFIO_SELFTESTS_BDF (bind them with scripts/run.sh -d BDF -- %s)\n",
-	       prog, prog);
+	printf("1..0 # SKIP %s: no device given: pass BDFs as trailing arguments or in VFIO_SELFTESTS_BDF (bind them with %s -d BDF -- %s)\n",
+	       prog, vfio_run_sh(), prog);
 	exit(KSFT_SKIP);
 }
 

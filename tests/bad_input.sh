@@ -75,6 +75,9 @@ if [ -e /dev/vfio/vfio ]; then
 	expect 1 'Bail out!.*(bound to no driver|not vfio-pci).*run.sh -d' \
 		"device not on vfio-pci: one failure per binary, with the fix" -- \
 		"$dir/vfio_bar_align_test" 0000:00:00.0
+	expect 1 'Bail out!.*(bound to no driver|not vfio-pci).*run.sh -d' \
+		"device not on vfio-pci: the bench fails once, with the fix" -- \
+		"$bench" -b none -p kernel 0000:00:00.0
 else
 	expect 4 'no /dev/vfio/vfio' "no /dev/vfio: SKIP" -- "$bench" 0000:00:00.0
 fi

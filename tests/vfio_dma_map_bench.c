@@ -868,6 +868,7 @@ int main(int argc, char *argv[])
 	}
 	parse_modes(b, modes);
 	b->bdf = vfio_selftests_get_bdf(&argc, argv);
+	vfio_selftests_require_device(b->bdf);
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
 			argv[optind]);
