@@ -230,13 +230,15 @@ int vfio_compare_files(const char *before, const char *after,
 	return ret;
 }
 
-static int compare_usage(void)
+/* Asked for (-h): on stdout, exit 0; a mistake: on stderr, exit 2. */
+static int compare_usage(bool asked)
 {
-	fprintf(stderr, "usage: compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE.json AFTER.json\n"
+	fprintf(asked ? stdout : stderr,
+		"usage: compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE.json AFTER.json\n"
 		"  THRESHOLD  slowdown that counts as a regression (default 0.10)\n"
 		"  ALPHA      significance level (default 0.05)\n"
 		"  FLOOR      run-to-run noise no verdict may rest on (default 0.05)\n");
-	return VFIO_COMPARE_ERROR;
+	return asked ? VFIO_COMPARE_OK : VFIO_COMPARE_ERROR;
 }
 
 static int parse_fraction(const char *s, double *v)
@@ -260,10 +262,10 @@ int vfio_compare_main(int argc, char *argv[])
 			continue;
 		if (opt == 'f' && !parse_fraction(optarg, &o.floor))
 			continue;
-		return compare_usage();
+		return compare_usage(opt == 'h');
 	}
 	if (argc - optind != 2)
-		return compare_usage();
+		return compare_usage(false);
 	return vfio_compare_files(argv[optind], argv[optind + 1], &o, stdout);
 }
 

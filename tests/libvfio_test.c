@@ -175,6 +175,11 @@ TEST(cap_chain_out_of_bounds)
 	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
 	f.info.cap_offset = 0x22;				/* misaligned */
 	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
+	/* 4-byte aligned is not enough: the kernel 8-aligns, u64s need it. */
+	fake_region(&f);
+	f.info.cap_offset = 0x24;
+	put_cap(&f, 0x24, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0);
+	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
 	fake_region(&f);
 	put_cap(&f, 0x20, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0xfffffff0);
 	EXPECT_EQ(-EINVAL, FIND(f, f.info.argsz, 99, &h));
