@@ -124,6 +124,7 @@ expect 0 '^usage: ' "the largest valid values pass, then -h" -- \
 	"$bench" -s 0x3ffffffffG -n 1000 -w 1000 -N -1 -h
 
 # compare: usage and input errors exit 2
+expect 0 '^usage: compare' "compare -h: usage, exit 0" -- "$bench" compare -h
 expect 2 'usage: compare' "compare without files" -- "$bench" compare
 expect 2 'usage: compare' "compare with one file" -- "$bench" compare "$good"
 expect 2 'usage: compare' "compare threshold not a number" -- "$bench" compare -t abc "$good" "$good"
