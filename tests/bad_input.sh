@@ -44,6 +44,11 @@ echo "TAP version 13"
 expect 1 'malformed BDF' "malformed BDF argument" -- "$test" 0000:zz:00.0
 expect 1 'malformed BDF' "BDF with device > 1f" -- "$test" 0000:00:20.0
 expect 1 'malformed BDF' "BDF with function > 7" -- "$test" 00:03.8
+# Domains past ffff (VMD's): 5 to 8 hex digits, as Linux's %04x prints
+# them; anything else wider than 4 is malformed.
+expect 1 'malformed BDF' "BDF with a zero-padded 5-digit domain" -- "$test" 00000:00:03.0
+expect 1 'malformed BDF' "BDF with a domain past 32 bits" -- "$test" 100000000:00:02.0
+expect 1 'malformed BDF' "BDF in a 5-digit domain with device > 1f" -- "$test" 10000:00:20.0
 expect 1 'malformed BDF' "malformed BDF in VFIO_SELFTESTS_BDF" -- \
 	env VFIO_SELFTESTS_BDF="0000:00:03.0 nonsense:1" "$test"
 expect 4 'SKIP.*no device given' "no device at all" -- env -u VFIO_SELFTESTS_BDF "$test"
@@ -56,6 +61,8 @@ if [ -e /dev/vfio/vfio ]; then
 	expect 1 'bound to (no driver|[a-z_-]+), not vfio-pci|bound to no driver' \
 		"device not bound to vfio-pci" -- "$test" -t device_info 0000:00:00.0
 	expect 1 'no such PCI device' "absent device" -- "$bench" 0000:7f:1f.7
+	expect 1 '10000:00:02\.0.*no such PCI device|no such PCI device.*10000:00:02\.0' \
+		"absent device in a 5-digit (VMD) domain" -- "$bench" 10000:00:02.0
 	# A container that is there but may not be opened is an error, never
 	# the SKIP of a mode the kernel lacks.  Mode 000, and a user
 	# namespace where root's CAP_DAC_OVERRIDE no longer reaches it.
@@ -80,6 +87,8 @@ if [ -e /dev/vfio/vfio ]; then
 		"$bench" -b none -p kernel 0000:00:00.0
 else
 	expect 4 'no /dev/vfio/vfio' "no /dev/vfio: SKIP" -- "$bench" 0000:00:00.0
+	expect 4 'no /dev/vfio/vfio' "a 5-digit (VMD) domain is a BDF: SKIP for no /dev/vfio" -- \
+		"$bench" 10000:00:02.0
 fi
 
 # Benchmark options
