@@ -13,10 +13,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct vfio_region_info_cap_sparse_mmap *s;
+	struct vfio_range areas[VFIO_PLAN_MAX_AREAS];
 	const struct vfio_info_cap_header *h;
 	struct vfio_region_info *info;
-	uint32_t i, sum = 0;
+	uint64_t sum = 0;
+	int i, n;
 
 	if (size < sizeof(*info))
 		return 0;
@@ -26,9 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfio_cap_validate(info, size, sizeof(*info), info->cap_offset);
 	vfio_cap_find(info, size, sizeof(*info), info->cap_offset,
 		      VFIO_REGION_INFO_CAP_TYPE, &h);
-	if (!vfio_region_sparse_areas(info, size, &s))
-		for (i = 0; i < s->nr_areas; i++)
-			sum += s->areas[i].offset + s->areas[i].size;
+	n = vfio_region_sparse_areas(info, size, areas, VFIO_PLAN_MAX_AREAS);
+	for (i = 0; i < n; i++)
+		sum += areas[i].offset + areas[i].size;
 	free(info);
 	return sum == 0xdeadbeef;
 }

@@ -3,6 +3,7 @@
  * DMA mapping through the type1 (or iommufd compat) container.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -12,8 +13,13 @@
 static int read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
 		       struct vfio_iommu_info *info)
 {
-	const struct vfio_iommu_type1_info_cap_iova_range *r;
+	const size_t fixed = offsetof(struct vfio_iommu_type1_info_cap_iova_range,
+				      iova_ranges);
+	const size_t nr_at = offsetof(struct vfio_iommu_type1_info_cap_iova_range,
+				      nr_iovas);
 	const struct vfio_info_cap_header *h;
+	const uint8_t *cap;
+	uint32_t nr;
 	size_t off;
 	int ret;
 
@@ -25,16 +31,18 @@ static int read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
 		return 0;
 	if (ret)
 		return ret;
-	r = (const void *)h;
-	off = (const uint8_t *)h - (const uint8_t *)ti;
+	/* Maybe only 4-byte aligned (6.1): copy the u64s out, never read in place. */
+	cap = (const uint8_t *)h;
+	off = cap - (const uint8_t *)ti;
 	errno = EINVAL;
-	if (len - off < sizeof(*r) ||
-	    r->nr_iovas > (len - off - sizeof(*r)) / sizeof(r->iova_ranges[0]) ||
-	    r->nr_iovas > VFIO_MAX_IOVA_RANGES)
-		return vfio_set_error("IOVA range capability claims %u ranges",
-				      r->nr_iovas);
-	memcpy(info->ranges, r->iova_ranges, r->nr_iovas * sizeof(info->ranges[0]));
-	info->nr_ranges = r->nr_iovas;
+	if (len - off < fixed)
+		return vfio_set_error("IOVA range capability at %#zx is truncated", off);
+	memcpy(&nr, cap + nr_at, sizeof(nr));
+	if (nr > (len - off - fixed) / sizeof(info->ranges[0]) ||
+	    nr > VFIO_MAX_IOVA_RANGES)
+		return vfio_set_error("IOVA range capability claims %u ranges", nr);
+	memcpy(info->ranges, cap + fixed, nr * sizeof(info->ranges[0]));
+	info->nr_ranges = nr;
 	return 0;
 }
 

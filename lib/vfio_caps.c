@@ -3,7 +3,9 @@
  * Bounded, validated walks of VFIO info capability chains.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "libvfio.h"
 
@@ -11,8 +13,10 @@
 
 /*
  * Check the header at @off: inside the buffer, past the fixed struct,
- * 8-byte aligned (the kernel's; u64 fields need it), and its successor, if
- * any, strictly further on.  Returns 0 or -EINVAL/-ELOOP.
+ * 4-byte aligned, and its successor, if any, strictly further on.
+ * Returns 0 or -EINVAL/-ELOOP.  Only 4: Debian's 6.1 puts the type1
+ * IOVA-range capability at 0x44 (later kernels 8-align them), so the
+ * u64 fields behind a header are copied out, never read in place.
  */
 static int cap_check(const uint8_t *buf, size_t len, size_t min_off,
 		     uint32_t off, const struct vfio_info_cap_header **hdr)
@@ -20,7 +24,7 @@ static int cap_check(const uint8_t *buf, size_t len, size_t min_off,
 	const struct vfio_info_cap_header *h;
 
 	errno = EINVAL;
-	if (off < min_off || off % 8 || off > len || len - off < HDR_SIZE)
+	if (off < min_off || off % 4 || off > len || len - off < HDR_SIZE)
 		return vfio_set_error("capability at offset %#x outside the %zu-byte info buffer (fixed part %zu bytes)",
 				      off, len, min_off);
 	h = (const void *)(buf + off);
@@ -84,11 +88,15 @@ int vfio_cap_validate(const void *info, size_t len, size_t min_off,
 }
 
 int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
-			     const struct vfio_region_info_cap_sparse_mmap **sparse)
+			     struct vfio_range *areas, int max)
 {
-	const struct vfio_region_info_cap_sparse_mmap *s;
+	const size_t fixed = offsetof(struct vfio_region_info_cap_sparse_mmap, areas);
+	const size_t nr_at = offsetof(struct vfio_region_info_cap_sparse_mmap, nr_areas);
+	struct vfio_region_sparse_mmap_area a;
 	const struct vfio_info_cap_header *h;
+	const uint8_t *cap;
 	size_t off, end;
+	uint32_t nr, i;
 	int ret;
 
 	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
@@ -97,19 +105,28 @@ int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
 			    VFIO_REGION_INFO_CAP_SPARSE_MMAP, &h);
 	if (ret)
 		return ret;
-	s = (const void *)h;
-	off = (const uint8_t *)h - (const uint8_t *)info;
+	cap = (const uint8_t *)h;
+	off = cap - (const uint8_t *)info;
 	/* The areas end at the next capability or the end of the buffer. */
 	end = h->next && h->next < len ? h->next : len;
 	errno = EINVAL;
 	/* nr_areas itself may lie past the end: check before reading it. */
-	if (end - off < sizeof(*s))
+	if (end - off < fixed)
 		return vfio_set_error("sparse-mmap capability at %#zx is truncated",
 				      off);
-	if (s->nr_areas > (end - off - sizeof(*s)) / sizeof(s->areas[0]))
+	memcpy(&nr, cap + nr_at, sizeof(nr));
+	if (nr > (end - off - fixed) / sizeof(a))
 		return vfio_set_error("sparse-mmap capability at %#zx claims %u areas but has room for %zu",
-				      off, s->nr_areas,
-				      (end - off - sizeof(*s)) / sizeof(s->areas[0]));
-	*sparse = s;
-	return 0;
+				      off, nr, (end - off - fixed) / sizeof(a));
+	if (nr > (uint32_t)max) {
+		errno = E2BIG;
+		return vfio_set_error("sparse-mmap capability at %#zx: %u areas, at most %d supported",
+				      off, nr, max);
+	}
+	for (i = 0; i < nr; i++) {
+		memcpy(&a, cap + fixed + i * sizeof(a), sizeof(a));
+		areas[i].offset = a.offset;
+		areas[i].size = a.size;
+	}
+	return nr;
 }

@@ -184,25 +184,14 @@ err:
 /* Keep a BAR's sparse areas, if its region info has the capability. */
 static int read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
 {
-	const struct vfio_region_info_cap_sparse_mmap *s;
-	uint32_t i;
-	int ret;
+	int n = vfio_region_sparse_areas(info, info->argsz, b->sparse_areas,
+					 VFIO_PLAN_MAX_AREAS);
 
-	ret = vfio_region_sparse_areas(info, info->argsz, &s);
-	if (ret == -ENOENT)
+	if (n == -ENOENT)
 		return 0;
-	if (ret)
-		return ret;
-	if (s->nr_areas > VFIO_PLAN_MAX_AREAS) {
-		errno = E2BIG;
-		return vfio_set_error("region %u: %u sparse areas, at most %d supported",
-				      info->index, s->nr_areas, VFIO_PLAN_MAX_AREAS);
-	}
-	for (i = 0; i < s->nr_areas; i++) {
-		b->sparse_areas[i].offset = s->areas[i].offset;
-		b->sparse_areas[i].size = s->areas[i].size;
-	}
-	b->nr_sparse_areas = s->nr_areas;
+	if (n < 0)
+		return vfio_set_error("region %u: %s", info->index, vfio_error());
+	b->nr_sparse_areas = n;
 	b->sparse = 1;
 	return 0;
 }

@@ -868,12 +868,13 @@ int main(int argc, char *argv[])
 	}
 	parse_modes(b, modes);
 	b->bdf = vfio_selftests_get_bdf(&argc, argv);
-	vfio_selftests_require_device(b->bdf);
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
 			argv[optind]);
 		print_usage(argv[0], KSFT_FAIL);
 	}
+	/* After the usage checks: a bad option is named before a bad device. */
+	vfio_selftests_require_device(b->bdf);
 	ksft_print_header();
 	VFIO_ASSERT_OK(vfio_leak_snapshot(&before));
 	place_numa(b);

@@ -15,6 +15,8 @@
 
 #include <linux/vfio.h>
 
+#include "sparse_plan.h"
+
 /* A chain longer than this is corrupt: the kernel defines a handful. */
 #define VFIO_CAP_MAX_CHAIN 64
 
@@ -34,11 +36,12 @@ int vfio_cap_validate(const void *info, size_t len, size_t min_off,
 		      uint32_t first);
 
 /*
- * Find and validate the sparse-mmap capability of a region info buffer:
- * its areas must fit inside the capability and the buffer.  Returns 0,
- * -ENOENT when the region has none, or -EINVAL.
+ * Find and validate the sparse-mmap capability of a region info buffer
+ * (its areas must fit inside the capability and the buffer) and copy
+ * its areas into @areas, room for @max.  Returns how many, -ENOENT when
+ * the region has none, -E2BIG for more than @max, or -EINVAL.
  */
 int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
-			     const struct vfio_region_info_cap_sparse_mmap **sparse);
+			     struct vfio_range *areas, int max);
 
 #endif /* LIBVFIO_CAPS_H */
