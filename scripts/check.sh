@@ -61,10 +61,11 @@ for k in $lanes; do
 	add_lane "kernel $k" "${PIPESTATUS[0]}"
 done
 
-# run.sh interrupted every way, on devices that start unbound.
+# run.sh interrupted every way, on devices that start unbound; with an
+# IOMMU group of several devices (VM_GROUP_PEERS) for the group cases.
 k=${lanes%% *}
 echo "check: run.sh under fire, kernel $k"
-"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/fire-$k" -- \
+VM_GROUP_PEERS=1 "$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/fire-$k" -- \
 	./run_sh_fire.sh | tee "$log"
 add_lane "run.sh under fire" "${PIPESTATUS[0]}"
 

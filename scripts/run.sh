@@ -3,36 +3,74 @@
 #
 # Bind PCI devices to vfio-pci, run a command, give the devices back.
 #
-#   run.sh [-d BDF]... [-i VENDOR:DEVICE]... [-s STATEDIR] [-r] -- COMMAND [ARGS...]
+#   run.sh [-d BDF]... [-i VENDOR:DEVICE]... [-g] [-k SECS] [-s STATEDIR] [-r]
+#          -- COMMAND [ARGS...]
 #
-#   -d BDF            a device, DDDD:BB:DD.F or BB:DD.F (domain 0000 assumed)
+#   -d BDF            a device, DDDD:BB:DD.F or BB:DD.F (domain 0000 assumed);
+#                     a domain past ffff (VMD) has 5 to 8 digits, as Linux
+#                     names it, e.g. 10000:00:02.0
 #   -i VENDOR:DEVICE  every device with these PCI ids, e.g. 1af4:1110
+#   -g                bind the devices that share an IOMMU group with them
+#                     too, when they are on a driver (given back after);
+#                     without -g such a device is refused up front
+#   -k SECS           after a signal, how long COMMAND has to exit before it
+#                     is killed (default 10)
 #   -s STATEDIR       where the original drivers are remembered
 #                     (default /run/vfio-bench, or /tmp/vfio-bench without /run)
 #   -r                only give back every device recorded in STATEDIR, then exit
 #
-# COMMAND runs with VFIO_SELFTESTS_BDF set to the space-separated BDFs.
-# Every device this run bound goes back to its original driver when
-# COMMAND ends, fails, or run.sh gets SIGINT/SIGTERM (forwarded to
-# COMMAND).  Exit status: COMMAND's, 128+signal when interrupted, 1 when
-# run.sh itself fails (one line on stderr says why), 2 on a usage error.
+# COMMAND runs in a session of its own, with VFIO_SELFTESTS_BDF set to
+# the space-separated BDFs (not the group peers -g bound).  Every device
+# this run bound goes back to its original driver when COMMAND ends,
+# fails, or run.sh gets SIGHUP, SIGINT, SIGTERM or SIGPIPE.  A signal goes
+# to every process of COMMAND's session and their descendants, not only
+# to COMMAND: the kselftest harness's test children leave its process
+# group and hold the device open, and vfio-pci's unbind waits for them.
+# What still runs -k seconds later (or at a second signal) is killed;
+# what COMMAND leaves behind when it exits is stopped the same way.  A
+# signal while devices are given back waits until they all are.  Exit
+# status: COMMAND's, 128+signal when interrupted, 1 when run.sh itself
+# fails (one line on stderr says why), 2 on a usage error.
 #
 # The original driver is kept in one file per device in STATEDIR, written
-# before the device is touched: a nested run.sh on a device that is
-# already bound finds the file, leaves the device alone and does not give
-# it back, and after a crash 'run.sh -r' still knows where devices belong.
+# before the device is touched: after a crash 'run.sh -r' still knows
+# where devices belong.  Each device is locked while a run.sh uses it
+# (STATEDIR/BDF.lock): another run.sh on it fails at once, saying which
+# one has it, unless it runs inside that one's COMMAND (nested), where it
+# leaves the device alone and does not give it back.
 # POSIX sh: this runs under busybox in the VM as well as on real hardware.
 
 sysfs=/sys/bus/pci
 bdfs=""		# every device the command gets, in order
-owned=""	# the devices this run bound and must give back
-child=""
+peers=""	# IOMMU group peers that -g binds too; not given to the command
+owned=""	# the devices this run bound and has not given back yet
+origs=""	# BDF=DRIVER: the driver each owned device came from
+locked=""	# the devices whose lock this run holds
+nested=""	# devices a run.sh we run under holds: not ours to touch
+child=""	# COMMAND's pid, the leader of its session
+sid=""		# COMMAND's session id, empty without setsid(1)
+busy=""		# set while stopping COMMAND or giving devices back
+pending=""	# the first signal that came while busy
+deferred=""	# that signal, when it came while giving devices back
+hurry=""	# a second signal: kill COMMAND's processes without waiting
+grace=10
 
-log() { echo "run.sh: $*" >&2; }
-die() { log "$*"; restore_owned; exit 1; }
+# To fd 9, a copy of stderr made at the start: a trap can run inside a
+# command whose stderr goes to /dev/null (wr), and its messages must not.
+log() { echo "run.sh: $*" >&9; }
+
+# Exit with $1, or with 128+signal when a signal came meanwhile.
+finish() {
+	[ -z "$deferred" ] || [ "$deferred" = 13 ] ||
+		log "signal $deferred came while the devices went back: they are back now"
+	[ -z "$pending" ] || set -- $((128 + pending))
+	exit "$1"
+}
+
+die() { log "$*"; restore_owned; finish 1; }
 
 usage() {
-	echo "usage: run.sh [-d BDF]... [-i VENDOR:DEVICE]... [-s STATEDIR] [-r] -- COMMAND [ARGS...]" >&2
+	echo "usage: run.sh [-d BDF]... [-i VENDOR:DEVICE]... [-g] [-k SECS] [-s STATEDIR] [-r] -- COMMAND [ARGS...]" >&2
 	exit 2
 }
 
@@ -49,14 +87,25 @@ driver_of() {
 }
 
 # DDDD:BB:DD.F or BB:DD.F, any case -> dddd:bb:dd.f; empty if malformed.
+# Linux prints the domain with %04x: 4 digits, or 5 to 8 with no leading
+# zero (up to 32 bits); shorter ones are padded, as the library does.
 norm_bdf() {
 	b=$(echo "$1" | tr 'A-F' 'a-f')
 	case $b in
-	[0-9a-f][0-9a-f]:[01][0-9a-f].[0-7]) b=0000:$b ;;
+	*:*:*)	dom=${b%%:*} rest=${b#*:} ;;
+	*)	dom=0000 rest=$b ;;
 	esac
-	case $b in
-	[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[01][0-9a-f].[0-7]) echo "$b" ;;
+	case $rest in
+	[0-9a-f][0-9a-f]:[01][0-9a-f].[0-7]) ;;
+	*)	return ;;
 	esac
+	case $dom in
+	'' | *[!0-9a-f]* | 0????* | ?????????*) return ;;
+	esac
+	while [ ${#dom} -lt 4 ]; do
+		dom=0$dom
+	done
+	echo "$dom:$rest"
 }
 
 add_bdf() {
@@ -85,6 +134,142 @@ add_ids() {
 		die "no PCI device matches $id: check 'lspci -nn' (or $sysfs/devices/*/vendor) and -i"
 }
 
+# "PID:STARTTIME" of a live process, empty if there is none: the start
+# time tells a reused pid apart.
+proc_id() {
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 0
+	# The fields after "(comm) ", which may hold spaces: starttime is 20th.
+	# shellcheck disable=SC2086
+	set -- "$1" ${st##*) }
+	shift 20
+	echo "${st%% *}:$1"
+}
+
+ppid_of() {
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 0
+	# shellcheck disable=SC2086
+	set -- ${st##*) }
+	echo "$2"
+}
+
+# Is the process PID:STARTTIME alive?
+live() { [ -n "$1" ] && [ "$(proc_id "${1%%:*}")" = "$1" ]; }
+
+# Is PID:STARTTIME this shell or one of its ancestors?
+ancestor() {
+	a=$$
+	while [ -n "$a" ] && [ "$a" -gt 1 ]; do
+		[ "$(proc_id "$a")" = "$1" ] && return 0
+		a=$(ppid_of "$a")
+	done
+	return 1
+}
+
+# Locks are symlinks, STATEDIR/BDF.lock -> PID:STARTTIME of the run.sh
+# holding it: ln -s makes one atomically or fails (busybox has no
+# flock).  One whose owner died (SIGKILL) is stale and is taken over.
+lock_owner() { readlink "$statedir/$1.lock" 2>/dev/null; }
+
+# Take $1's lock.  1 (with one line on stderr) when another run.sh holds
+# it, 2 when one of our ancestors does: we are inside its COMMAND.
+lock() {
+	lk=$statedir/$1.lock
+	for try in 1 2 3 4 5; do
+		if ln -s "$me" "$lk" 2>/dev/null; then
+			locked="$locked $1"
+			return 0
+		fi
+		o=$(lock_owner "$1")
+		if live "$o"; then
+			ancestor "$o" && return 2
+			o=${o%%:*}
+			log "$1 is in use by another run.sh (pid $o: $(tr '\0' ' ' <"/proc/$o/cmdline" 2>/dev/null)): wait for it to end, or use another device"
+			return 1
+		fi
+		# Gone between ln and readlink, or stale: try again.
+		[ -z "$o" ] || rm -f "$lk"
+		[ "$try" = 1 ] || sleep 0.1
+	done
+	log "cannot take $lk (try $try): check $statedir is writable, or pick another with -s"
+	return 1
+}
+
+unlock_all() {
+	for u in $locked; do
+		[ "$(lock_owner "$u")" != "$me" ] || rm -f "$statedir/$u.lock"
+	done
+	locked=""
+}
+
+# Lock every device, in one order so that two runs cannot each hold
+# half; a device an ancestor holds goes on the nested list.
+lock_all() {
+	# shellcheck disable=SC2086 # the lists are BDFs, split on spaces
+	for b in $(printf '%s\n' $bdfs $peers | sort -u); do
+		lock "$b"
+		case $? in
+		0) ;;
+		2) nested="$nested $b" ;;
+		*) unlock_all; exit 1 ;;
+		esac
+	done
+}
+
+# The devices sharing $1's IOMMU group, bridges left out (class 0x0604:
+# they are no DMA peer VFIO minds), as "DEVICE DRIVER" lines.
+group_peers() {
+	for p in "$sysfs/devices/$1/iommu_group/devices"/*; do
+		pb=$(basename "$p")
+		[ "$pb" = "$1" ] && continue
+		case $(cat "$p/class" 2>/dev/null) in
+		0x0604*) continue ;;
+		esac
+		if [ -e "$p/driver" ]; then
+			echo "$pb $(basename "$(readlink "$p/driver")")"
+		else
+			echo "$pb none"
+		fi
+	done
+}
+
+# VFIO opens a group only when no device of it is on a driver that uses
+# the kernel's DMA API: none, vfio-pci and pci-stub are fine.  Refuse a
+# device with other peers, naming them, or with -g bind them too.
+check_groups() {
+	for b in $bdfs; do
+		g=$(basename "$(readlink "$sysfs/devices/$b/iommu_group")")
+		list="" block=""
+		# shellcheck disable=SC2046 # "DEVICE DRIVER" pairs
+		set -- $(group_peers "$b")
+		while [ $# -ge 2 ]; do
+			case " $bdfs " in
+			*" $1 "*) shift 2; continue ;;
+			esac
+			list="$list, $1 ($2)"
+			case $2 in
+			none | vfio-pci | pci-stub) ;;
+			*)	[ -e "$sysfs/devices/$1" ] ||
+					die "$b shares IOMMU group $g with $1 (not PCI, on $2), which vfio-pci cannot take: unbind it first"
+				block="$block $1" ;;
+			esac
+			shift 2
+		done
+		[ -n "$list" ] || continue
+		if [ -z "$block" ]; then
+			log "$b shares IOMMU group $g with ${list#, }: fine as they are"
+		elif [ -n "$group_bind" ]; then
+			for p in $block; do
+				case " $peers " in
+				*" $p "*) ;;
+				*) peers="$peers $p" ;;
+				esac
+			done
+		else
+			die "$b shares IOMMU group $g with ${list#, }: VFIO needs all of them on vfio-pci or on no driver; give -g to bind them too (and give them back after), or -d each"
+		fi
+	done
+}
+
 # Load vfio-pci once, if it is neither loaded nor built in.
 load_vfio_pci() {
 	[ -d "$sysfs/drivers/vfio-pci" ] && return 0
@@ -96,6 +281,11 @@ load_vfio_pci() {
 # Bind one device to vfio-pci, remembering its driver first.
 bind() {
 	bdf=$1 state=$statedir/$1
+	case " $nested " in
+	*" $bdf "*)
+		log "$bdf is held by the run.sh this one runs under: leaving it to that one"
+		return 0 ;;
+	esac
 	cur=$(driver_of "$bdf")
 	if [ "$cur" = vfio-pci ]; then
 		if [ -f "$state" ]; then
@@ -109,6 +299,7 @@ bind() {
 	[ -f "$state" ] || wr "$state" "$cur" ||
 		die "cannot write $state: pick a writable state dir with -s"
 	owned="$owned $bdf"
+	origs="$origs $bdf=$(cat "$state")"
 	wr "$sysfs/devices/$bdf/driver_override" vfio-pci
 	[ "$cur" = none ] || wr "$sysfs/devices/$bdf/driver/unbind" "$bdf"
 	wr "$sysfs/drivers_probe" "$bdf"
@@ -117,17 +308,46 @@ bind() {
 	log "$bdf $cur -> vfio-pci"
 }
 
-# Give one device back to the driver recorded for it, and forget it.
+# The processes that have $1's VFIO group open, as "PID (COMM)".
+holders() {
+	g=$(basename "$(readlink "$sysfs/devices/$1/iommu_group")")
+	# One ls for every fd of every process; busybox and coreutils print
+	# "/proc/PID/fd:" before each directory's "N -> TARGET" lines.
+	# shellcheck disable=SC2012 # /proc names are plain
+	ls -l /proc/[0-9]*/fd 2>/dev/null | awk -v t="/dev/vfio/$g" '
+		/^\/proc\/[0-9]+\/fd:$/ { split($0, a, "/"); pid = a[3]; next }
+		$NF == t && $(NF - 1) == "->" && !seen[pid]++ {
+			c = ""; getline c <("/proc/" pid "/comm")
+			printf "%s%s (%s)", n++ ? ", " : "", pid, c
+		}'
+}
+
+# Give one device back to its original driver: the one bind() saw
+# (kept in memory too, so a record removed early cannot turn into
+# "none"), else its record.  Never unbind a device without knowing.
 restore() {
-	bdf=$1 state=$statedir/$1
-	orig=$(cat "$state" 2>/dev/null) || orig=none
+	bdf=$1 state=$statedir/$1 orig=""
+	for o in $origs; do
+		[ "${o%%=*}" = "$bdf" ] && orig=${o#*=}
+	done
+	[ -n "$orig" ] || orig=$(cat "$state" 2>/dev/null)
 	cur=$(driver_of "$bdf")
+	if [ -z "$orig" ]; then
+		log "$bdf: no record of its original driver ($state is gone): leaving it on $cur"
+		return
+	fi
 	wr "$sysfs/devices/$bdf/driver_override" ""
 	if [ "$cur" != none ] && [ "$cur" != "$orig" ]; then
+		if [ "$cur" = vfio-pci ]; then
+			h=$(holders "$bdf")
+			[ -z "$h" ] ||
+				log "$bdf is still open in $h: vfio-pci lets go of it once they close it"
+		fi
 		wr "$sysfs/devices/$bdf/driver/unbind" "$bdf"
 	fi
 	# With no original driver, leave the device unbound as it was.
-	[ "$orig" = none ] || wr "$sysfs/drivers_probe" "$bdf"
+	[ "$orig" = none ] || [ "$(driver_of "$bdf")" = "$orig" ] ||
+		wr "$sysfs/drivers_probe" "$bdf"
 	rm -f "$state"
 	now=$(driver_of "$bdf")
 	if [ "$now" = "$orig" ]; then
@@ -137,56 +357,171 @@ restore() {
 	fi
 }
 
+# Each device once, struck off as soon as it is back: a signal in
+# between waits (busy) and can never give a device back twice.
 restore_owned() {
-	for b in $owned; do
-		restore "$b"
+	busy=1
+	for r in $owned; do
+		restore "$r"
+		left=""
+		for x in $owned; do
+			[ "$x" = "$r" ] || left="$left $x"
+		done
+		owned=$left
 	done
-	owned=""
+	unlock_all
 }
 
 restore_all() {
-	n=0
+	busy=1 n=0 rc=0
 	for f in "$statedir"/*; do
+		# Locks are symlinks to PID:STARTTIME, which is no file here.
 		[ -f "$f" ] || continue
-		restore "$(basename "$f")"
+		b=$(basename "$f")
+		lock "$b"
+		case $? in
+		0) ;;
+		2) log "$b is held by the run.sh this one runs under: not giving it back"
+		   rc=1; continue ;;
+		*) rc=1; continue ;;
+		esac
+		restore "$b"
+		unlock_all
 		n=$((n + 1))
 	done
-	[ "$n" -gt 0 ] || log "nothing to restore in $statedir"
+	# Locks whose run.sh was killed, with no record left to restore.
+	for f in "$statedir"/*.lock; do
+		[ -L "$f" ] && ! live "$(readlink "$f")" && rm -f "$f"
+	done
+	[ "$n" -gt 0 ] || [ "$rc" != 0 ] || log "nothing to restore in $statedir"
+	finish "$rc"
+}
+
+# COMMAND's processes, one pid a line: its session (the harness's test
+# children call setpgrp(): they leave its process group, not its
+# session) and whatever descends from them; zombies and run.sh left out.
+tree() {
+	cat /proc/[0-9]*/stat 2>/dev/null |
+	awk -v sid="$sid" -v top="$child" -v self="$$" '
+		{
+			pid = $1; s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
+			if (f[1] == "Z" || pid == self)
+				next
+			pp[pid] = f[2]
+			if ((sid != "" && f[4] == sid) || pid == top)
+				in_tree[pid] = 1
+		}
+		END {
+			do {
+				more = 0
+				for (p in pp)
+					if (!(p in in_tree) && (pp[p] in in_tree)) {
+						in_tree[p] = 1; more = 1
+					}
+			} while (more)
+			for (p in in_tree)
+				print p
+		}'
 }
 
 # Does process $1 ignore signal number $2?  Shells start background
 # commands with SIGINT ignored, so a forwarded SIGINT would be lost.
-# shellcheck disable=SC2317 # reached through trap
 ignores() {
-	ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	ign=""
+	{ while read -r k v; do
+		[ "$k" = SigIgn: ] && ign=$v
+	done <"/proc/$1/status"; } 2>/dev/null
 	[ -n "$ign" ] && [ $(((0x$ign >> ($2 - 1)) & 1)) = 1 ]
 }
 
-# SIGINT/SIGTERM: pass it on, wait for the command, give devices back.
-# shellcheck disable=SC2317 # reached through trap
-on_signal() {
-	trap '' INT TERM
-	if [ -n "$child" ]; then
-		sig=$1
-		[ "$1" = 2 ] && ignores "$child" 2 && sig=15
-		kill -"$sig" "$child" 2>/dev/null
-		wait "$child"
-	fi
-	restore_owned
-	exit $((128 + $1))
+# Is process $1 there, and no zombie?
+alive() {
+	[ -n "$1" ] || return 1
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
+	# shellcheck disable=SC2086
+	set -- ${st##*) }
+	[ "$1" != Z ]
 }
 
+# $pids: COMMAND's processes now.
+read_tree() {
+	pids=$(tree)
+	[ -n "$pids" ]
+}
+
+# Send signal $1 to COMMAND's processes (SIGTERM to those that ignore
+# it) and SIGCONT to wake stopped ones, give them $grace seconds, then
+# SIGKILL the rest until they are gone: only then does vfio-pci's unbind
+# not wait for a device fd.  COMMAND itself too, whatever the tree says.
+stop_tree() {
+	read_tree || return 0
+	for p in $pids; do
+		s=$1
+		# SIGPIPE is run.sh's own news; to COMMAND it means stop.
+		[ "$s" = 13 ] && s=15
+		ignores "$p" "$s" && s=15
+		kill -"$s" "$p" 2>/dev/null
+		kill -CONT "$p" 2>/dev/null
+	done
+	t=0
+	while [ -z "$hurry" ] && [ "$t" -lt $((grace * 5)) ]; do
+		read_tree || break
+		sleep 0.2
+		t=$((t + 1))
+	done
+	t=0
+	while { read_tree || alive "$child"; } && [ "$t" -lt 50 ]; do
+		[ "$t" != 0 ] || log "killing what still runs after ${grace}s:$(for p in $pids; do
+			printf ' %s (%s)' "$p" "$(cat "/proc/$p/comm" 2>/dev/null)"; done)"
+		# shellcheck disable=SC2086
+		kill -KILL $pids $child 2>/dev/null
+		sleep 0.2
+		t=$((t + 1))
+	done
+}
+
+# SIGHUP (a dropped ssh session), SIGINT, SIGTERM, SIGPIPE (stderr's
+# reader is gone): stop COMMAND's processes, give the devices back.
+# While that is under way, a signal only counts (and a second one stops
+# the wait for COMMAND): restoring again would find the records gone.
+# shellcheck disable=SC2317 # reached through trap
+on_signal() {
+	if [ -n "$busy" ]; then
+		if [ -n "$pending" ]; then
+			hurry=1
+		else
+			pending=$1 deferred=$1
+		fi
+		return
+	fi
+	busy=1 pending=$1
+	[ "$1" = 13 ] || log "signal $1: stopping the command, then giving the devices back"
+	if [ -n "$child" ]; then
+		stop_tree "$1"
+		wait "$child" 2>/dev/null
+	fi
+	restore_owned
+	finish 1
+}
+
+exec 9>&2
 restore_only=""
 statedir=""
-while getopts d:i:s:rh opt; do
+group_bind=""
+while getopts d:i:gk:s:rh opt; do
 	case $opt in
 	d)	b=$(norm_bdf "$OPTARG")
 		[ -n "$b" ] || {
-			log "malformed BDF '$OPTARG': use DDDD:BB:DD.F or BB:DD.F, e.g. 0000:00:03.0"
+			log "malformed BDF '$OPTARG': use DDDD:BB:DD.F or BB:DD.F, e.g. 0000:00:03.0 (a domain has 4 to 8 hex digits, as in lspci -D)"
 			exit 2
 		}
 		add_bdf "$b" ;;
 	i)	ids="${ids:-} $OPTARG" ;;
+	g)	group_bind=1 ;;
+	k)	case $OPTARG in
+		'' | *[!0-9]*) log "-k wants whole seconds, not '$OPTARG'"; exit 2 ;;
+		esac
+		grace=$OPTARG ;;
 	s)	statedir=$OPTARG ;;
 	r)	restore_only=1 ;;
 	*)	usage ;;
@@ -202,11 +537,14 @@ fi
 [ "$(id -u)" = 0 ] || { log "must run as root (sysfs binds need it): use sudo"; exit 1; }
 mkdir -p "$statedir" 2>/dev/null ||
 	{ log "cannot create state dir $statedir: pick another with -s"; exit 1; }
+me=$(proc_id $$)
 
-if [ -n "$restore_only" ]; then
-	restore_all
-	exit 0
-fi
+trap 'on_signal 1' HUP
+trap 'on_signal 2' INT
+trap 'on_signal 13' PIPE
+trap 'on_signal 15' TERM
+
+[ -z "$restore_only" ] || restore_all
 
 [ $# -gt 0 ] || usage
 for id in ${ids:-}; do
@@ -220,22 +558,36 @@ for b in $bdfs; do
 	[ -e "$sysfs/devices/$b/iommu_group" ] ||
 		die "$b has no IOMMU group (IOMMU off): boot with intel_iommu=on or amd_iommu=on and enable VT-d/AMD-Vi in firmware"
 done
-
-trap 'on_signal 2' INT
-trap 'on_signal 15' TERM
+check_groups
+lock_all
 load_vfio_pci
-for b in $bdfs; do
+for b in $bdfs $peers; do
 	bind "$b"
 done
 
 # Started in the background so that signals reach the trap at once;
 # stdin is passed on explicitly, as background commands get /dev/null.
+# setsid makes it a session leader (no fork: a background job of a
+# script leads no process group), so its whole tree can be found.
 export VFIO_SELFTESTS_BDF="$bdfs"
 exec 3<&0
-"$@" <&3 3<&- &
-child=$!
+if command -v setsid >/dev/null; then
+	setsid "$@" <&3 3<&- 9>&- &
+	child=$!
+	sid=$child
+else
+	"$@" <&3 3<&- 9>&- &
+	child=$!
+fi
 wait "$child"
 rc=$?
+busy=1
 child=""
+# What COMMAND left running may hold a device open.
+if [ -n "$sid" ] && [ -n "$(tree)" ]; then
+	log "the command left processes running:$(for p in $(tree); do
+		printf ' %s (%s)' "$p" "$(cat "/proc/$p/comm" 2>/dev/null)"; done): stopping them"
+	stop_tree 15
+fi
 restore_owned
-exit "$rc"
+finish "$rc"

@@ -33,6 +33,11 @@
 #
 # VFIO_BENCH_CACHE overrides the cache directory (default <repo>/.cache);
 # VM_APPEND adds kernel parameters (e.g. loglevel=7 to see the boot log).
+# VM_GROUP_PEERS=1 adds, after the usual devices (so that their addresses
+# do not move), a conventional PCI bridge with two pci-testdevs (1b36:0005,
+# no driver) and a virtio-rng (1af4:1005, on virtio-pci) behind it: with
+# no ACS below a PCI bridge they share one IOMMU group with the bridge,
+# which is what run_sh_fire.sh needs to test IOMMU group peers.
 
 set -euo pipefail
 
@@ -196,6 +201,16 @@ build_initramfs() {
 # 6G, not FACTS.md's 4G: with 4G, q35 splits RAM around the PCI hole and
 # only one of the two 1 GiB hugepages the command line asks for is found.
 run_qemu() {
+	local peers=()
+
+	if [ "${VM_GROUP_PEERS:-0}" = 1 ]; then
+		# The rng starts on virtio-pci (built in, or a module loaded
+		# below): a peer that makes the group not viable.
+		peers=(-device "pci-bridge,id=br1,chassis_nr=1,bus=pcie.0"
+		       -device "pci-testdev,bus=br1,addr=1"
+		       -device "pci-testdev,bus=br1,addr=2"
+		       -device "virtio-rng-pci,bus=br1,addr=3")
+	fi
 	truncate -s 64M "$tmp/nvme.img"
 	: >"$tmp/out.log"
 	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
@@ -205,6 +220,7 @@ run_qemu() {
 		-device ivshmem-plain,memdev=hm \
 		-drive file="$tmp/nvme.img",if=none,id=nv,format=raw \
 		-device nvme,serial=x,drive=nv,cmb_size_mb=64 \
+		"${peers[@]}" \
 		-kernel "$vmlinuz" -initrd "$tmp/initrd" \
 		-nic none -no-reboot -display none -monitor none \
 		-serial file:"$tmp/console.log" -serial file:"$tmp/out.log" \
@@ -301,6 +317,11 @@ command -v qemu-system-x86_64 >/dev/null ||
 	die "qemu-system-x86_64 not found: run scripts/deps.sh host (as root)"
 pick_kernel "$kernel"
 outdir=${outdir:-$top/results/vm-$name}
+# The group peers' virtio-rng wants virtio-pci: a module on 6.1, built
+# into 6.12 and 7.2.
+if [ "${VM_GROUP_PEERS:-0}" = 1 ] && [ -n "$moddir" ] && [ -n "$(mod_entry virtio_pci)" ]; then
+	want_mods="$want_mods virtio_pci"
+fi
 
 trap cleanup EXIT
 trap 'on_signal 2' INT
