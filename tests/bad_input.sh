@@ -215,12 +215,20 @@ fi
 expect 2 'malformed' "run.sh with a malformed BDF" -- "$dir/run.sh" -d 0000:zz:00.0 -- true
 expect 2 '[Uu]sage' "run.sh without a command" -- "$dir/run.sh" -d 0000:00:00.0
 expect 2 '[Mm]alformed|[Uu]sage|invalid' "run.sh with malformed ids" -- "$dir/run.sh" -i 1af4 -- true
+expect 2 'malformed BDF' "run.sh with a zero-padded 5-digit domain" -- \
+	"$dir/run.sh" -d 00000:00:02.0 -- true
+expect 2 'malformed BDF' "run.sh with a domain past 32 bits" -- \
+	"$dir/run.sh" -d 100000000:00:02.0 -- true
+expect 2 '-k wants whole seconds' "run.sh with a grace time that is no number" -- \
+	"$dir/run.sh" -k 1x -d 0000:00:00.0 -- true
 
 if [ "$(id -u)" = 0 ]; then
 	expect 1 'no such|not found|does not exist' "run.sh with an absent device" -- \
 		"$dir/run.sh" -d 0000:7f:1f.7 -- true
 	expect 1 'no PCI device matches' "run.sh with ids nothing matches" -- \
 		"$dir/run.sh" -i ffff:fffe -- true
+	expect 1 'no such PCI device 10000:00:02\.0' "run.sh takes a 5-digit (VMD) domain" -- \
+		"$dir/run.sh" -d 10000:00:02.0 -- true
 fi
 
 # No IOMMU: only where there is none, so that nothing can get bound.
