@@ -178,4 +178,5 @@ clean:
 	sanitize fuzz
 .SECONDARY:
 
--include $(LIB_OBJS:.o=.d) $(PROGS:=.d)
+# Each object's header dependencies (-MMD), where the compiler writes them.
+-include $(LIB_OBJS:.o=.d) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.d,$(PROGS))
