@@ -13,40 +13,37 @@
 #include "kselftest_harness.h"
 #include "libvfio/skip.h"
 
-/* A 16-page window as the probe maps it: 4 KiB-congruent only. */
-static struct vfio_probe_window style_window(long long first, long long rest)
-{
-	struct vfio_probe_window w = {
-		.va = 0x7f0000001000, .pa = 0x200000000, .len = 16 * SZ_4K,
-		.first = first, .rest = rest,
-	};
-
-	return w;
-}
+/* Counts a 16-page window (4 KiB-congruent only) may take, and their model. */
+static const struct {
+	long long first, rest;
+	int pages;
+	enum vfio_fault_style want;
+} style_cases[] = {
+	{ 1, 0, 16, VFIO_FAULT_STYLE_WHOLE_VMA },
+	{ 1, 1, 16, VFIO_FAULT_STYLE_WHOLE_VMA },
+	{ 1, 15, 16, VFIO_FAULT_STYLE_PER_ENTRY },
+	{ 2, 16, 16, VFIO_FAULT_STYLE_PER_ENTRY },
+	/* Neither model: never guessed. */
+	{ 1, 7, 16, VFIO_FAULT_STYLE_UNKNOWN },
+	{ 0, 0, 16, VFIO_FAULT_STYLE_UNKNOWN },
+	{ 1, 17, 16, VFIO_FAULT_STYLE_UNKNOWN },
+	/* Too few pages to tell one model from the other. */
+	{ 1, 1, 2, VFIO_FAULT_STYLE_UNKNOWN },
+};
 
 TEST(style_classifier)
 {
-	struct vfio_probe_window w;
+	struct vfio_probe_window w = { .va = 0x7f0000001000, .pa = 0x200000000 };
+	size_t i;
 
-	w = style_window(1, 0);
-	EXPECT_EQ(VFIO_FAULT_STYLE_WHOLE_VMA, vfio_probe_style(&w));
-	w = style_window(1, 1);
-	EXPECT_EQ(VFIO_FAULT_STYLE_WHOLE_VMA, vfio_probe_style(&w));
-	w = style_window(1, 15);
-	EXPECT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, vfio_probe_style(&w));
-	w = style_window(2, 16);
-	EXPECT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, vfio_probe_style(&w));
-	/* Neither model: never guessed. */
-	w = style_window(1, 7);
-	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
-	w = style_window(0, 0);
-	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
-	w = style_window(1, 17);
-	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
-	/* Too few pages to tell one model from the other. */
-	w = style_window(1, 1);
-	w.len = 2 * SZ_4K;
-	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
+	for (i = 0; i < ARRAY_SIZE(style_cases); i++) {
+		w.first = style_cases[i].first;
+		w.rest = style_cases[i].rest;
+		w.len = style_cases[i].pages * SZ_4K;
+		EXPECT_EQ(style_cases[i].want, vfio_probe_style(&w))
+			TH_LOG("%lld + %lld faults in %d pages", w.first, w.rest,
+			       style_cases[i].pages);
+	}
 }
 
 TEST(block_classifier)
