@@ -298,31 +298,30 @@ unpack_kernel() {
 	mv "$tmp" "$dir"
 }
 
-fetch_kernel_612() {
-	local dir=$cache/kernels/6.12 name ver
+# fetch_image_kernel SERIES REGEX: a kernel whose one linux-image package
+# (the newest matching REGEX) holds vmlinuz and modules, as in trixie and
+# bookworm; cached in kernels/SERIES and recorded as kernel-SERIES.
+fetch_image_kernel() {
+	local dir=$cache/kernels/$1 name ver
 
 	[ -f "$dir/release" ] && return 0
 	apt_setup
-	name=$(newest_name '^linux-image-6\.12\.[0-9]+(\+deb[0-9]+)?-amd64-unsigned$')
-	[ -n "$name" ] || die "no linux-image-6.12.*-amd64-unsigned in $apt_suites"
+	name=$(newest_name "$2")
+	[ -n "$name" ] || die "no package matching $2 in $apt_suites"
 	ver=$(newest_version "$name")
 	unpack_kernel "$dir" "$(fetch_deb "$name" "$ver")"
-	record kernel-6.12 "$name $ver"
+	record "kernel-$1" "$name $ver"
+}
+
+fetch_kernel_612() {
+	fetch_image_kernel 6.12 '^linux-image-6\.12\.[0-9]+(\+deb[0-9]+)?-amd64-unsigned$'
 }
 
 # Debian 12's kernel: vfio modular down to vfio_virqfd, and BAR faults
 # from before huge_fault (FACTS.md section 5).  The ABI number in the
 # name moves with bookworm's point releases: take the newest.
 fetch_kernel_61() {
-	local dir=$cache/kernels/6.1 name ver
-
-	[ -f "$dir/release" ] && return 0
-	apt_setup
-	name=$(newest_name '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
-	[ -n "$name" ] || die "no linux-image-6.1.0-*-amd64-unsigned in $apt_suites"
-	ver=$(newest_version "$name")
-	unpack_kernel "$dir" "$(fetch_deb "$name" "$ver")"
-	record kernel-6.1 "$name $ver"
+	fetch_image_kernel 6.1 '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$'
 }
 
 # In sid, linux-image-* is a metapackage: the kernel lives in
