@@ -47,22 +47,25 @@ enum vfio_advice vfio_advice_of(int madvise)
 	return madvise == MADV_NOHUGEPAGE ? VFIO_ADVICE_NOHUGE : VFIO_ADVICE_NONE;
 }
 
-/* The bracketed word of the THP sysfs mode, or "absent". */
-static void read_thp(char *out, size_t len)
+int vfio_thp_mode(char *out, size_t len)
 {
 	char buf[128] = "", *open, *close;
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	FILE *f = fopen(VFIO_THP_ENABLED, "r");
+	int ret = -EINVAL;
 
 	snprintf(out, len, "absent");
 	if (!f)
-		return;
+		return -errno;
 	if (fgets(buf, sizeof(buf), f)) {
 		open = strchr(buf, '[');
 		close = open ? strchr(open, ']') : NULL;
-		if (close)
+		if (close) {
 			snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
+			ret = 0;
+		}
 	}
 	fclose(f);
+	return ret;
 }
 
 /* Map [off, off + len) of @r where @policy puts it, advised @advice. */
@@ -179,18 +182,32 @@ uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
 	return 0;
 }
 
-/* kprobes, where they count, must have seen the entries the law says. */
+/*
+ * kprobes, where they count, must have seen the entries the law says.
+ * None at all where the law says some means this kernel inserts huge
+ * entries through other functions than the probed ones: no evidence
+ * either way, unless another window's counts did agree.
+ */
 static int check_kprobes(const struct vfio_probe_region *r,
-			 const struct vfio_probe_window *w, uint64_t block)
+			 const struct vfio_probe_window *w, uint64_t block,
+			 struct vfio_fault_probe *p)
 {
 	struct vfio_fault_law law;
+	bool silent;
 
-	if (!r->pfnmap)
+	if (!r->pfnmap || w->pmd == VFIO_FAULTS_ABSENT || w->pud == VFIO_FAULTS_ABSENT)
 		return 0;
 	vfio_expected_faults(w->va, w->pa, w->len, block, &law);
-	if ((w->pmd == VFIO_FAULTS_ABSENT || w->pmd == (long long)law.pmd) &&
-	    (w->pud == VFIO_FAULTS_ABSENT || w->pud == (long long)law.pud))
+	silent = !w->pmd && !w->pud && (law.pmd || law.pud);
+	if (silent && !p->kprobes_agree) {
+		p->kprobes_silent = true;
 		return 0;
+	}
+	if (!p->kprobes_silent && w->pmd == (long long)law.pmd &&
+	    w->pud == (long long)law.pud) {
+		p->kprobes_agree = law.pmd || law.pud || p->kprobes_agree;
+		return 0;
+	}
 	errno = EPROTO;
 	return vfio_set_error("fault probe: %lld faults say %s entries, but kprobes counted %lld PMD and %lld PUD inserts (law: %llu, %llu)",
 			      w->first + w->rest, block_name(block), w->pmd,
@@ -215,7 +232,7 @@ static int probe_level(const struct vfio_probe_region *r,
 		return ret;
 	*block = vfio_probe_block(&w, lo, hi);
 	if (*block)
-		return check_kprobes(r, &w, *block);
+		return check_kprobes(r, &w, *block, p);
 	snprintf(p->verdict, sizeof(p->verdict),
 		 "a %#llx-byte window %s took %lld faults: the law says %llu for %s entries, %llu for %s",
 		 (unsigned long long)len, advice_names[adv], w.first + w.rest,
@@ -303,15 +320,21 @@ static void kprobe_evidence(const struct vfio_probe_region *r,
 			    const struct vfio_fault_counter *fc,
 			    struct vfio_fault_probe *p)
 {
+	const char *e = "kprobes on PMD/PUD inserts agree";
+
 	if (!r->pfnmap)
-		snprintf(p->evidence, sizeof(p->evidence), "no PFN map: no kprobe evidence");
+		e = "no PFN map: no kprobe evidence";
 	else if (fc->fd[VFIO_FAULTS_PMD] < 0 || fc->fd[VFIO_FAULTS_PUD] < 0)
-		snprintf(p->evidence, sizeof(p->evidence), "kprobes absent (%s)",
-			 fc->fd[VFIO_FAULTS_PMD] < 0 ? fc->why[VFIO_FAULTS_PMD] :
-			 fc->why[VFIO_FAULTS_PUD]);
-	else
-		snprintf(p->evidence, sizeof(p->evidence),
-			 "kprobes on PMD/PUD inserts agree");
+		e = fc->fd[VFIO_FAULTS_PMD] < 0 ? fc->why[VFIO_FAULTS_PMD] :
+		    fc->why[VFIO_FAULTS_PUD];
+	else if (p->kprobes_silent)
+		e = "kprobes saw no PMD/PUD inserts: this kernel makes them another way";
+	else if (!p->kprobes_agree)
+		e = "kprobes saw no huge inserts, as the law says";
+	snprintf(p->evidence, sizeof(p->evidence), "%s%s",
+		 r->pfnmap && (fc->fd[VFIO_FAULTS_PMD] < 0 ||
+			       fc->fd[VFIO_FAULTS_PUD] < 0) ? "kprobes absent: " : "",
+		 e);
 }
 
 static int probe_style(const struct vfio_probe_region *r,
@@ -341,7 +364,7 @@ int vfio_fault_probe_region(const struct vfio_probe_region *r,
 	int adv, ret;
 
 	memset(p, 0, sizeof(*p));
-	read_thp(p->thp, sizeof(p->thp));
+	vfio_thp_mode(p->thp, sizeof(p->thp));
 	p->testable = r->size >= SZ_1G ? SZ_1G : r->size >= SZ_2M ? SZ_2M : SZ_4K;
 	vfio_fault_counter_open(&fc);
 	/* The touch loop's first use costs a fault: take it here. */
@@ -349,11 +372,11 @@ int vfio_fault_probe_region(const struct vfio_probe_region *r,
 	ret = probe_style(r, &fc, p);
 	if (!ret && p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
 		probe_ptdump(r, p);
-	if (!ret && p->style == VFIO_FAULT_STYLE_PER_ENTRY)
-		kprobe_evidence(r, &fc, p);
 	for (adv = 0; !ret && adv < VFIO_ADVICE_NR &&
 	     p->style == VFIO_FAULT_STYLE_PER_ENTRY; adv++)
 		ret = probe_advice(r, &fc, adv, p);
+	if (!ret && p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+		kprobe_evidence(r, &fc, p);
 	vfio_fault_counter_close(&fc);
 	if (!ret) {
 		compose_verdict(p);

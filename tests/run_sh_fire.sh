@@ -330,21 +330,19 @@ check "a malformed BDF binds nothing" 2 $?
 # keeps a test child on it for seconds), the child setpgrp()'d out of
 # the command's process group: the signal must reach every process of
 # it, or vfio-pci's unbind waits for it for ever.
-"$self" --signal-when-paused INT "$tmp/pid" &
-helper=$!
-fg "$tmp/pid" "$run" $ids -- ./vfio_bar_align_test "$ivshmem" >/dev/null 2>"$tmp/err"
-kill "$helper" 2>/dev/null
-why=""
-[ "$took" -le 30 ] || why="took ${took}s"
-check "SIGINT with a VFIO test paused mid-run" 130 "$rc" "$why"
+# paused_case SIG RC: signal SIG while the test is paused; want RC, fast.
+paused_case() {
+	"$self" --signal-when-paused "$1" "$tmp/pid" &
+	helper=$!
+	fg "$tmp/pid" "$run" $ids -- ./vfio_bar_align_test "$ivshmem" >/dev/null 2>"$tmp/err"
+	kill "$helper" 2>/dev/null
+	why=""
+	[ "$took" -le 30 ] || why="took ${took}s"
+	check "SIG$1 with a VFIO test paused mid-run" "$2" "$rc" "$why"
+}
 
-"$self" --signal-when-paused HUP "$tmp/pid" &
-helper=$!
-fg "$tmp/pid" "$run" $ids -- ./vfio_bar_align_test "$ivshmem" >/dev/null 2>"$tmp/err"
-kill "$helper" 2>/dev/null
-why=""
-[ "$took" -le 30 ] || why="took ${took}s"
-check "SIGHUP with a VFIO test paused mid-run" 129 "$rc" "$why"
+paused_case INT 130
+paused_case HUP 129
 
 # The command ends and leaves a VFIO test behind, paused with the
 # ivshmem open: run.sh stops it too, rather than wait for it for ever.

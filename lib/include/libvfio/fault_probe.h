@@ -17,6 +17,7 @@
 #define LIBVFIO_FAULT_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "json.h"
@@ -47,6 +48,12 @@ struct vfio_fault_probe {
 	uint64_t testable;
 	/* Whole VMA: the entry size PTDUMP showed, 0 when it could not. */
 	uint64_t pt_block;
+	/*
+	 * kprobes on vmf_insert_pfn_pmd/pud counted the huge entries the law
+	 * says (agree), or none though the law says some (silent: another
+	 * insert path, so their counts prove nothing on this kernel).
+	 */
+	bool kprobes_agree, kprobes_silent;
 	char thp[16];		/* THP sysfs mode: always, madvise, never */
 	char evidence[128];	/* kprobe or PTDUMP corroboration */
 	char verdict[400];	/* one line, for logs and provenance */
@@ -98,6 +105,11 @@ enum vfio_fault_style vfio_probe_style(const struct vfio_probe_window *w);
 /* @lo or @hi, whichever law the window's count fits; 0 for neither. */
 uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
 			  uint64_t hi);
+
+#define VFIO_THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* The THP sysfs mode (always, madvise, never) into @out; "absent" and -errno without. */
+int vfio_thp_mode(char *out, size_t len);
 
 /* VFIO_ADVICE_* for a placement's madvise value. */
 enum vfio_advice vfio_advice_of(int madvise);
