@@ -28,6 +28,24 @@ int vfio_set_error(const char *fmt, ...)
 	return err ? -err : -EINVAL;
 }
 
+/*
+ * The library's error convention in one call: record why, leave -@err in
+ * errno for callers that look there, and hand @err (a negative errno, as
+ * every __foo() returns) back: "return vfio_err(-EINVAL, "...", ...);".
+ */
+int vfio_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err >= 0)
+		err = -EINVAL;	/* a caller's slip must not read as success */
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	errno = -err;
+	return err;
+}
+
 const char *vfio_error(void)
 {
 	return last_error[0] ? last_error : "unknown error";

@@ -19,6 +19,7 @@
 #include "kselftest.h"
 
 __printf(1, 2) int vfio_set_error(const char *fmt, ...);
+__printf(2, 3) int vfio_err(int err, const char *fmt, ...);
 const char *vfio_error(void);
 
 /* Print one line to stderr and exit: the common end of every assertion. */
