@@ -35,13 +35,12 @@ static const char *parse_hex(const char *s, int max, unsigned int *val,
  * 1 to 4 hex digits (short ones are padded), or 5 to 8 without a leading
  * zero, as only %04x prints them; the rest is exactly bb:dd.f.
  */
-int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN])
+int __vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN])
 {
 	unsigned int dom = 0, bus, dev, fn;
 	const char *p = s;
 	int n;
 
-	errno = EINVAL;
 	if (!s || strlen(s) > VFIO_BDF_LEN - 1)
 		goto bad;
 	/* With a domain there are two colons. */
@@ -62,8 +61,8 @@ int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN])
 	snprintf(out, VFIO_BDF_LEN, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	return 0;
 bad:
-	return vfio_set_error("malformed BDF '%s': expected dddd:bb:dd.f (domain 4 to 8 hex digits as Linux prints it, device <= 1f, function <= 7)",
-			      s ? s : "(null)");
+	return vfio_err(-EINVAL, "malformed BDF '%s': expected dddd:bb:dd.f (domain 4 to 8 hex digits as Linux prints it, device <= 1f, function <= 7)",
+			s ? s : "(null)");
 }
 
 bool vfio_bdf_like(const char *s)
@@ -78,20 +77,44 @@ static void bdf_usage_skip(const char *prog)
 	exit(KSFT_SKIP);
 }
 
+/* A device given twice is taken once. */
 static int add_bdf(const char *s, char bdfs[][VFIO_BDF_LEN], int n, int max)
 {
+	char bdf[VFIO_BDF_LEN];
+	int i;
+
+	if (__vfio_bdf_parse(s, bdf))
+		VFIO_EXIT(KSFT_FAIL, "%s", vfio_error());
+	for (i = 0; i < n; i++)
+		if (!strcmp(bdfs[i], bdf))
+			return n;
 	if (n >= max)
 		VFIO_EXIT(KSFT_FAIL, "more than %d devices given", max);
-	if (vfio_bdf_parse(s, bdfs[n]))
-		VFIO_EXIT(KSFT_FAIL, "%s", vfio_error());
+	memcpy(bdfs[n], bdf, VFIO_BDF_LEN);
 	return n + 1;
+}
+
+/* Add the BDFs of a space- or comma-separated list in @env, if set. */
+static int add_env(const char *env, char bdfs[][VFIO_BDF_LEN], int n, int max)
+{
+	char *list, *tok, *save = NULL;
+
+	if (!getenv(env))
+		return n;
+	list = strdup(getenv(env));
+	if (!list)
+		VFIO_EXIT(KSFT_FAIL, "out of memory");
+	for (tok = strtok_r(list, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save))
+		n = add_bdf(tok, bdfs, n, max);
+	free(list);
+	return n;
 }
 
 /* Trailing BDF arguments, else $VFIO_SELFTESTS_BDF; 0 when neither. */
 static int find_bdfs(int *argc, char *argv[], char bdfs[][VFIO_BDF_LEN],
 		     int max)
 {
-	char *env, *list, *tok, *save = NULL;
 	int first = *argc, n = 0, i;
 
 	/* Trailing BDF-like arguments belong to us, in order. */
@@ -103,18 +126,7 @@ static int find_bdfs(int *argc, char *argv[], char bdfs[][VFIO_BDF_LEN],
 	argv[first] = NULL;
 	if (n)
 		return n;
-
-	env = getenv("VFIO_SELFTESTS_BDF");
-	if (!env)
-		return 0;
-	list = strdup(env);
-	if (!list)
-		VFIO_EXIT(KSFT_FAIL, "out of memory");
-	for (tok = strtok_r(list, " \t,", &save); tok;
-	     tok = strtok_r(NULL, " \t,", &save))
-		n = add_bdf(tok, bdfs, n, max);
-	free(list);
-	return n;
+	return add_env("VFIO_SELFTESTS_BDF", bdfs, 0, max);
 }
 
 int vfio_selftests_get_bdfs(int *argc, char *argv[],
@@ -141,4 +153,12 @@ const char *vfio_selftests_find_bdf(int *argc, char *argv[])
 	int n = find_bdfs(argc, argv, one_of_bdfs, VFIO_MAX_BDFS);
 
 	return n ? one_of_bdfs[n - 1] : NULL;
+}
+
+int vfio_selftests_find_all_bdfs(int *argc, char *argv[],
+				 char bdfs[][VFIO_BDF_LEN], int max)
+{
+	int n = find_bdfs(argc, argv, bdfs, max);
+
+	return n ? add_env("VFIO_SELFTESTS_ALL_BDFS", bdfs, n, max) : 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DMA mapping through the type1 (or iommufd compat) container.
+ * DMA mappings through an IOMMU context: its IOVA space, map and unmap,
+ * by the type1 container ioctls or, in the native iommufd mode, the IOAS.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -10,8 +11,8 @@
 
 #include "libvfio.h"
 
-static int read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
-		       struct vfio_iommu_info *info)
+static int __read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
+			 struct vfio_iommu_info *info)
 {
 	const size_t fixed = offsetof(struct vfio_iommu_type1_info_cap_iova_range,
 				      iova_ranges);
@@ -34,34 +35,35 @@ static int read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
 	/* Maybe only 4-byte aligned (6.1): copy the u64s out, never read in place. */
 	cap = (const uint8_t *)h;
 	off = cap - (const uint8_t *)ti;
-	errno = EINVAL;
 	if (len - off < fixed)
-		return vfio_set_error("IOVA range capability at %#zx is truncated", off);
+		return vfio_err(-EINVAL, "IOVA range capability at %#zx is truncated",
+				off);
 	memcpy(&nr, cap + nr_at, sizeof(nr));
 	if (nr > (len - off - fixed) / sizeof(info->ranges[0]) ||
 	    nr > VFIO_MAX_IOVA_RANGES)
-		return vfio_set_error("IOVA range capability claims %u ranges", nr);
+		return vfio_err(-EINVAL, "IOVA range capability claims %u ranges",
+				nr);
 	memcpy(info->ranges, cap + fixed, nr * sizeof(info->ranges[0]));
 	info->nr_ranges = nr;
 	return 0;
 }
 
-int __vfio_iommu_info(struct vfio_pci_device *dev, struct vfio_iommu_info *info)
+/* VFIO_IOMMU_GET_INFO with its IOVA-range capability, validated. */
+static int __type1_info(int container_fd, struct vfio_iommu_info *info)
 {
 	struct vfio_iommu_type1_info *ti;
 	uint32_t argsz = sizeof(*ti);
 	int ret;
 
-	if (dev->iommufd >= 0)
-		return __iommufd_iova_ranges(dev, info);
 	memset(info, 0, sizeof(*info));
 	for (;;) {
 		ti = calloc(1, argsz);
 		if (!ti)
-			return vfio_set_error("out of memory");
+			return vfio_err(-ENOMEM, "out of memory");
 		ti->argsz = argsz;
-		if (ioctl(dev->container_fd, VFIO_IOMMU_GET_INFO, ti)) {
-			ret = vfio_set_error("VFIO_IOMMU_GET_INFO: %s", strerror(errno));
+		if (ioctl(container_fd, VFIO_IOMMU_GET_INFO, ti)) {
+			ret = vfio_err(-errno, "VFIO_IOMMU_GET_INFO: %s",
+				       strerror(errno));
 			free(ti);
 			return ret;
 		}
@@ -71,13 +73,20 @@ int __vfio_iommu_info(struct vfio_pci_device *dev, struct vfio_iommu_info *info)
 		free(ti);
 	}
 	info->pgsizes = ti->iova_pgsizes;
-	ret = read_ranges(ti, argsz, info);
+	ret = __read_ranges(ti, argsz, info);
 	free(ti);
 	return ret;
 }
 
-int vfio_iova_pick(const struct vfio_iommu_info *info, uint64_t size,
-		   uint64_t align, uint64_t *iova)
+int __vfio_iommu_info_read(struct vfio_iommu *iommu)
+{
+	if (iommu->mode->iommufd)
+		return __iommufd_iova_ranges(iommu, &iommu->info);
+	return __type1_info(iommu->container_fd, &iommu->info);
+}
+
+int __vfio_iova_pick(const struct vfio_iommu_info *info, uint64_t size,
+		     uint64_t align, uint64_t *iova)
 {
 	/* Without ranges, assume the 39-bit space every VT-d offers. */
 	struct vfio_iova_range all = { 0, (1ULL << 39) - 1 };
@@ -96,12 +105,20 @@ int vfio_iova_pick(const struct vfio_iommu_info *info, uint64_t size,
 			return 0;
 		}
 	}
-	errno = ENOSPC;
-	return vfio_set_error("no IOVA range holds %#llx bytes aligned to %#llx",
-			      (unsigned long long)size, (unsigned long long)align);
+	return vfio_err(-ENOSPC, "no IOVA range holds %#llx bytes aligned to %#llx",
+			(unsigned long long)size, (unsigned long long)align);
 }
 
-int __vfio_dma_map(struct vfio_pci_device *dev, void *va, uint64_t iova,
+uint64_t vfio_iova_pick(const struct vfio_iommu_info *info, uint64_t size,
+			uint64_t align)
+{
+	uint64_t iova = 0;
+
+	VFIO_ASSERT_OK(__vfio_iova_pick(info, size, align, &iova));
+	return iova;
+}
+
+int __vfio_dma_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
 		   uint64_t size)
 {
 	struct vfio_iommu_type1_dma_map map = {
@@ -112,17 +129,24 @@ int __vfio_dma_map(struct vfio_pci_device *dev, void *va, uint64_t iova,
 		.size = size,
 	};
 
-	if (dev->iommufd >= 0)
-		return __iommufd_map(dev, va, iova, size);
-	if (ioctl(dev->container_fd, VFIO_IOMMU_MAP_DMA, &map))
-		return vfio_set_error("VFIO_IOMMU_MAP_DMA(iova %#llx, size %#llx): %s%s",
-				      (unsigned long long)iova,
-				      (unsigned long long)size, strerror(errno),
-				      errno == ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
+	if (iommu->mode->iommufd)
+		return __iommufd_map(iommu, va, iova, size);
+	if (ioctl(iommu->container_fd, VFIO_IOMMU_MAP_DMA, &map))
+		return vfio_err(-errno, "VFIO_IOMMU_MAP_DMA(iova %#llx, size %#llx): %s%s",
+				(unsigned long long)iova,
+				(unsigned long long)size, strerror(errno),
+				errno == ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
 	return 0;
 }
 
-int __vfio_dma_unmap(struct vfio_pci_device *dev, uint64_t iova, uint64_t size)
+void vfio_dma_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
+		  uint64_t size)
+{
+	VFIO_ASSERT_OK(__vfio_dma_map(iommu, va, iova, size));
+}
+
+static int __type1_unmap(int container_fd, uint64_t iova, uint64_t size,
+			 uint64_t *done)
 {
 	struct vfio_iommu_type1_dma_unmap unmap = {
 		.argsz = sizeof(unmap),
@@ -130,19 +154,33 @@ int __vfio_dma_unmap(struct vfio_pci_device *dev, uint64_t iova, uint64_t size)
 		.size = size,
 	};
 
-	if (dev->iommufd >= 0)
-		return __iommufd_unmap(dev, iova, size);
-	if (ioctl(dev->container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap))
-		return vfio_set_error("VFIO_IOMMU_UNMAP_DMA(iova %#llx): %s",
-				      (unsigned long long)iova, strerror(errno));
-	return vfio_dma_unmapped("VFIO_IOMMU_UNMAP_DMA", unmap.size, size);
+	if (ioctl(container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap))
+		return vfio_err(-errno, "VFIO_IOMMU_UNMAP_DMA(iova %#llx): %s",
+				(unsigned long long)iova, strerror(errno));
+	*done = unmap.size;
+	return 0;
 }
 
-int vfio_dma_unmapped(const char *what, uint64_t done, uint64_t size)
+int __vfio_dma_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size)
 {
-	if (done == size)
-		return 0;
-	errno = EIO;
-	return vfio_set_error("%s unmapped %#llx of %#llx bytes", what,
-			      (unsigned long long)done, (unsigned long long)size);
+	bool ioas = iommu->mode->iommufd;
+	uint64_t done = 0;
+	int ret;
+
+	ret = ioas ? __iommufd_unmap(iommu, iova, size, &done) :
+		     __type1_unmap(iommu->container_fd, iova, size, &done);
+	if (ret)
+		return ret;
+	/* An unmap that did less than asked (type1: nothing there) is EIO. */
+	if (done != size)
+		return vfio_err(-EIO, "%s unmapped %#llx of %#llx bytes",
+				ioas ? "IOMMU_IOAS_UNMAP" : "VFIO_IOMMU_UNMAP_DMA",
+				(unsigned long long)done,
+				(unsigned long long)size);
+	return 0;
+}
+
+void vfio_dma_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size)
+{
+	VFIO_ASSERT_OK(__vfio_dma_unmap(iommu, iova, size));
 }

@@ -401,7 +401,7 @@ int vfio_fault_probe_device(struct vfio_pci_device *dev,
 	errno = ENOENT;
 	ret = bar < 0 ? vfio_set_error("fault probe: %s has no mmappable BAR",
 				       dev->bdf) :
-			vfio_pci_bar_pa(dev->bdf, bar, &r.pa, &len);
+			__vfio_pci_bar_pa(dev->bdf, bar, &r.pa, &len);
 	if (ret) {
 		snprintf(p->verdict, sizeof(p->verdict), "probe failed: %s",
 			 vfio_error());

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IOMMU modes: which container device and IOMMU type a device is opened
- * with, and whether the running kernel offers them.
+ * IOMMU contexts: the five modes, whether the running kernel offers them,
+ * and the container or IOAS that devices attach to.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -14,15 +15,23 @@
 
 #include "libvfio.h"
 
+/* In FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES()'s order. */
 static const struct vfio_iommu_mode modes[] = {
-	{ "vfio_type1_iommu", "/dev/vfio/vfio", VFIO_TYPE1_IOMMU },
-	{ "vfio_type1v2_iommu", "/dev/vfio/vfio", VFIO_TYPE1v2_IOMMU },
+	{ "vfio_type1_iommu", "type1", false, "/dev/vfio/vfio",
+	  VFIO_TYPE1_IOMMU },
+	{ "vfio_type1v2_iommu", "type1v2", false, "/dev/vfio/vfio",
+	  VFIO_TYPE1v2_IOMMU },
 	/* iommufd's VFIO container emulation, CONFIG_IOMMUFD_VFIO_CONTAINER */
-	{ "iommufd_compat_type1", "/dev/iommu", VFIO_TYPE1_IOMMU },
-	{ "iommufd_compat_type1v2", "/dev/iommu", VFIO_TYPE1v2_IOMMU },
+	{ "iommufd_compat_type1", "compat-type1", false, "/dev/iommu",
+	  VFIO_TYPE1_IOMMU },
+	{ "iommufd_compat_type1v2", "compat-type1v2", false, "/dev/iommu",
+	  VFIO_TYPE1v2_IOMMU },
 	/* No container: the device cdev bound to /dev/iommu, an IOAS. */
-	{ "iommufd", NULL, 0 },
+	{ "iommufd", "iommufd", true, NULL, 0 },
 };
+
+static_assert(ARRAY_SIZE(modes) == VFIO_IOMMU_NR_MODES,
+	       "FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES() lists every mode");
 
 const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name)
 {
@@ -36,70 +45,171 @@ const struct vfio_iommu_mode *vfio_iommu_mode_get(const char *name)
 	for (i = 0; i < ARRAY_SIZE(modes); i++)
 		snprintf(known + strlen(known), sizeof(known) - strlen(known),
 			 "%s%s", i ? ", " : "", modes[i].name);
-	errno = EINVAL;
-	vfio_set_error("unknown IOMMU mode '%s' (known: %s)", name, known);
+	vfio_err(-EINVAL, "unknown IOMMU mode '%s' (known: %s)", name, known);
 	return NULL;
 }
 
+const char *vfio_iommu_mode_short(const char *name)
+{
+	const struct vfio_iommu_mode *m = vfio_iommu_mode_get(name);
+
+	return m ? m->short_name : name;
+}
+
+bool vfio_iommu_mode_uses_iommufd(const struct vfio_iommu_mode *mode)
+{
+	return mode->iommufd || !strcmp(mode->container_path, "/dev/iommu");
+}
+
 /* The native mode needs /dev/iommu and device cdevs. */
-static int iommufd_check(void)
+static int __iommufd_offered(void)
 {
-	const char *missing = NULL;
-
 	if (access("/dev/iommu", F_OK))
-		missing = "no /dev/iommu (kernel built without CONFIG_IOMMUFD)";
-	else if (access("/dev/vfio/devices", F_OK))
-		missing = "no /dev/vfio/devices (kernel built without CONFIG_VFIO_DEVICE_CDEV, or vfio not loaded)";
-	if (!missing)
-		return 0;
-	errno = ENODEV;
-	return vfio_set_error("iommufd: %s", missing);
-}
-
-/* A container device that cannot be opened: absent, or a real problem. */
-static int container_open_error(const struct vfio_iommu_mode *mode)
-{
-	int err = errno;
-
-	if (err == ENOENT || err == ENODEV || err == ENXIO) {
-		errno = ENODEV;
-		return vfio_set_error("%s: no %s (%s)", mode->name,
-				      mode->container_path,
-				      strcmp(mode->container_path, "/dev/iommu") ?
-				      "vfio not loaded?" :
-				      "kernel built without CONFIG_IOMMUFD");
-	}
-	/* EACCES, EPERM, EBUSY: the mode is here but this run cannot use it. */
-	errno = err;
-	return vfio_set_error("%s: cannot open %s: %s%s", mode->name,
-			      mode->container_path, strerror(err),
-			      err == EACCES || err == EPERM ?
-			      " (run as root, or give this user the device)" : "");
-}
-
-int vfio_iommu_mode_check(const struct vfio_iommu_mode *mode)
-{
-	int fd, ret;
-
-	if (!mode->container_path)
-		return iommufd_check();
-	fd = open(mode->container_path, O_RDWR);
-	if (fd < 0)
-		return container_open_error(mode);
-	ret = ioctl(fd, VFIO_CHECK_EXTENSION, mode->iommu_type);
-	close(fd);
-	if (ret <= 0) {
-		errno = ENODEV;
-		return vfio_set_error("%s: %s does not offer IOMMU type %lu",
-				      mode->name, mode->container_path,
-				      mode->iommu_type);
-	}
+		return vfio_err(-ENODEV, "iommufd: no /dev/iommu (kernel built without CONFIG_IOMMUFD)");
+	if (access("/dev/vfio/devices", F_OK))
+		return vfio_err(-ENODEV, "iommufd: no /dev/vfio/devices (kernel built without CONFIG_VFIO_DEVICE_CDEV, or vfio not loaded)");
 	return 0;
 }
 
-int vfio_iommu_mode_offered(const char *name)
+/* A container device that cannot be opened: absent, or a real problem. */
+static int __container_open_error(const struct vfio_iommu_mode *mode)
+{
+	int err = errno;
+
+	if (err == ENOENT || err == ENODEV || err == ENXIO)
+		return vfio_err(-ENODEV, "%s: no %s (%s)", mode->name,
+				mode->container_path,
+				strcmp(mode->container_path, "/dev/iommu") ?
+				"vfio not loaded?" :
+				"kernel built without CONFIG_IOMMUFD");
+	/* EACCES, EPERM, EBUSY: the mode is here but this run cannot use it. */
+	return vfio_err(-err, "%s: cannot open %s: %s%s", mode->name,
+			mode->container_path, strerror(err),
+			err == EACCES || err == EPERM ?
+			" (run as root, or give this user the device)" : "");
+}
+
+/* Open @mode's container and check that it offers the IOMMU type. */
+static int __container_open(const struct vfio_iommu_mode *mode)
+{
+	int fd = open(mode->container_path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return __container_open_error(mode);
+	if (ioctl(fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		close(fd);
+		return vfio_err(-EINVAL, "%s: VFIO API version is not %d",
+				mode->container_path, VFIO_API_VERSION);
+	}
+	if (ioctl(fd, VFIO_CHECK_EXTENSION, mode->iommu_type) <= 0) {
+		close(fd);
+		return vfio_err(-ENODEV, "%s: %s does not offer IOMMU type %lu",
+				mode->name, mode->container_path,
+				mode->iommu_type);
+	}
+	return fd;
+}
+
+int __vfio_iommu_mode_offered(const char *name)
 {
 	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(name);
+	int fd;
 
-	return mode ? vfio_iommu_mode_check(mode) : -EINVAL;
+	if (!mode)
+		return -EINVAL;
+	if (mode->iommufd)
+		return __iommufd_offered();
+	fd = __container_open(mode);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int __vfio_iommu_init(const char *name, struct vfio_iommu **out)
+{
+	struct vfio_iommu *iommu = calloc(1, sizeof(*iommu));
+	int ret = 0;
+
+	if (!iommu)
+		return vfio_err(-ENOMEM, "out of memory");
+	iommu->container_fd = iommu->iommufd = -1;
+	iommu->mode = vfio_iommu_mode_get(name);
+	if (!iommu->mode)
+		ret = -EINVAL;
+	else if (iommu->mode->iommufd)
+		ret = __iommufd_ioas_open(iommu);
+	else
+		ret = iommu->container_fd = __container_open(iommu->mode);
+	if (ret < 0) {
+		vfio_iommu_cleanup(iommu);
+		return ret;
+	}
+	*out = iommu;
+	return 0;
+}
+
+struct vfio_iommu *vfio_iommu_init(const char *mode)
+{
+	struct vfio_iommu *iommu;
+
+	VFIO_ASSERT_OK(__vfio_iommu_init(mode, &iommu));
+	return iommu;
+}
+
+void vfio_iommu_cleanup(struct vfio_iommu *iommu)
+{
+	if (!iommu)
+		return;
+	if (iommu->container_fd >= 0)
+		close(iommu->container_fd);
+	if (iommu->iommufd >= 0)
+		close(iommu->iommufd);
+	free(iommu);
+}
+
+/* Count a device in once the ranges it leaves are known. */
+static int __iommu_attached(struct vfio_iommu *iommu)
+{
+	int ret = __vfio_iommu_info_read(iommu);
+
+	if (!ret)
+		iommu->nr_devices++;
+	return ret;
+}
+
+int __vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd)
+{
+	const struct vfio_iommu_mode *m = iommu->mode;
+
+	if (m->iommufd)
+		return vfio_err(-EINVAL, "%s: devices attach by their cdev, not a group",
+				m->name);
+	if (ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &iommu->container_fd))
+		return vfio_err(-errno, "VFIO_GROUP_SET_CONTAINER: %s",
+				strerror(errno));
+	/* The container takes its type from its first group, and keeps it. */
+	if (!iommu->nr_devices &&
+	    ioctl(iommu->container_fd, VFIO_SET_IOMMU, m->iommu_type))
+		return vfio_err(-errno, "VFIO_SET_IOMMU(%s): %s%s", m->name,
+				strerror(errno), errno == EPERM ?
+				" (no interrupt remapping: enable it, or vfio_iommu_type1 allow_unsafe_interrupts=1)" : "");
+	return __iommu_attached(iommu);
+}
+
+int __vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
+			     uint32_t *pt_id)
+{
+	int ret;
+
+	if (!iommu->mode->iommufd)
+		return vfio_err(-EINVAL, "%s: devices attach by their group, not a cdev",
+				iommu->mode->name);
+	ret = __iommufd_attach(iommu, device_fd, pt_id);
+	return ret ? ret : __iommu_attached(iommu);
+}
+
+void vfio_iommu_detached(struct vfio_iommu *iommu)
+{
+	iommu->nr_devices--;
 }

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iommufd: device cdev, IOAS, and the map calls that pin through it.
+ * iommufd: an IOAS, device cdevs attached to it, and the map calls that
+ * pin through it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -15,81 +14,55 @@
 
 #include "libvfio.h"
 
-/* /dev/vfio/devices/vfioN for @bdf, from /sys/bus/pci/devices/@bdf/vfio-dev. */
-static int cdev_path(const char *bdf, char *path, size_t len)
+int __iommufd_ioas_open(struct vfio_iommu *iommu)
 {
-	char dir[128], name[256] = "";
-	struct dirent *e;
-	DIR *d;
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 
-	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	d = opendir(dir);
-	while (d && (e = readdir(d)))
-		if (!strncmp(e->d_name, "vfio", 4))
-			snprintf(name, sizeof(name), "%s", e->d_name);
-	if (d)
-		closedir(d);
-	if (!name[0]) {
-		errno = ENODEV;
-		return vfio_set_error("%s has no VFIO cdev (kernel without CONFIG_VFIO_DEVICE_CDEV?)",
-				      bdf);
-	}
-	snprintf(path, len, "/dev/vfio/devices/%.32s", name);
+	iommu->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (iommu->iommufd < 0)
+		return vfio_err(-errno, "cannot open /dev/iommu: %s",
+				strerror(errno));
+	if (ioctl(iommu->iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return vfio_err(-errno, "IOMMU_IOAS_ALLOC: %s", strerror(errno));
+	iommu->ioas_id = alloc.out_ioas_id;
 	return 0;
 }
 
-static int bind_and_attach(struct vfio_pci_device *dev)
+int __iommufd_attach(struct vfio_iommu *iommu, int device_fd, uint32_t *pt_id)
 {
 	struct vfio_device_bind_iommufd bind = {
-		.argsz = sizeof(bind), .iommufd = dev->iommufd,
+		.argsz = sizeof(bind), .iommufd = iommu->iommufd,
 	};
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach), .pt_id = iommu->ioas_id,
+	};
 
-	if (ioctl(dev->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		return vfio_set_error("VFIO_DEVICE_BIND_IOMMUFD: %s", strerror(errno));
-	if (ioctl(dev->iommufd, IOMMU_IOAS_ALLOC, &alloc))
-		return vfio_set_error("IOMMU_IOAS_ALLOC: %s", strerror(errno));
-	dev->ioas_id = alloc.out_ioas_id;
-	attach.pt_id = dev->ioas_id;
-	if (ioctl(dev->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		return vfio_set_error("VFIO_DEVICE_ATTACH_IOMMUFD_PT(ioas %u): %s",
-				      dev->ioas_id, strerror(errno));
+	if (ioctl(device_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return vfio_err(-errno, "VFIO_DEVICE_BIND_IOMMUFD: %s",
+				strerror(errno));
+	if (ioctl(device_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return vfio_err(-errno, "VFIO_DEVICE_ATTACH_IOMMUFD_PT(ioas %u): %s",
+				iommu->ioas_id, strerror(errno));
+	/* The kernel says which page table (HWPT) it put the device in. */
+	*pt_id = attach.pt_id;
 	return 0;
 }
 
-int __vfio_iommufd_open(struct vfio_pci_device *dev)
-{
-	char path[64];
-	int ret;
-
-	ret = cdev_path(dev->bdf, path, sizeof(path));
-	if (ret)
-		return ret;
-	dev->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-	if (dev->iommufd < 0)
-		return vfio_set_error("cannot open /dev/iommu: %s", strerror(errno));
-	dev->fd = open(path, O_RDWR | O_CLOEXEC);
-	if (dev->fd < 0)
-		return vfio_set_error("cannot open %s: %s%s", path, strerror(errno),
-				      errno == EBUSY ? " (in use by another process)" : "");
-	return bind_and_attach(dev);
-}
-
-int __iommufd_iova_ranges(struct vfio_pci_device *dev,
+int __iommufd_iova_ranges(struct vfio_iommu *iommu,
 			  struct vfio_iommu_info *info)
 {
 	struct iommu_iova_range r[VFIO_MAX_IOVA_RANGES];
 	struct iommu_ioas_iova_ranges q = {
-		.size = sizeof(q), .ioas_id = dev->ioas_id,
+		.size = sizeof(q), .ioas_id = iommu->ioas_id,
 		.num_iovas = VFIO_MAX_IOVA_RANGES, .allowed_iovas = (uintptr_t)r,
 	};
 	uint32_t i;
 
 	memset(info, 0, sizeof(*info));
-	if (ioctl(dev->iommufd, IOMMU_IOAS_IOVA_RANGES, &q))
-		return vfio_set_error("IOMMU_IOAS_IOVA_RANGES: %s%s", strerror(errno),
-				      errno == EMSGSIZE ? " (more ranges than expected)" : "");
+	if (ioctl(iommu->iommufd, IOMMU_IOAS_IOVA_RANGES, &q))
+		return vfio_err(-errno, "IOMMU_IOAS_IOVA_RANGES: %s%s",
+				strerror(errno), errno == EMSGSIZE ?
+				" (more ranges than expected)" : "");
 	for (i = 0; i < q.num_iovas; i++) {
 		info->ranges[i].start = r[i].start;
 		info->ranges[i].end = r[i].last;
@@ -103,50 +76,58 @@ int __iommufd_iova_ranges(struct vfio_pci_device *dev,
 #define MAP_FLAGS (IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
 		   IOMMU_IOAS_MAP_READABLE)
 
-int __iommufd_map(struct vfio_pci_device *dev, void *va, uint64_t iova,
+int __iommufd_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
 		  uint64_t size)
 {
 	struct iommu_ioas_map map = {
-		.size = sizeof(map), .flags = MAP_FLAGS, .ioas_id = dev->ioas_id,
+		.size = sizeof(map), .flags = MAP_FLAGS, .ioas_id = iommu->ioas_id,
 		.user_va = (uintptr_t)va, .length = size, .iova = iova,
 	};
 
-	if (ioctl(dev->iommufd, IOMMU_IOAS_MAP, &map))
-		return vfio_set_error("IOMMU_IOAS_MAP(iova %#llx, size %#llx): %s%s",
-				      (unsigned long long)iova,
-				      (unsigned long long)size, strerror(errno),
-				      errno == EFAULT ?
-				      " (a BAR cannot be pinned by address: map its dma-buf)" :
-				      errno == ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
+	if (ioctl(iommu->iommufd, IOMMU_IOAS_MAP, &map))
+		return vfio_err(-errno, "IOMMU_IOAS_MAP(iova %#llx, size %#llx): %s%s",
+				(unsigned long long)iova,
+				(unsigned long long)size, strerror(errno),
+				errno == EFAULT ?
+				" (a BAR cannot be pinned by address: map its dma-buf)" :
+				errno == ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
 	return 0;
 }
 
-int __iommufd_map_file(struct vfio_pci_device *dev, int fd, uint64_t start,
+int __iommufd_map_file(struct vfio_iommu *iommu, int fd, uint64_t start,
 		       uint64_t iova, uint64_t size)
 {
 	struct iommu_ioas_map_file map = {
-		.size = sizeof(map), .flags = MAP_FLAGS, .ioas_id = dev->ioas_id,
+		.size = sizeof(map), .flags = MAP_FLAGS, .ioas_id = iommu->ioas_id,
 		.fd = fd, .start = start, .length = size, .iova = iova,
 	};
 
-	if (ioctl(dev->iommufd, IOMMU_IOAS_MAP_FILE, &map))
-		return vfio_set_error("IOMMU_IOAS_MAP_FILE(iova %#llx, size %#llx): %s",
-				      (unsigned long long)iova,
-				      (unsigned long long)size, strerror(errno));
+	if (ioctl(iommu->iommufd, IOMMU_IOAS_MAP_FILE, &map))
+		return vfio_err(-errno, "IOMMU_IOAS_MAP_FILE(iova %#llx, size %#llx): %s",
+				(unsigned long long)iova,
+				(unsigned long long)size, strerror(errno));
 	return 0;
 }
 
-int __iommufd_unmap(struct vfio_pci_device *dev, uint64_t iova, uint64_t size)
+void iommufd_map_file(struct vfio_iommu *iommu, int fd, uint64_t start,
+		      uint64_t iova, uint64_t size)
+{
+	VFIO_ASSERT_OK(__iommufd_map_file(iommu, fd, start, iova, size));
+}
+
+int __iommufd_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
+		    uint64_t *done)
 {
 	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap), .ioas_id = dev->ioas_id,
+		.size = sizeof(unmap), .ioas_id = iommu->ioas_id,
 		.iova = iova, .length = size,
 	};
 
-	if (ioctl(dev->iommufd, IOMMU_IOAS_UNMAP, &unmap))
-		return vfio_set_error("IOMMU_IOAS_UNMAP(iova %#llx): %s",
-				      (unsigned long long)iova, strerror(errno));
-	return vfio_dma_unmapped("IOMMU_IOAS_UNMAP", unmap.length, size);
+	if (ioctl(iommu->iommufd, IOMMU_IOAS_UNMAP, &unmap))
+		return vfio_err(-errno, "IOMMU_IOAS_UNMAP(iova %#llx): %s",
+				(unsigned long long)iova, strerror(errno));
+	*done = unmap.length;
+	return 0;
 }
 
 int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
@@ -160,7 +141,7 @@ int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
 	int fd;
 
 	if (!f)
-		return vfio_set_error("out of memory");
+		return vfio_err(-ENOMEM, "out of memory");
 	f->argsz = len;
 	f->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
 	db = (void *)f->data;
@@ -172,9 +153,9 @@ int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
 	fd = ioctl(dev->fd, VFIO_DEVICE_FEATURE, f);
 	free(f);
 	if (fd < 0)
-		return vfio_set_error("VFIO_DEVICE_FEATURE_DMA_BUF(region %u): %s%s",
-				      index, strerror(errno),
-				      errno == ENOTTY || errno == EINVAL ?
-				      " (kernel without VFIO dma-buf export?)" : "");
+		return vfio_err(-errno, "VFIO_DEVICE_FEATURE_DMA_BUF(region %u): %s%s",
+				index, strerror(errno),
+				errno == ENOTTY || errno == EINVAL ?
+				" (kernel without VFIO dma-buf export?)" : "");
 	return fd;
 }

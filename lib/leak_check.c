@@ -39,7 +39,7 @@ static long status_kb(const char *key)
 	return v;
 }
 
-int vfio_leak_snapshot(struct vfio_leak_snapshot *s)
+int __vfio_leak_snapshot(struct vfio_leak_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->fds = count_fds();
@@ -48,26 +48,35 @@ int vfio_leak_snapshot(struct vfio_leak_snapshot *s)
 	return vfio_vma_totals(&s->vmas, &s->vma_bytes);
 }
 
-int vfio_leak_check(const struct vfio_leak_snapshot *before)
+void vfio_leak_snapshot(struct vfio_leak_snapshot *s)
+{
+	VFIO_ASSERT_OK(__vfio_leak_snapshot(s));
+}
+
+int __vfio_leak_check(const struct vfio_leak_snapshot *before)
 {
 	struct vfio_leak_snapshot now;
-	int ret = vfio_leak_snapshot(&now);
+	int ret = __vfio_leak_snapshot(&now);
 
 	if (ret)
 		return ret;
-	errno = EBUSY;
 	if (now.fds > before->fds)
-		return vfio_set_error("%d file descriptor(s) left open",
-				      now.fds - before->fds);
+		return vfio_err(-EBUSY, "%d file descriptor(s) left open",
+				now.fds - before->fds);
 	if (now.locked_kb > before->locked_kb || now.pinned_kb > before->pinned_kb)
-		return vfio_set_error("pinned memory left: VmLck %ld -> %ld kB, VmPin %ld -> %ld kB",
-				      before->locked_kb, now.locked_kb,
-				      before->pinned_kb, now.pinned_kb);
+		return vfio_err(-EBUSY, "pinned memory left: VmLck %ld -> %ld kB, VmPin %ld -> %ld kB",
+				before->locked_kb, now.locked_kb,
+				before->pinned_kb, now.pinned_kb);
 	if (now.vmas > before->vmas || now.vma_bytes > before->vma_bytes)
-		return vfio_set_error("mappings left: %llu -> %llu VMAs, %llu -> %llu bytes",
-				      (unsigned long long)before->vmas,
-				      (unsigned long long)now.vmas,
-				      (unsigned long long)before->vma_bytes,
-				      (unsigned long long)now.vma_bytes);
+		return vfio_err(-EBUSY, "mappings left: %llu -> %llu VMAs, %llu -> %llu bytes",
+				(unsigned long long)before->vmas,
+				(unsigned long long)now.vmas,
+				(unsigned long long)before->vma_bytes,
+				(unsigned long long)now.vma_bytes);
 	return 0;
+}
+
+void vfio_leak_check(const struct vfio_leak_snapshot *before)
+{
+	VFIO_ASSERT_OK(__vfio_leak_check(before));
 }

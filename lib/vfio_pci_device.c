@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Opening a vfio-pci device through the legacy group/container interface,
- * reading its regions and mapping its BARs at congruent addresses.
+ * Opening a vfio-pci device and attaching it to an IOMMU context (by its
+ * group, or its cdev for native iommufd), reading its regions and mapping
+ * its BARs at congruent addresses.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -20,7 +22,7 @@
 #define VFIO_INFO_MAX_SIZE (64 * 1024)
 
 /* Read the basename of the symlink /sys/bus/pci/devices/@bdf/@link. */
-static int sysfs_link(const char *bdf, const char *link, char *out, size_t len)
+static int __sysfs_link(const char *bdf, const char *link, char *out, size_t len)
 {
 	char path[128], target[256];
 	ssize_t n;
@@ -52,31 +54,32 @@ const char *vfio_run_sh(void)
 	return path;
 }
 
+int __vfio_pci_iommu_group(const char *bdf)
+{
+	char name[64];
+
+	if (__sysfs_link(bdf, "iommu_group", name, sizeof(name)))
+		return vfio_err(-ENODEV, "%s has no IOMMU group: boot with intel_iommu=on or amd_iommu=on",
+				bdf);
+	return atoi(name);
+}
+
 /* The device exists, is bound to vfio-pci and has an IOMMU group. */
-static int device_sysfs_check(const char *bdf, int *group)
+static int __device_sysfs_check(const char *bdf, int *group)
 {
 	char path[128], name[64];
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
 	if (access(path, F_OK))
-		return vfio_set_error("%s: no such PCI device (see lspci -D)", bdf);
-	if (sysfs_link(bdf, "driver", name, sizeof(name))) {
-		errno = ENODEV;
-		return vfio_set_error("%s is bound to no driver: bind it to vfio-pci with %s -d %s",
-				      bdf, vfio_run_sh(), bdf);
-	}
-	if (strcmp(name, "vfio-pci")) {
-		errno = ENODEV;
-		return vfio_set_error("%s is bound to %s, not vfio-pci: bind it with %s -d %s",
-				      bdf, name, vfio_run_sh(), bdf);
-	}
-	if (sysfs_link(bdf, "iommu_group", name, sizeof(name))) {
-		errno = ENODEV;
-		return vfio_set_error("%s has no IOMMU group: boot with intel_iommu=on or amd_iommu=on",
-				      bdf);
-	}
-	*group = atoi(name);
-	return 0;
+		return vfio_err(-errno, "%s: no such PCI device (see lspci -D)", bdf);
+	if (__sysfs_link(bdf, "driver", name, sizeof(name)))
+		return vfio_err(-ENODEV, "%s is bound to no driver: bind it to vfio-pci with %s -d %s",
+				bdf, vfio_run_sh(), bdf);
+	if (strcmp(name, "vfio-pci"))
+		return vfio_err(-ENODEV, "%s is bound to %s, not vfio-pci: bind it with %s -d %s",
+				bdf, name, vfio_run_sh(), bdf);
+	*group = __vfio_pci_iommu_group(bdf);
+	return *group < 0 ? *group : 0;
 }
 
 void vfio_selftests_require_device(const char *bdf)
@@ -86,55 +89,64 @@ void vfio_selftests_require_device(const char *bdf)
 	/* Without vfio at all, each IOMMU mode SKIPs with its own reason. */
 	if (!bdf || (access("/dev/vfio/vfio", F_OK) && access("/dev/iommu", F_OK)))
 		return;
-	if (device_sysfs_check(bdf, &group))
+	if (__device_sysfs_check(bdf, &group))
 		ksft_exit_fail_msg("%s\n", vfio_error());
 }
 
-static int container_open(struct vfio_pci_device *dev)
-{
-	const struct vfio_iommu_mode *m = dev->iommu;
-
-	dev->container_fd = open(m->container_path, O_RDWR);
-	if (dev->container_fd < 0)
-		return vfio_set_error("cannot open %s: %s", m->container_path,
-				      strerror(errno));
-	if (ioctl(dev->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
-		errno = EINVAL;
-		return vfio_set_error("%s: VFIO API version is not %d",
-				      m->container_path, VFIO_API_VERSION);
-	}
-	if (ioctl(dev->container_fd, VFIO_CHECK_EXTENSION, m->iommu_type) <= 0) {
-		errno = ENODEV;
-		return vfio_set_error("%s: IOMMU type %lu not supported",
-				      m->container_path, m->iommu_type);
-	}
-	return 0;
-}
-
-static int group_open(struct vfio_pci_device *dev, int group)
+static int __group_open(struct vfio_pci_device *dev)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
 
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
-	dev->group_fd = open(path, O_RDWR);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", dev->group);
+	dev->group_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (dev->group_fd < 0)
-		return vfio_set_error("cannot open %s: %s%s", path, strerror(errno),
-				      errno == EBUSY ? " (the group is in use by another process)" : "");
+		return vfio_err(-errno, "cannot open %s: %s%s", path,
+				strerror(errno), errno == EBUSY ?
+				" (the group is in use by another process)" : "");
 	if (ioctl(dev->group_fd, VFIO_GROUP_GET_STATUS, &status))
-		return vfio_set_error("VFIO_GROUP_GET_STATUS on %s: %s", path,
-				      strerror(errno));
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		errno = EBUSY;
-		return vfio_set_error("IOMMU group %d is not viable: bind every device in /sys/kernel/iommu_groups/%d/devices to vfio-pci",
-				      group, group);
-	}
-	if (ioctl(dev->group_fd, VFIO_GROUP_SET_CONTAINER, &dev->container_fd))
-		return vfio_set_error("VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
-	if (ioctl(dev->container_fd, VFIO_SET_IOMMU, dev->iommu->iommu_type))
-		return vfio_set_error("VFIO_SET_IOMMU(%s): %s%s", dev->iommu->name,
-				      strerror(errno), errno == EPERM ?
-				      " (no interrupt remapping: enable it, or vfio_iommu_type1 allow_unsafe_interrupts=1)" : "");
+		return vfio_err(-errno, "VFIO_GROUP_GET_STATUS on %s: %s", path,
+				strerror(errno));
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return vfio_err(-EBUSY, "IOMMU group %d is not viable: bind every device in /sys/kernel/iommu_groups/%d/devices to vfio-pci",
+				dev->group, dev->group);
+	return 0;
+}
+
+/* /dev/vfio/devices/vfioN for @bdf, from /sys/bus/pci/devices/@bdf/vfio-dev. */
+static int __cdev_path(const char *bdf, char *path, size_t len)
+{
+	char dir[128], name[256] = "";
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, "vfio", 4))
+			snprintf(name, sizeof(name), "%s", e->d_name);
+	if (d)
+		closedir(d);
+	if (!name[0])
+		return vfio_err(-ENODEV, "%s has no VFIO cdev (kernel without CONFIG_VFIO_DEVICE_CDEV?)",
+				bdf);
+	snprintf(path, len, "/dev/vfio/devices/%.32s", name);
+	return 0;
+}
+
+static int __cdev_open(struct vfio_pci_device *dev)
+{
+	char path[64];
+	int ret;
+
+	ret = __cdev_path(dev->bdf, path, sizeof(path));
+	if (ret)
+		return ret;
+	dev->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (dev->fd < 0)
+		return vfio_err(-errno, "cannot open %s: %s%s", path,
+				strerror(errno), errno == EBUSY ?
+				" (in use by another process)" : "");
 	return 0;
 }
 
@@ -149,20 +161,19 @@ int __vfio_region_info(int device_fd, uint32_t index,
 	for (;;) {
 		info = calloc(1, argsz);
 		if (!info)
-			return vfio_set_error("out of memory");
+			return vfio_err(-ENOMEM, "out of memory");
 		info->argsz = argsz;
 		info->index = index;
 		if (ioctl(device_fd, VFIO_DEVICE_GET_REGION_INFO, info)) {
-			ret = vfio_set_error("VFIO_DEVICE_GET_REGION_INFO(%u): %s",
-					     index, strerror(errno));
+			ret = vfio_err(-errno, "VFIO_DEVICE_GET_REGION_INFO(%u): %s",
+				       index, strerror(errno));
 			goto err;
 		}
 		if (info->argsz <= argsz)
 			break;
 		if (info->argsz > VFIO_INFO_MAX_SIZE) {
-			errno = EINVAL;
-			ret = vfio_set_error("region %u: info of %u bytes is implausible",
-					     index, info->argsz);
+			ret = vfio_err(-EINVAL, "region %u: info of %u bytes is implausible",
+				       index, info->argsz);
 			goto err;
 		}
 		argsz = info->argsz;
@@ -182,7 +193,7 @@ err:
 }
 
 /* Keep a BAR's sparse areas, if its region info has the capability. */
-static int read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
+static int __read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
 {
 	int n = vfio_region_sparse_areas(info, info->argsz, b->sparse_areas,
 					 VFIO_PLAN_MAX_AREAS);
@@ -190,13 +201,13 @@ static int read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
 	if (n == -ENOENT)
 		return 0;
 	if (n < 0)
-		return vfio_set_error("region %u: %s", info->index, vfio_error());
+		return vfio_err(n, "region %u: %s", info->index, vfio_error());
 	b->nr_sparse_areas = n;
 	b->sparse = 1;
 	return 0;
 }
 
-static int read_bars(struct vfio_pci_device *dev)
+static int __read_bars(struct vfio_pci_device *dev)
 {
 	struct vfio_region_info *info;
 	int i, ret;
@@ -209,7 +220,7 @@ static int read_bars(struct vfio_pci_device *dev)
 		dev->bars[i].size = info->size;
 		dev->bars[i].offset = info->offset;
 		dev->bars[i].flags = info->flags;
-		ret = read_sparse(&dev->bars[i], info);
+		ret = __read_sparse(&dev->bars[i], info);
 		free(info);
 		if (ret)
 			return ret;
@@ -218,67 +229,81 @@ static int read_bars(struct vfio_pci_device *dev)
 }
 
 /* Device info and the BARs' region info, however the fd was opened. */
-static int device_info(struct vfio_pci_device *dev)
+static int __device_info(struct vfio_pci_device *dev)
 {
 	dev->info.argsz = sizeof(dev->info);
 	if (ioctl(dev->fd, VFIO_DEVICE_GET_INFO, &dev->info))
-		return vfio_set_error("VFIO_DEVICE_GET_INFO: %s", strerror(errno));
-	if (!(dev->info.flags & VFIO_DEVICE_FLAGS_PCI)) {
-		errno = ENODEV;
-		return vfio_set_error("%s is not a vfio-pci device", dev->bdf);
-	}
-	return read_bars(dev);
+		return vfio_err(-errno, "VFIO_DEVICE_GET_INFO: %s", strerror(errno));
+	if (!(dev->info.flags & VFIO_DEVICE_FLAGS_PCI))
+		return vfio_err(-ENODEV, "%s is not a vfio-pci device", dev->bdf);
+	return __read_bars(dev);
 }
 
-static int device_fd_open(struct vfio_pci_device *dev)
+/* The group way: open it, put it in the container, get the device. */
+static int __attach_group(struct vfio_pci_device *dev)
 {
+	int ret = __group_open(dev);
+
+	if (!ret)
+		ret = __vfio_iommu_attach_group(dev->iommu, dev->group_fd);
+	if (ret)
+		return ret;
+	dev->attached = true;
 	dev->fd = ioctl(dev->group_fd, VFIO_GROUP_GET_DEVICE_FD, dev->bdf);
 	if (dev->fd < 0)
-		return vfio_set_error("VFIO_GROUP_GET_DEVICE_FD(%s): %s", dev->bdf,
-				      strerror(errno));
-	return device_info(dev);
+		return vfio_err(-errno, "VFIO_GROUP_GET_DEVICE_FD(%s): %s",
+				dev->bdf, strerror(errno));
+	return 0;
+}
+
+/* The iommufd way: the device's own cdev, bound and attached to the IOAS. */
+static int __attach_cdev(struct vfio_pci_device *dev)
+{
+	int ret = __cdev_open(dev);
+
+	if (!ret)
+		ret = __vfio_iommu_attach_cdev(dev->iommu, dev->fd, &dev->pt_id);
+	if (!ret)
+		dev->attached = true;
+	return ret;
 }
 
 int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
-			   const char *mode)
+			   struct vfio_iommu *iommu)
 {
-	int group = -1, ret;
+	int ret;
 
 	memset(dev, 0, sizeof(*dev));
-	dev->container_fd = dev->group_fd = dev->iommufd = dev->fd = -1;
-	ret = vfio_bdf_parse(bdf, dev->bdf);
-	if (ret)
-		return ret;
-	dev->iommu = vfio_iommu_mode_get(mode);
-	if (!dev->iommu)
-		return -EINVAL;
-	ret = device_sysfs_check(dev->bdf, &group);
-	if (!ret && !dev->iommu->container_path) {
-		ret = __vfio_iommufd_open(dev);
-		if (!ret)
-			ret = device_info(dev);
-	} else if (!ret) {
-		ret = container_open(dev);
-		if (!ret)
-			ret = group_open(dev, group);
-		if (!ret)
-			ret = device_fd_open(dev);
-	}
+	dev->group_fd = dev->fd = dev->group = -1;
+	dev->iommu = iommu;
+	ret = __vfio_bdf_parse(bdf, dev->bdf);
+	if (!ret)
+		ret = __device_sysfs_check(dev->bdf, &dev->group);
+	if (!ret)
+		ret = iommu->mode->iommufd ? __attach_cdev(dev) :
+					     __attach_group(dev);
+	if (!ret)
+		ret = __device_info(dev);
 	if (ret)
 		vfio_pci_device_close(dev);
 	return ret;
 }
 
-struct vfio_pci_device *vfio_pci_device_init(const char *bdf, const char *mode)
+struct vfio_pci_device *vfio_pci_device_init(const char *bdf,
+					     struct vfio_iommu *iommu)
 {
 	struct vfio_pci_device *dev = calloc(1, sizeof(*dev));
 
-	VFIO_ASSERT_NE(dev, NULL);
-	VFIO_ASSERT_OK(__vfio_pci_device_open(dev, bdf, mode));
+	if (!dev)
+		VFIO_FAIL("out of memory");
+	VFIO_ASSERT_OK(__vfio_pci_device_open(dev, bdf, iommu));
 	return dev;
 }
 
-/* Undo everything: mappings, then device, group and container fds. */
+/*
+ * Undo everything: mappings, then the device and group fds, which takes
+ * the device out of its IOMMU context (the context stays).
+ */
 void vfio_pci_device_close(struct vfio_pci_device *dev)
 {
 	int i;
@@ -289,11 +314,10 @@ void vfio_pci_device_close(struct vfio_pci_device *dev)
 		close(dev->fd);
 	if (dev->group_fd >= 0)
 		close(dev->group_fd);
-	if (dev->container_fd >= 0)
-		close(dev->container_fd);
-	if (dev->iommufd >= 0)
-		close(dev->iommufd);
-	dev->fd = dev->group_fd = dev->container_fd = dev->iommufd = -1;
+	if (dev->attached)
+		vfio_iommu_detached(dev->iommu);
+	dev->fd = dev->group_fd = -1;
+	dev->attached = false;
 }
 
 void vfio_pci_device_cleanup(struct vfio_pci_device *dev)
@@ -304,7 +328,7 @@ void vfio_pci_device_cleanup(struct vfio_pci_device *dev)
 	free(dev);
 }
 
-int vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len)
+int __vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len)
 {
 	unsigned long long start, end, flags;
 	char path[128], line[128];
@@ -314,20 +338,24 @@ int vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len)
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
 	f = fopen(path, "r");
 	if (!f)
-		return vfio_set_error("cannot read %s: %s", path, strerror(errno));
+		return vfio_err(-errno, "cannot read %s: %s", path, strerror(errno));
 	for (i = 0; i <= bar && fgets(line, sizeof(line), f); i++)
 		ret = sscanf(line, "%llx %llx %llx", &start, &end, &flags);
 	fclose(f);
-	errno = EINVAL;
 	if (i <= bar || ret != 3)
-		return vfio_set_error("%s: no line for BAR %d", path, bar);
+		return vfio_err(-EINVAL, "%s: no line for BAR %d", path, bar);
 	/* Without CAP_SYS_ADMIN the kernel shows zeros here. */
 	if (!start || end < start)
-		return vfio_set_error("%s: BAR %d has no physical address (not root?)",
-				      path, bar);
+		return vfio_err(-EINVAL, "%s: BAR %d has no physical address (not root?)",
+				path, bar);
 	*pa = start;
 	*len = end - start + 1;
 	return 0;
+}
+
+void vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len)
+{
+	VFIO_ASSERT_OK(__vfio_pci_bar_pa(bdf, bar, pa, len));
 }
 
 int vfio_pci_largest_bar(const struct vfio_pci_device *dev)
@@ -349,7 +377,7 @@ uint64_t vfio_pci_bar_align(uint64_t size)
 }
 
 /* The plan for a BAR: its sparse areas, or one area over all of it. */
-static int bar_plan(struct vfio_pci_bar *b)
+static int __bar_plan(struct vfio_pci_bar *b)
 {
 	struct vfio_range whole = { 0, align_up(b->size, getpagesize()) };
 
@@ -366,16 +394,15 @@ int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
 	uint64_t len;
 	int ret;
 
-	errno = ENOENT;
 	if (bar < 0 || bar >= VFIO_PCI_NUM_BARS || !b->size)
-		return vfio_set_error("BAR %d is not implemented", bar);
+		return vfio_err(-ENOENT, "BAR %d is not implemented", bar);
 	if (!(b->flags & VFIO_REGION_INFO_FLAG_MMAP))
-		return vfio_set_error("BAR %d is not mmappable", bar);
+		return vfio_err(-ENOENT, "BAR %d is not mmappable", bar);
 	/* A second map replaces the first rather than leaking it. */
 	vfio_pci_bar_unmap(dev, bar);
-	ret = vfio_pci_bar_pa(dev->bdf, bar, &b->pa, &len);
+	ret = __vfio_pci_bar_pa(dev->bdf, bar, &b->pa, &len);
 	if (!ret)
-		ret = bar_plan(b);
+		ret = __bar_plan(b);
 	if (!ret)
 		ret = vfio_map_policy_place(policy, b->plan.reserve_size, b->pa,
 					    0, b->plan.reserve_size,

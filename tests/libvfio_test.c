@@ -270,14 +270,14 @@ TEST(bdf_parse)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(good); i++) {
-		ASSERT_EQ(0, vfio_bdf_parse(good[i][0], out)) TH_LOG("%s", good[i][0]);
+		ASSERT_EQ(0, __vfio_bdf_parse(good[i][0], out)) TH_LOG("%s", good[i][0]);
 		EXPECT_STREQ(good[i][1], out);
 	}
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(-EINVAL, vfio_bdf_parse(bad[i], out)) TH_LOG("'%s'", bad[i]);
+		EXPECT_EQ(-EINVAL, __vfio_bdf_parse(bad[i], out)) TH_LOG("'%s'", bad[i]);
 		EXPECT_NE(NULL, strstr(vfio_error(), "malformed BDF"));
 	}
-	EXPECT_EQ(-EINVAL, vfio_bdf_parse(NULL, out));
+	EXPECT_EQ(-EINVAL, __vfio_bdf_parse(NULL, out));
 }
 
 TEST(bdfs_from_argv_and_env)
@@ -348,16 +348,16 @@ TEST(iova_pick)
 	};
 	uint64_t iova;
 
-	ASSERT_EQ(0, vfio_iova_pick(&info, SZ_2M, SZ_2M, &iova));
+	ASSERT_EQ(0, __vfio_iova_pick(&info, SZ_2M, SZ_2M, &iova));
 	EXPECT_EQ(SZ_2M, iova);		/* never IOVA 0 */
-	ASSERT_EQ(0, vfio_iova_pick(&info, 4 * SZ_1G, SZ_1G, &iova));
+	ASSERT_EQ(0, __vfio_iova_pick(&info, 4 * SZ_1G, SZ_1G, &iova));
 	EXPECT_EQ(SZ_1G * 4, iova);	/* past the hole at 4 GiB - 18 MiB */
-	EXPECT_EQ(-ENOSPC, vfio_iova_pick(&info, 1ULL << 39, SZ_1G, &iova));
+	EXPECT_EQ(-ENOSPC, __vfio_iova_pick(&info, 1ULL << 39, SZ_1G, &iova));
 	info.ranges[1].end = UINT64_MAX;
-	EXPECT_EQ(0, vfio_iova_pick(&info, 1ULL << 62, 1ULL << 62, &iova));
+	EXPECT_EQ(0, __vfio_iova_pick(&info, 1ULL << 62, 1ULL << 62, &iova));
 	EXPECT_EQ(1ULL << 62, iova);
 	info.nr_ranges = 0;
-	ASSERT_EQ(0, vfio_iova_pick(&info, SZ_2M, SZ_2M, &iova));
+	ASSERT_EQ(0, __vfio_iova_pick(&info, SZ_2M, SZ_2M, &iova));
 	EXPECT_EQ(SZ_2M, iova);
 }
 
@@ -367,18 +367,18 @@ TEST(leak_check)
 	void *p;
 	int fd;
 
-	ASSERT_EQ(0, vfio_leak_snapshot(&before));
-	EXPECT_EQ(0, vfio_leak_check(&before));
+	ASSERT_EQ(0, __vfio_leak_snapshot(&before));
+	EXPECT_EQ(0, __vfio_leak_check(&before));
 	p = mmap(NULL, SZ_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(-EBUSY, vfio_leak_check(&before));
+	EXPECT_EQ(-EBUSY, __vfio_leak_check(&before));
 	EXPECT_NE(NULL, strstr(vfio_error(), "mappings left"));
 	munmap(p, SZ_4K);
 	fd = dup(1);
-	EXPECT_EQ(-EBUSY, vfio_leak_check(&before));
+	EXPECT_EQ(-EBUSY, __vfio_leak_check(&before));
 	EXPECT_NE(NULL, strstr(vfio_error(), "file descriptor"));
 	close(fd);
-	EXPECT_EQ(0, vfio_leak_check(&before)) TH_LOG("%s", vfio_error());
+	EXPECT_EQ(0, __vfio_leak_check(&before)) TH_LOG("%s", vfio_error());
 }
 
 TEST(pow2_helpers)

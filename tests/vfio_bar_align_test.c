@@ -20,6 +20,7 @@
 static const char *device_bdf;
 
 struct bar_ctx {
+	struct vfio_iommu *iommu;
 	struct vfio_pci_device *dev;
 	struct vfio_fault_counter fc;
 	struct vfio_fault_probe probe;
@@ -31,7 +32,8 @@ struct bar_ctx {
 /* Open the device and measure how this kernel faults its BARs. */
 static void bar_ctx_open(struct bar_ctx *c, const char *mode)
 {
-	c->dev = vfio_pci_device_init(device_bdf, mode);
+	c->iommu = vfio_iommu_init(mode);
+	c->dev = vfio_pci_device_init(device_bdf, c->iommu);
 	vfio_fault_counter_open(&c->fc);
 	c->probe_ret = vfio_fault_probe_device(c->dev, &c->probe);
 	if (c->probe_ret)
@@ -42,6 +44,7 @@ static void bar_ctx_close(struct bar_ctx *c)
 {
 	vfio_fault_counter_close(&c->fc);
 	vfio_pci_device_cleanup(c->dev);
+	vfio_iommu_cleanup(c->iommu);
 }
 
 FIXTURE(bar_align) {
@@ -53,32 +56,14 @@ FIXTURE_VARIANT(bar_align) {
 	const char *iommu_mode;
 };
 
-FIXTURE_VARIANT_ADD(bar_align, vfio_type1_iommu) {
-	.iommu_mode = "vfio_type1_iommu",
-};
-
-FIXTURE_VARIANT_ADD(bar_align, vfio_type1v2_iommu) {
-	.iommu_mode = "vfio_type1v2_iommu",
-};
-
-FIXTURE_VARIANT_ADD(bar_align, iommufd_compat_type1) {
-	.iommu_mode = "iommufd_compat_type1",
-};
-
-FIXTURE_VARIANT_ADD(bar_align, iommufd_compat_type1v2) {
-	.iommu_mode = "iommufd_compat_type1v2",
-};
-
-FIXTURE_VARIANT_ADD(bar_align, iommufd) {
-	.iommu_mode = "iommufd",
-};
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(bar_align);
 
 FIXTURE_SETUP(bar_align)
 {
 	if (!device_bdf)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
 	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
-	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
+	vfio_leak_snapshot(&self->before);
 	bar_ctx_open(&self->c, variant->iommu_mode);
 }
 
@@ -87,7 +72,7 @@ FIXTURE_TEARDOWN(bar_align)
 	if (!self->c.dev)
 		return;
 	bar_ctx_close(&self->c);
-	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
+	vfio_leak_check(&self->before);
 }
 
 static const char *block_name(uint64_t block)
@@ -335,7 +320,7 @@ FIXTURE_SETUP(thp_modes)
 	if (access(VFIO_THP_ENABLED, F_OK))
 		SKIP(return, "no %s: a kernel without THP", VFIO_THP_ENABLED);
 	ASSERT_EQ(0, vfio_thp_mode(self->saved, sizeof(self->saved)));
-	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
+	vfio_leak_snapshot(&self->before);
 	bar_ctx_open(&self->c, VFIO_DEFAULT_IOMMU_MODE);
 }
 
@@ -347,7 +332,7 @@ FIXTURE_TEARDOWN(thp_modes)
 	if (!self->c.dev)
 		return;
 	bar_ctx_close(&self->c);
-	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
+	vfio_leak_check(&self->before);
 }
 
 TEST_F(thp_modes, verdicts_follow_the_probe)

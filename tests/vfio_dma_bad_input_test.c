@@ -19,8 +19,8 @@ static const char *device_bdf;
 
 FIXTURE(dma_bad) {
 	struct vfio_leak_snapshot before;
+	struct vfio_iommu *iommu;
 	struct vfio_pci_device *dev;
-	struct vfio_iommu_info iommu;
 	struct vfio_buffer buf;
 	uint64_t iova;
 };
@@ -29,27 +29,17 @@ FIXTURE_VARIANT(dma_bad) {
 	const char *iommu_mode;
 };
 
-FIXTURE_VARIANT_ADD(dma_bad, vfio_type1v2_iommu) {
-	.iommu_mode = "vfio_type1v2_iommu",
-};
-
-FIXTURE_VARIANT_ADD(dma_bad, iommufd_compat_type1v2) {
-	.iommu_mode = "iommufd_compat_type1v2",
-};
-
-FIXTURE_VARIANT_ADD(dma_bad, iommufd) {
-	.iommu_mode = "iommufd",
-};
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(dma_bad);
 
 FIXTURE_SETUP(dma_bad)
 {
 	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
-	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
-	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
-	ASSERT_EQ(0, __vfio_iommu_info(self->dev, &self->iommu)) TH_LOG("%s", vfio_error());
+	vfio_leak_snapshot(&self->before);
+	self->iommu = vfio_iommu_init(variant->iommu_mode);
+	self->dev = vfio_pci_device_init(device_bdf, self->iommu);
 	ASSERT_EQ(0, vfio_buffer_alloc(&self->buf, VFIO_BACKING_ANON_4K, SZ_2M * 2))
 		TH_LOG("%s", vfio_error());
-	ASSERT_EQ(0, vfio_iova_pick(&self->iommu, SZ_2M * 2, SZ_2M, &self->iova));
+	self->iova = vfio_iova_pick(&self->iommu->info, SZ_2M * 2, SZ_2M);
 }
 
 FIXTURE_TEARDOWN(dma_bad)
@@ -58,7 +48,8 @@ FIXTURE_TEARDOWN(dma_bad)
 		return;
 	vfio_buffer_free(&self->buf);
 	vfio_pci_device_cleanup(self->dev);
-	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
+	vfio_iommu_cleanup(self->iommu);
+	vfio_leak_check(&self->before);
 }
 
 #define EXPECT_FAILS(call, err) do {					\
@@ -70,35 +61,34 @@ TEST_F(dma_bad, iova_outside_ranges)
 {
 	const struct vfio_iova_range *last;
 
-	if (!self->iommu.nr_ranges)
+	if (!self->iommu->info.nr_ranges)
 		SKIP(return, "the kernel reports no IOVA ranges");
-	last = &self->iommu.ranges[self->iommu.nr_ranges - 1];
+	last = &self->iommu->info.ranges[self->iommu->info.nr_ranges - 1];
 	if (last->end >= UINT64_MAX - SZ_2M * 4)
 		SKIP(return, "the IOVA space reaches 2^64");
-	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va,
+	EXPECT_FAILS(__vfio_dma_map(self->iommu, self->buf.va,
 				    align_up(last->end + 1, SZ_2M), SZ_2M), EINVAL);
 }
 
 TEST_F(dma_bad, unaligned_iova_and_size)
 {
-	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va, self->iova + 0x800,
+	EXPECT_FAILS(__vfio_dma_map(self->iommu, self->buf.va, self->iova + 0x800,
 				    SZ_4K), EINVAL);
-	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va, self->iova, 0x1800),
+	EXPECT_FAILS(__vfio_dma_map(self->iommu, self->buf.va, self->iova, 0x1800),
 		     EINVAL);
-	EXPECT_FAILS(__vfio_dma_map(self->dev, (uint8_t *)self->buf.va + 1,
+	EXPECT_FAILS(__vfio_dma_map(self->iommu, (uint8_t *)self->buf.va + 1,
 				    self->iova, SZ_4K), EINVAL);
 }
 
 TEST_F(dma_bad, double_map_and_unmap)
 {
-	ASSERT_EQ(0, __vfio_dma_map(self->dev, self->buf.va, self->iova, SZ_2M))
-		TH_LOG("%s", vfio_error());
-	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va, self->iova, SZ_2M),
+	vfio_dma_map(self->iommu, self->buf.va, self->iova, SZ_2M);
+	EXPECT_FAILS(__vfio_dma_map(self->iommu, self->buf.va, self->iova, SZ_2M),
 		     EEXIST);
-	EXPECT_EQ(0, __vfio_dma_unmap(self->dev, self->iova, SZ_2M));
+	vfio_dma_unmap(self->iommu, self->iova, SZ_2M);
 	/* Nothing left: type1 unmaps 0 bytes (we say EIO), iommufd ENOENT. */
-	EXPECT_FAILS(__vfio_dma_unmap(self->dev, self->iova, SZ_2M),
-		     self->dev->iommufd >= 0 ? ENOENT : EIO);
+	EXPECT_FAILS(__vfio_dma_unmap(self->iommu, self->iova, SZ_2M),
+		     self->iommu->mode->iommufd ? ENOENT : EIO);
 }
 
 TEST_F(dma_bad, unmapped_vaddr)
@@ -107,7 +97,7 @@ TEST_F(dma_bad, unmapped_vaddr)
 
 	ASSERT_NE(MAP_FAILED, hole);
 	/* PROT_NONE: nothing GUP may pin. */
-	EXPECT_FAILS(__vfio_dma_map(self->dev, hole, self->iova, SZ_2M), EFAULT);
+	EXPECT_FAILS(__vfio_dma_map(self->iommu, hole, self->iova, SZ_2M), EFAULT);
 	munmap(hole, SZ_2M);
 }
 
@@ -130,7 +120,7 @@ TEST_F(dma_bad, memlock_too_low)
 
 	ASSERT_EQ(0, drop_ipc_lock());
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
-	EXPECT_FAILS(__vfio_dma_map(self->dev, self->buf.va, self->iova,
+	EXPECT_FAILS(__vfio_dma_map(self->iommu, self->buf.va, self->iova,
 				    SZ_2M * 2), ENOMEM);
 	EXPECT_NE(NULL, strstr(vfio_error(), "RLIMIT_MEMLOCK"));
 }

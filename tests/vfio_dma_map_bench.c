@@ -220,20 +220,9 @@ static const char *size_name(uint64_t size, char *buf, size_t len)
 	return buf;
 }
 
-/* Short names: type1, type1v2, compat-type1, compat-type1v2, iommufd. */
-static const char *api_name(const char *mode)
-{
-	if (!strncmp(mode, "vfio_", 5))
-		return strncmp(mode, "vfio_type1v2", 12) ? "type1" : "type1v2";
-	if (!strcmp(mode, "iommufd"))
-		return mode;
-	return strcmp(mode, "iommufd_compat_type1") ? "compat-type1v2" :
-						       "compat-type1";
-}
-
 static bool native_iommufd(const struct bench *b)
 {
-	return b->dev->iommufd >= 0;
+	return b->dev->iommu->mode->iommufd;
 }
 
 static const char *cell_kind(bool bar, bool file, int kind)
@@ -261,7 +250,7 @@ static void add_cell(struct bench *b, bool bar, bool file, int kind,
 	c->size = size;
 	c->want_faults = -1;
 	snprintf(c->name, sizeof(c->name), "%s/%s%s/%s/%s",
-		 api_name(b->mode),
+		 vfio_iommu_mode_short(b->mode),
 		 bar ? "bar-" : "", cell_kind(bar, file, kind),
 		 size_name(size, sz, sizeof(sz)),
 		 st == FRESH ? "fresh" : "prefaulted");
@@ -350,12 +339,12 @@ static int bar_dma_map(struct bench *b, uint64_t iova)
 	int i, ret = 0;
 
 	for (i = 0; !ret && i < bar->plan.nr_areas; i++)
-		ret = __vfio_dma_map(b->dev, bar->area_va[i],
+		ret = __vfio_dma_map(b->dev->iommu, bar->area_va[i],
 				     iova + bar->plan.areas[i].offset,
 				     bar->plan.areas[i].size);
 	/* Whatever went in comes out again: nothing stays pinned. */
 	if (ret && i > 1)
-		__vfio_dma_unmap(b->dev, iova, bar->plan.areas[i - 2].offset +
+		__vfio_dma_unmap(b->dev->iommu, iova, bar->plan.areas[i - 2].offset +
 				 bar->plan.areas[i - 2].size);
 	return ret;
 }
@@ -364,10 +353,11 @@ static int map_one(struct bench *b, struct cell *c, struct vfio_buffer *buf,
 		   void *va, uint64_t iova)
 {
 	if (c->file)
-		return __iommufd_map_file(b->dev, buf->fd, 0, iova, c->size);
+		return __iommufd_map_file(b->dev->iommu, buf->fd, 0, iova,
+					  c->size);
 	if (c->bar)
 		return bar_dma_map(b, iova);
-	return __vfio_dma_map(b->dev, va, iova, c->size);
+	return __vfio_dma_map(b->dev->iommu, va, iova, c->size);
 }
 
 static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
@@ -387,13 +377,14 @@ static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 	t1 = now();
 	vfio_fault_counter_stop(&b->fc);
 	/* iommufd refuses to pin a PFNMAP by address, by design. */
-	if (ret == -EFAULT && c->bar && strstr(b->mode, "iommufd")) {
+	if (ret == -EFAULT && c->bar &&
+	    vfio_iommu_mode_uses_iommufd(b->dev->iommu->mode)) {
 		errno = EOPNOTSUPP;
 		ret = vfio_set_error("iommufd cannot pin a BAR by address (EFAULT, by design): the dma-buf cell maps it");
 	}
 	if (!ret) {
 		t2 = now();
-		ret = __vfio_dma_unmap(b->dev, iova, c->size);
+		ret = __vfio_dma_unmap(b->dev->iommu, iova, c->size);
 		t3 = now();
 	}
 	if (!ret)
@@ -416,7 +407,7 @@ static void run_cell(struct bench *b, struct cell *c)
 	uint64_t iova;
 	int i, ret;
 
-	ret = vfio_iova_pick(&b->iommu, c->size, SZ_1G, &iova);
+	ret = __vfio_iova_pick(&b->iommu, c->size, SZ_1G, &iova);
 	for (i = -b->warmup; !ret && i < b->reps; i++)
 		ret = run_rep(b, c, iova, i >= 0);
 	c->status = KSFT_PASS;
@@ -545,7 +536,7 @@ static void json_cell(struct json_writer *w, const struct cell *c)
 {
 	json_obj_open(w, NULL);
 	json_str(w, "name", c->name);
-	json_str(w, "api", api_name(c->mode));
+	json_str(w, "api", vfio_iommu_mode_short(c->mode));
 	json_str(w, "backing", c->bar ? "bar" : vfio_backing_name(c->backing));
 	json_str(w, "policy", c->bar ? vfio_map_policy_name(c->policy) : "");
 	json_str(w, "state", c->state == FRESH ? "fresh" : "prefaulted");
@@ -701,7 +692,7 @@ static void probe_once(struct bench *b)
  */
 static bool mode_setup(struct bench *b, struct mode_run *m)
 {
-	int ret = vfio_iommu_mode_offered(m->mode);
+	int ret = __vfio_iommu_mode_offered(m->mode);
 
 	if (ret == -ENODEV) {
 		snprintf(m->skip, sizeof(m->skip), "%s", vfio_error());
@@ -710,8 +701,8 @@ static bool mode_setup(struct bench *b, struct mode_run *m)
 	if (ret)
 		VFIO_FAIL("%s", vfio_error());
 	b->mode = m->mode;
-	b->dev = vfio_pci_device_init(b->bdf, b->mode);
-	VFIO_ASSERT_OK(__vfio_iommu_info(b->dev, &m->iommu));
+	b->dev = vfio_pci_device_init(b->bdf, vfio_iommu_init(b->mode));
+	m->iommu = b->dev->iommu->info;
 	b->iommu = m->iommu;
 	vfio_fault_counter_open(&b->fc);
 	b->bar = vfio_pci_largest_bar(b->dev);
@@ -721,8 +712,11 @@ static bool mode_setup(struct bench *b, struct mode_run *m)
 
 static void mode_teardown(struct bench *b)
 {
+	struct vfio_iommu *iommu = b->dev->iommu;
+
 	vfio_fault_counter_close(&b->fc);
 	vfio_pci_device_cleanup(b->dev);
+	vfio_iommu_cleanup(iommu);
 	b->dev = NULL;
 }
 
@@ -788,7 +782,7 @@ static void report(struct bench *b)
 	for (i = 0; i < b->nr_modes; i++)
 		if (b->modes[i].skip[0])
 			ksft_test_result_skip("%s: %s\n",
-					      api_name(b->modes[i].mode),
+					      vfio_iommu_mode_short(b->modes[i].mode),
 					      b->modes[i].skip);
 	for (i = 0; i < b->nr_cells; i++) {
 		struct cell *c = &b->cells[i];
@@ -876,7 +870,7 @@ int main(int argc, char *argv[])
 	/* After the usage checks: a bad option is named before a bad device. */
 	vfio_selftests_require_device(b->bdf);
 	ksft_print_header();
-	VFIO_ASSERT_OK(vfio_leak_snapshot(&before));
+	vfio_leak_snapshot(&before);
 	place_numa(b);
 	b->overhead_s = measure_overhead();
 	for (i = 0, ran = 0; i < b->nr_modes; i++) {
@@ -898,7 +892,7 @@ int main(int argc, char *argv[])
 	if (b->out)
 		write_json(b);
 	free(b);
-	if (vfio_leak_check(&before))
+	if (__vfio_leak_check(&before))
 		ksft_test_result_fail("nothing left mapped, open or pinned: %s\n",
 				      vfio_error());
 	else

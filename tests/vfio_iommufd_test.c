@@ -17,8 +17,8 @@ static const char *device_bdf;
 
 FIXTURE(iommufd) {
 	struct vfio_leak_snapshot before;
+	struct vfio_iommu *iommu;
 	struct vfio_pci_device *dev;
-	struct vfio_iommu_info iommu;
 	int bar;
 };
 
@@ -27,10 +27,10 @@ FIXTURE_SETUP(iommufd)
 	int i;
 
 	VFIO_SKIP_UNLESS_OFFERED(return, "iommufd");
-	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
-	self->dev = vfio_pci_device_init(device_bdf, "iommufd");
-	ASSERT_EQ(0, __vfio_iommu_info(self->dev, &self->iommu)) TH_LOG("%s", vfio_error());
-	ASSERT_LT(0, self->iommu.nr_ranges);
+	vfio_leak_snapshot(&self->before);
+	self->iommu = vfio_iommu_init("iommufd");
+	self->dev = vfio_pci_device_init(device_bdf, self->iommu);
+	ASSERT_LT(0, self->iommu->info.nr_ranges);
 	self->bar = -1;
 	for (i = 0; i < VFIO_PCI_NUM_BARS; i++)
 		if ((self->dev->bars[i].flags & VFIO_REGION_INFO_FLAG_MMAP) &&
@@ -45,26 +45,18 @@ FIXTURE_TEARDOWN(iommufd)
 	if (!self->dev)
 		return;
 	vfio_pci_device_cleanup(self->dev);
-	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
-}
-
-static uint64_t pick(struct __test_metadata *_metadata,
-		     const struct vfio_iommu_info *info, uint64_t size)
-{
-	uint64_t iova = 0;
-
-	EXPECT_EQ(0, vfio_iova_pick(info, size, SZ_1G, &iova)) TH_LOG("%s", vfio_error());
-	return iova;
+	vfio_iommu_cleanup(self->iommu);
+	vfio_leak_check(&self->before);
 }
 
 TEST_F(iommufd, bar_by_address_is_refused)
 {
 	uint64_t size = self->dev->bars[self->bar].size;
-	uint64_t iova = pick(_metadata, &self->iommu, size);
+	uint64_t iova = vfio_iova_pick(&self->iommu->info, size, SZ_1G);
 	void *va = vfio_pci_bar_map(self->dev, self->bar, VFIO_MAP_PA);
 
 	vfio_touch_pages(va, SZ_4K, false);
-	EXPECT_EQ(-EFAULT, __iommufd_map(self->dev, va, iova, size));
+	EXPECT_EQ(-EFAULT, __vfio_dma_map(self->iommu, va, iova, size));
 	ksft_print_msg("%s\n", vfio_error());
 	vfio_pci_bar_unmap(self->dev, self->bar);
 }
@@ -72,30 +64,28 @@ TEST_F(iommufd, bar_by_address_is_refused)
 TEST_F(iommufd, bar_by_dma_buf)
 {
 	uint64_t size = align_up(self->dev->bars[self->bar].size, SZ_4K);
-	uint64_t iova = pick(_metadata, &self->iommu, size);
+	uint64_t iova = vfio_iova_pick(&self->iommu->info, size, SZ_1G);
 	int fd = __vfio_pci_dma_buf(self->dev, self->bar, 0, size);
 
 	if (fd < 0)
 		SKIP(return, "%s", vfio_error());
-	ASSERT_EQ(0, __iommufd_map_file(self->dev, fd, 0, iova, size))
-		TH_LOG("%s", vfio_error());
+	iommufd_map_file(self->iommu, fd, 0, iova, size);
 	ksft_print_msg("BAR%d: dma-buf of %#llx bytes mapped at IOVA %#llx\n",
 		       self->bar, (unsigned long long)size,
 		       (unsigned long long)iova);
-	EXPECT_EQ(0, __iommufd_unmap(self->dev, iova, size)) TH_LOG("%s", vfio_error());
+	vfio_dma_unmap(self->iommu, iova, size);
 	close(fd);
 }
 
 TEST_F(iommufd, memfd_by_file)
 {
-	uint64_t iova = pick(_metadata, &self->iommu, SZ_2M * 4);
+	uint64_t iova = vfio_iova_pick(&self->iommu->info, SZ_2M * 4, SZ_1G);
 	struct vfio_buffer buf;
 
 	ASSERT_EQ(0, vfio_buffer_alloc(&buf, VFIO_BACKING_MEMFD, SZ_2M * 4))
 		TH_LOG("%s", vfio_error());
-	ASSERT_EQ(0, __iommufd_map_file(self->dev, buf.fd, 0, iova, SZ_2M * 4))
-		TH_LOG("%s", vfio_error());
-	EXPECT_EQ(0, __iommufd_unmap(self->dev, iova, SZ_2M * 4)) TH_LOG("%s", vfio_error());
+	iommufd_map_file(self->iommu, buf.fd, 0, iova, SZ_2M * 4);
+	vfio_dma_unmap(self->iommu, iova, SZ_2M * 4);
 	vfio_buffer_free(&buf);
 }
 

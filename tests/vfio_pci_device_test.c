@@ -16,6 +16,7 @@ static const char *device_bdf;
 
 FIXTURE(vfio_pci_device) {
 	struct vfio_leak_snapshot before;
+	struct vfio_iommu *iommu;
 	struct vfio_pci_device *dev;
 };
 
@@ -23,31 +24,14 @@ FIXTURE_VARIANT(vfio_pci_device) {
 	const char *iommu_mode;
 };
 
-FIXTURE_VARIANT_ADD(vfio_pci_device, vfio_type1_iommu) {
-	.iommu_mode = "vfio_type1_iommu",
-};
-
-FIXTURE_VARIANT_ADD(vfio_pci_device, vfio_type1v2_iommu) {
-	.iommu_mode = "vfio_type1v2_iommu",
-};
-
-FIXTURE_VARIANT_ADD(vfio_pci_device, iommufd_compat_type1) {
-	.iommu_mode = "iommufd_compat_type1",
-};
-
-FIXTURE_VARIANT_ADD(vfio_pci_device, iommufd_compat_type1v2) {
-	.iommu_mode = "iommufd_compat_type1v2",
-};
-
-FIXTURE_VARIANT_ADD(vfio_pci_device, iommufd) {
-	.iommu_mode = "iommufd",
-};
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(vfio_pci_device);
 
 FIXTURE_SETUP(vfio_pci_device)
 {
 	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
-	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
-	self->dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
+	vfio_leak_snapshot(&self->before);
+	self->iommu = vfio_iommu_init(variant->iommu_mode);
+	self->dev = vfio_pci_device_init(device_bdf, self->iommu);
 }
 
 FIXTURE_TEARDOWN(vfio_pci_device)
@@ -55,7 +39,8 @@ FIXTURE_TEARDOWN(vfio_pci_device)
 	if (!self->dev)
 		return;
 	vfio_pci_device_cleanup(self->dev);
-	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
+	vfio_iommu_cleanup(self->iommu);
+	vfio_leak_check(&self->before);
 }
 
 TEST_F(vfio_pci_device, device_info)
@@ -79,8 +64,7 @@ TEST_F(vfio_pci_device, bar_sizes_match_sysfs)
 
 		if (!b->size)
 			continue;
-		ASSERT_EQ(0, vfio_pci_bar_pa(self->dev->bdf, i, &pa, &len))
-			TH_LOG("%s", vfio_error());
+		vfio_pci_bar_pa(self->dev->bdf, i, &pa, &len);
 		EXPECT_EQ(len, b->size) TH_LOG("BAR%d", i);
 	}
 }

@@ -22,6 +22,7 @@
 static const char *device_bdf;
 
 struct pt_ctx {
+	struct vfio_iommu *iommu;
 	struct vfio_pci_device *dev;
 	struct vfio_fault_probe probe;	/* how this kernel faults BARs */
 	int probe_ret;
@@ -37,13 +38,7 @@ FIXTURE_VARIANT(pt_evidence) {
 	const char *iommu_mode;
 };
 
-FIXTURE_VARIANT_ADD(pt_evidence, vfio_type1v2_iommu) {
-	.iommu_mode = "vfio_type1v2_iommu",
-};
-
-FIXTURE_VARIANT_ADD(pt_evidence, iommufd_compat_type1v2) {
-	.iommu_mode = "iommufd_compat_type1v2",
-};
+FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(pt_evidence);
 
 FIXTURE_SETUP(pt_evidence)
 {
@@ -53,8 +48,9 @@ FIXTURE_SETUP(pt_evidence)
 	/* Failure shows up below as a dump that is not there, with why. */
 	if (vfio_debugfs_mount())
 		ksft_print_msg("%s\n", vfio_error());
-	ASSERT_EQ(0, vfio_leak_snapshot(&self->before));
-	self->c.dev = vfio_pci_device_init(device_bdf, variant->iommu_mode);
+	vfio_leak_snapshot(&self->before);
+	self->c.iommu = vfio_iommu_init(variant->iommu_mode);
+	self->c.dev = vfio_pci_device_init(device_bdf, self->c.iommu);
 	self->c.probe_ret = vfio_fault_probe_device(self->c.dev, &self->c.probe);
 	if (self->c.probe_ret)
 		snprintf(self->c.probe_err, sizeof(self->c.probe_err), "%s",
@@ -66,7 +62,8 @@ FIXTURE_TEARDOWN(pt_evidence)
 	if (!self->c.dev)
 		return;
 	vfio_pci_device_cleanup(self->c.dev);
-	EXPECT_EQ(0, vfio_leak_check(&self->before)) TH_LOG("%s", vfio_error());
+	vfio_iommu_cleanup(self->c.iommu);
+	vfio_leak_check(&self->before);
 }
 
 /* What one policy showed, for the summary line and the verdict. */
@@ -168,17 +165,16 @@ static void check_iommu(struct __test_metadata *_metadata,
 {
 	struct vfio_pci_bar *b = &c->dev->bars[bar];
 	uint64_t len = b->plan.reserve_size, iova, block;
+	const struct vfio_iommu_info *info = &c->iommu->info;
 	struct vfio_fault_law want;
-	struct vfio_iommu_info info;
 	char why[200];
-	int ret, unmap;
+	int ret;
 
-	ASSERT_EQ(0, __vfio_iommu_info(c->dev, &info)) TH_LOG("%s", vfio_error());
-	ASSERT_EQ(0, vfio_iova_pick(&info, len, SZ_1G, &iova)) TH_LOG("%s", vfio_error());
-	block = iommu_max_block(info.pgsizes);
+	iova = vfio_iova_pick(info, len, SZ_1G);
+	block = iommu_max_block(info->pgsizes);
 	vfio_expected_faults(iova, b->pa, len, block, &want);
-	ret = __vfio_dma_map(c->dev, b->va, iova, len);
-	if (ret == -EFAULT && !strncmp(c->dev->iommu->name, "iommufd", 7)) {
+	ret = __vfio_dma_map(c->iommu, b->va, iova, len);
+	if (ret == -EFAULT && vfio_iommu_mode_uses_iommufd(c->iommu->mode)) {
 		snprintf(ev->why_iommu, sizeof(ev->why_iommu),
 			 "iommufd pins no PFNMAP (BAR) memory by VA, by design: %s",
 			 vfio_error());
@@ -187,8 +183,7 @@ static void check_iommu(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ret) TH_LOG("%s", vfio_error());
 	ret = vfio_iommu_pt_count(c->dev->bdf, iova, len, &ev->iommu);
 	snprintf(why, sizeof(why), "%s", vfio_error());
-	unmap = __vfio_dma_unmap(c->dev, iova, len);
-	ASSERT_EQ(0, unmap) TH_LOG("%s", vfio_error());
+	vfio_dma_unmap(c->iommu, iova, len);
 	if (ret == -ENOENT) {
 		snprintf(ev->why_iommu, sizeof(ev->why_iommu), "%s", why);
 		return;
@@ -196,7 +191,7 @@ static void check_iommu(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ret) TH_LOG("%s", why);
 	ev->have_iommu = true;
 	ksft_print_msg("  IOMMU: iova %#llx, page sizes %#llx: expect %llu x 1G, %llu x 2M, %llu x 4K\n",
-		       (unsigned long long)iova, (unsigned long long)info.pgsizes,
+		       (unsigned long long)iova, (unsigned long long)info->pgsizes,
 		       (unsigned long long)want.pud, (unsigned long long)want.pmd,
 		       (unsigned long long)want.pte);
 	EXPECT_EQ(want.pud, ev->iommu.pud);

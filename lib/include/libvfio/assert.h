@@ -53,14 +53,7 @@ const char *vfio_error(void);
 	}								\
 } while (0)
 
-#define VFIO_ASSERT_EQ(a, b, ...) __VFIO_ASSERT_OP(a, ==, b, ##__VA_ARGS__)
 #define VFIO_ASSERT_NE(a, b, ...) __VFIO_ASSERT_OP(a, !=, b, ##__VA_ARGS__)
-#define VFIO_ASSERT_LT(a, b, ...) __VFIO_ASSERT_OP(a, <, b, ##__VA_ARGS__)
-#define VFIO_ASSERT_LE(a, b, ...) __VFIO_ASSERT_OP(a, <=, b, ##__VA_ARGS__)
-#define VFIO_ASSERT_GT(a, b, ...) __VFIO_ASSERT_OP(a, >, b, ##__VA_ARGS__)
-#define VFIO_ASSERT_GE(a, b, ...) __VFIO_ASSERT_OP(a, >=, b, ##__VA_ARGS__)
-#define VFIO_ASSERT_TRUE(x, ...) __VFIO_ASSERT_OP(!!(x), ==, 1, ##__VA_ARGS__)
-#define VFIO_ASSERT_FALSE(x, ...) __VFIO_ASSERT_OP(!!(x), ==, 0, ##__VA_ARGS__)
 
 /* Assert that a __foo() call returned 0, printing the library's reason. */
 #define VFIO_ASSERT_OK(call) do {					\

@@ -21,7 +21,7 @@
  * has 1 to 4 digits, or 5 to 8 with no leading zero (as %04x prints
  * them).  Returns 0 or -EINVAL with vfio_error().
  */
-int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN]);
+int __vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN]);
 
 /* True when @s is meant as a BDF: it contains a ':' and no option dash. */
 bool vfio_bdf_like(const char *s);
@@ -41,5 +41,14 @@ const char *vfio_selftests_get_bdf(int *argc, char *argv[]);
 
 /* As vfio_selftests_get_bdf(), for tests with host cases: NULL if none. */
 const char *vfio_selftests_find_bdf(int *argc, char *argv[]);
+
+/*
+ * For tests of several devices at once: the devices given, as above,
+ * then the others in $VFIO_SELFTESTS_ALL_BDFS, which run.sh sets to every
+ * device it bound (suite.sh runs a binary once per device, each with one
+ * in $VFIO_SELFTESTS_BDF).  How many; 0 when none was given.
+ */
+int vfio_selftests_find_all_bdfs(int *argc, char *argv[],
+				 char bdfs[][VFIO_BDF_LEN], int max);
 
 #endif /* LIBVFIO_BDF_H */

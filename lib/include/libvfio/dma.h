@@ -1,43 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * DMA mappings through a device's container: IOVA space, map, unmap.
+ * DMA mappings through an IOMMU context: IOVA space, map, unmap.
  */
 #ifndef LIBVFIO_DMA_H
 #define LIBVFIO_DMA_H
 
 #include <stdint.h>
 
-#include "vfio_pci_device.h"
-
-#define VFIO_MAX_IOVA_RANGES 16
-
-struct vfio_iommu_info {
-	uint64_t pgsizes;	/* bitmap of IOMMU page sizes */
-	int nr_ranges;		/* 0: the kernel reported none */
-	/* uapi's struct: start and end, both inclusive */
-	struct vfio_iova_range ranges[VFIO_MAX_IOVA_RANGES];
-};
+#include "iommu.h"
 
 /*
- * VFIO_IOMMU_GET_INFO with its IOVA-range capability, validated; in the
- * native iommufd mode, IOMMU_IOAS_IOVA_RANGES.  Map and unmap likewise
- * go through the container or the IOAS, whichever the device has.
+ * Read @iommu's IOVA ranges and page sizes into iommu->info:
+ * VFIO_IOMMU_GET_INFO with its IOVA-range capability (validated), or in
+ * the native iommufd mode IOMMU_IOAS_IOVA_RANGES.
  */
-int __vfio_iommu_info(struct vfio_pci_device *dev, struct vfio_iommu_info *info);
+int __vfio_iommu_info_read(struct vfio_iommu *iommu);
 
 /*
  * The lowest IOVA aligned to @align where @size bytes fit inside one
  * usable range.  -ENOSPC with vfio_error() when none does.
  */
-int vfio_iova_pick(const struct vfio_iommu_info *info, uint64_t size,
-		   uint64_t align, uint64_t *iova);
+int __vfio_iova_pick(const struct vfio_iommu_info *info, uint64_t size,
+		     uint64_t align, uint64_t *iova);
+uint64_t vfio_iova_pick(const struct vfio_iommu_info *info, uint64_t size,
+			uint64_t align);
 
-int __vfio_dma_map(struct vfio_pci_device *dev, void *va, uint64_t iova,
+/*
+ * Map and unmap through the container or the IOAS, whichever @iommu has.
+ * An unmap that removed less than @size bytes fails with EIO.
+ */
+int __vfio_dma_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
 		   uint64_t size);
-int __vfio_dma_unmap(struct vfio_pci_device *dev, uint64_t iova,
-		     uint64_t size);
-
-/* An unmap that did less than asked is an error (EIO): say how much. */
-int vfio_dma_unmapped(const char *what, uint64_t done, uint64_t size);
+void vfio_dma_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
+		  uint64_t size);
+int __vfio_dma_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size);
+void vfio_dma_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size);
 
 #endif /* LIBVFIO_DMA_H */

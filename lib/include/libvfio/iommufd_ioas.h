@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The native iommufd path: a VFIO device cdev bound to /dev/iommu and
- * attached to an IOAS, and the IOAS map calls.
+ * The native iommufd path: /dev/iommu, an IOAS, VFIO device cdevs bound
+ * and attached to it, and the IOAS map calls.  Tests map through
+ * vfio_dma_map(); what only iommufd does (a file, a dma-buf) is here.
  */
 #ifndef LIBVFIO_IOMMUFD_IOAS_H
 #define LIBVFIO_IOMMUFD_IOAS_H
@@ -9,22 +10,33 @@
 #include <stdint.h>
 
 struct vfio_pci_device;
+struct vfio_iommu;
 struct vfio_iommu_info;
 
-/* Open @dev's cdev, bind it to a new iommufd and attach it to a new IOAS. */
-int __vfio_iommufd_open(struct vfio_pci_device *dev);
+/* Open /dev/iommu into @iommu and allocate its IOAS. */
+int __iommufd_ioas_open(struct vfio_iommu *iommu);
+
+/*
+ * Bind a device cdev to @iommu's iommufd and attach it to the IOAS;
+ * *@pt_id gets the page table (HWPT) the kernel attached it through.
+ */
+int __iommufd_attach(struct vfio_iommu *iommu, int device_fd, uint32_t *pt_id);
 
 /* IOMMU_IOAS_IOVA_RANGES, in the form VFIO_IOMMU_GET_INFO gives. */
-int __iommufd_iova_ranges(struct vfio_pci_device *dev,
+int __iommufd_iova_ranges(struct vfio_iommu *iommu,
 			  struct vfio_iommu_info *info);
 
 /* IOMMU_IOAS_MAP at a fixed IOVA; a PFNMAP (BAR) vaddr fails EFAULT. */
-int __iommufd_map(struct vfio_pci_device *dev, void *va, uint64_t iova,
+int __iommufd_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
 		  uint64_t size);
 /* IOMMU_IOAS_MAP_FILE: a memfd or a VFIO dma-buf, from @start. */
-int __iommufd_map_file(struct vfio_pci_device *dev, int fd, uint64_t start,
+int __iommufd_map_file(struct vfio_iommu *iommu, int fd, uint64_t start,
 		       uint64_t iova, uint64_t size);
-int __iommufd_unmap(struct vfio_pci_device *dev, uint64_t iova, uint64_t size);
+void iommufd_map_file(struct vfio_iommu *iommu, int fd, uint64_t start,
+		      uint64_t iova, uint64_t size);
+/* IOMMU_IOAS_UNMAP; *@done gets how many bytes it removed. */
+int __iommufd_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
+		    uint64_t *done);
 
 /*
  * VFIO_DEVICE_FEATURE_DMA_BUF: a dma-buf fd for [offset, +length) of

@@ -15,12 +15,14 @@ struct vfio_leak_snapshot {
 	long pinned_kb;		/* VmPin: iommufd's pinned pages */
 };
 
-int vfio_leak_snapshot(struct vfio_leak_snapshot *s);
+int __vfio_leak_snapshot(struct vfio_leak_snapshot *s);
+void vfio_leak_snapshot(struct vfio_leak_snapshot *s);
 
 /*
  * Compare with a snapshot taken before the case: 0 when nothing grew,
  * else -EBUSY with one line in vfio_error() naming what stayed behind.
  */
-int vfio_leak_check(const struct vfio_leak_snapshot *before);
+int __vfio_leak_check(const struct vfio_leak_snapshot *before);
+void vfio_leak_check(const struct vfio_leak_snapshot *before);
 
 #endif /* LIBVFIO_LEAK_CHECK_H */

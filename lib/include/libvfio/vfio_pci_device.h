@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A vfio-pci device opened through a group and a container.
+ * A vfio-pci device, attached to an IOMMU context (iommu.h) through its
+ * group or, for native iommufd, its cdev.
  */
 #ifndef LIBVFIO_VFIO_PCI_DEVICE_H
 #define LIBVFIO_VFIO_PCI_DEVICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/vfio.h>
@@ -35,11 +37,11 @@ struct vfio_pci_bar {
 
 struct vfio_pci_device {
 	char bdf[VFIO_BDF_LEN];
-	const struct vfio_iommu_mode *iommu;
-	int container_fd;	/* legacy and compat modes */
-	int group_fd;
-	int iommufd;		/* native iommufd mode */
-	uint32_t ioas_id;
+	struct vfio_iommu *iommu;	/* what it is attached to */
+	bool attached;
+	int group;		/* its IOMMU group's number */
+	int group_fd;		/* container modes */
+	uint32_t pt_id;		/* native iommufd: the HWPT it is in */
 	int fd;
 	struct vfio_device_info info;
 	struct vfio_pci_bar bars[VFIO_PCI_NUM_BARS];
@@ -53,18 +55,21 @@ struct vfio_pci_device {
  */
 void vfio_selftests_require_device(const char *bdf);
 
+/* The number of @bdf's IOMMU group, or -ENODEV (none: no IOMMU). */
+int __vfio_pci_iommu_group(const char *bdf);
+
 /* The run.sh to bind devices with: ./run.sh beside an installed binary. */
 const char *vfio_run_sh(void);
 
 /*
- * Open @bdf through its group with IOMMU mode @mode and read its BARs'
- * region info.  Returns 0 or -errno with a one-line reason that names the
- * way out; everything opened is closed again on failure.  Check the mode
- * with vfio_iommu_mode_check() first to tell "not here" from "broken".
+ * Open @bdf, attach it to @iommu and read its BARs' region info.  Returns
+ * 0 or -errno with a one-line reason that names the way out; everything
+ * opened is closed again on failure.  Clean the device up before @iommu.
  */
 int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
-			   const char *mode);
-struct vfio_pci_device *vfio_pci_device_init(const char *bdf, const char *mode);
+			   struct vfio_iommu *iommu);
+struct vfio_pci_device *vfio_pci_device_init(const char *bdf,
+					     struct vfio_iommu *iommu);
 void vfio_pci_device_close(struct vfio_pci_device *dev);
 void vfio_pci_device_cleanup(struct vfio_pci_device *dev);
 
@@ -76,7 +81,8 @@ int __vfio_region_info(int device_fd, uint32_t index,
 		       struct vfio_region_info **info);
 
 /* Physical start and length of a BAR, from sysfs (needs root). */
-int vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
+int __vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
+void vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
 
 /* The largest mmappable BAR (what peer-to-peer DMA cares about), or -1. */
 int vfio_pci_largest_bar(const struct vfio_pci_device *dev);
