@@ -45,7 +45,8 @@ LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 
 # Tests that need a device (run in the VM or on real hardware) ...
 TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
-		   vfio_dma_bad_input_test vfio_iommufd_test vfio_pt_evidence_test
+		   vfio_dma_bad_input_test vfio_iommufd_test vfio_pt_evidence_test \
+		   vfio_iommu_share_test
 # ... and tests of the library itself, which need none.  Those that
 # touch the kernel (mmap, faults, /proc) run on the host and again in
 # every VM lane, on each kernel under test; pure computation (statistics,
