@@ -12,6 +12,7 @@
  * $VFIO_SELFTESTS_ALL_BDFS (run.sh sets it to every device it bound).
  */
 #include <fcntl.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -115,42 +116,46 @@ TEST_F(iommu_share, both_attached)
 }
 
 /*
- * Bytes of [iova, +size) @dev's IOMMU page table maps, or -1 (with the
- * reason printed) when the kernel dumps no table for it.
+ * Bytes of [iova, +size) each device's IOMMU page table maps, or -1 when
+ * the kernel dumps no table for it (said once: @mapped is -1 already).
  */
-static long long iommu_mapped(const struct vfio_pci_device *dev,
-			      uint64_t iova, uint64_t size)
+static void iommu_mapped(struct vfio_pci_device *dev[2], uint64_t iova,
+			 uint64_t size, long long mapped[2])
 {
 	struct vfio_fault_law law;
-	int ret = vfio_iommu_pt_count(dev->bdf, iova, size, &law);
+	int i;
 
-	if (ret) {
-		ksft_print_msg("%s: no IOMMU page table to read: %s\n", dev->bdf,
-			       vfio_error());
-		return -1;
+	for (i = 0; i < 2; i++) {
+		if (mapped[i] < 0)
+			continue;
+		if (vfio_iommu_pt_count(dev[i]->bdf, iova, size, &law)) {
+			ksft_print_msg("%s: no IOMMU page table to read: %s\n",
+				       dev[i]->bdf, vfio_error());
+			mapped[i] = -1;
+			continue;
+		}
+		mapped[i] = law.pud * SZ_1G + law.pmd * SZ_2M + law.pte * SZ_4K;
 	}
-	return law.pud * SZ_1G + law.pmd * SZ_2M + law.pte * SZ_4K;
 }
 
 TEST_F(iommu_share, one_map_serves_both)
 {
 	struct vfio_iommu *iommu = self->iommu;
-	long long before[2], mapped[2], after[2];
+	long long before[2] = { 0 }, mapped[2], after[2];
 	int i, nothing;
 
 	if (vfio_debugfs_mount())
 		ksft_print_msg("%s\n", vfio_error());
-	for (i = 0; i < 2; i++)
-		before[i] = iommu_mapped(self->dev[i], self->iova, SZ_2M);
+	iommu_mapped(self->dev, self->iova, SZ_2M, before);
+	memcpy(mapped, before, sizeof(mapped));
 	vfio_dma_map(iommu, self->buf.va, self->iova, SZ_2M);
-	for (i = 0; i < 2; i++)
-		mapped[i] = iommu_mapped(self->dev[i], self->iova, SZ_2M);
+	iommu_mapped(self->dev, self->iova, SZ_2M, mapped);
 	EXPECT_EQ(-EEXIST, __vfio_dma_map(iommu, self->buf.va, self->iova, SZ_2M));
 	ksft_print_msg("second map of IOVA %#llx: %s\n",
 		       (unsigned long long)self->iova, vfio_error());
 	vfio_dma_unmap(iommu, self->iova, SZ_2M);
-	for (i = 0; i < 2; i++)
-		after[i] = iommu_mapped(self->dev[i], self->iova, SZ_2M);
+	memcpy(after, mapped, sizeof(after));
+	iommu_mapped(self->dev, self->iova, SZ_2M, after);
 	/* Nothing left for either: type1 unmaps 0 bytes (EIO), iommufd ENOENT. */
 	nothing = iommu->mode->iommufd ? ENOENT : EIO;
 	EXPECT_EQ(-nothing, __vfio_dma_unmap(iommu, self->iova, SZ_2M));
