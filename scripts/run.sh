@@ -20,9 +20,7 @@
 #   -r                only give back every device recorded in STATEDIR, then exit
 #
 # COMMAND runs in a session of its own, with VFIO_SELFTESTS_BDF set to
-# the space-separated BDFs (not the group peers -g bound), and
-# VFIO_SELFTESTS_ALL_BDFS too: suite.sh narrows the first to one device a
-# run, tests of several devices at once find the others in the second.  Every device
+# the space-separated BDFs (not the group peers -g bound).  Every device
 # this run bound goes back to its original driver when COMMAND ends,
 # fails, or run.sh gets SIGHUP, SIGINT, SIGTERM or SIGPIPE.  A signal goes
 # to every process of COMMAND's session and their descendants, not only
@@ -567,11 +565,15 @@ for b in $bdfs $peers; do
 	bind "$b"
 done
 
+# VFIO_SELFTESTS_ALL_BDFS is the whole list again, for tests of several
+# devices at once: suite.sh narrows VFIO_SELFTESTS_BDF to one a run.
+export VFIO_SELFTESTS_ALL_BDFS="$bdfs"
+
 # Started in the background so that signals reach the trap at once;
 # stdin is passed on explicitly, as background commands get /dev/null.
 # setsid makes it a session leader (no fork: a background job of a
 # script leads no process group), so its whole tree can be found.
-export VFIO_SELFTESTS_BDF="$bdfs" VFIO_SELFTESTS_ALL_BDFS="$bdfs"
+export VFIO_SELFTESTS_BDF="$bdfs"
 exec 3<&0
 if command -v setsid >/dev/null; then
 	setsid "$@" <&3 3<&- 9>&- &
