@@ -9,7 +9,17 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/fault_law.h"
+#include "libvfio/fault_probe.h"
+#include "libvfio/faults.h"
+#include "libvfio/json.h"
+#include "libvfio/largest_bar.h"
+#include "libvfio/map_policy.h"
+#include "libvfio/mmap.h"
+#include "libvfio/pt_evidence.h"
+#include "libvfio/sparse_plan.h"
+#include "libvfio/vfio_pci_device.h"
 
 /* Pages in the window that tells whole-VMA population from per-page. */
 #define STYLE_PAGES 16

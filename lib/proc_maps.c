@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/proc_maps.h"
 
 /* Call @fn on each VMA until it returns true; -errno if unreadable. */
 static int walk_vmas(bool (*fn)(const struct vfio_vma *, void *), void *arg)

@@ -14,7 +14,10 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/fault_law.h"
+#include "libvfio/mmap.h"
+#include "libvfio/pt_evidence.h"
 
 #define DEBUGFS_MAGIC	0x64626720
 /* Dump lines are under 120 characters; anything longer is not ours. */

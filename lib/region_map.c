@@ -6,7 +6,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/faults.h"
+#include "libvfio/mmap.h"
+#include "libvfio/region_map.h"
 
 static const char *madvise_name(int advice)
 {

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/map_policy.h"
+#include "libvfio/mmap.h"
+#include "libvfio/sparse_plan.h"
 
 static int range_cmp(const void *a, const void *b)
 {

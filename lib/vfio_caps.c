@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/caps.h"
 
 #define HDR_SIZE sizeof(struct vfio_info_cap_header)
 
