@@ -63,6 +63,31 @@ TEST(fault_law_by_level)
 	EXPECT_EQ(2, law.pte);
 }
 
+/* The helpers the law, the probe and the tests share. */
+TEST(law_levels)
+{
+	struct vfio_fault_law sum = { 1, 2, 3 }, l = { 0 };
+
+	EXPECT_EQ(SZ_1G, vfio_congruence(0x7f0040000000ULL, BAR_PA));
+	EXPECT_EQ(SZ_2M, vfio_congruence(0x7f0040200000ULL, BAR_PA));
+	EXPECT_EQ(SZ_4K, vfio_congruence(0x7f0040201000ULL, BAR_PA));
+	EXPECT_EQ(SZ_4K, vfio_congruence(0x7f0040201800ULL, BAR_PA));
+	/* VT-d's page sizes, and region sizes as the probe caps its levels. */
+	EXPECT_EQ(SZ_1G, vfio_fault_block_max(SZ_4K | SZ_2M | SZ_1G, SZ_1G));
+	EXPECT_EQ(SZ_2M, vfio_fault_block_max(SZ_4K | SZ_2M, ~0ULL));
+	EXPECT_EQ(SZ_4K, vfio_fault_block_max(SZ_4K, ~0ULL));
+	EXPECT_EQ(SZ_1G, vfio_fault_block_max(~0ULL, SZ_2G));
+	EXPECT_EQ(SZ_2M, vfio_fault_block_max(~0ULL, SZ_1G - 1));
+	EXPECT_EQ(SZ_4K, vfio_fault_block_max(~0ULL, SZ_2M - 1));
+	vfio_fault_law_add(&l, SZ_1G, 2);
+	vfio_fault_law_add(&l, SZ_2M, 3);
+	vfio_fault_law_add(&l, SZ_4K, 4);
+	vfio_fault_law_sum(&sum, &l);
+	EXPECT_EQ(3, sum.pud);
+	EXPECT_EQ(5, sum.pmd);
+	EXPECT_EQ(7, sum.pte);
+}
+
 TEST(pa_policy_at_an_offset)
 {
 	struct vfio_placement pl;
