@@ -106,7 +106,8 @@ cycles() {
 		done
 }
 
-umbrella=$(grep -l '^#include "libvfio.h"' lib/*.c | xargs -r -n1 basename | xargs)
+umbrella=$({ grep -l '^#include "libvfio.h"' lib/*.c || true; } |
+	   xargs -r -n1 basename | xargs)
 if [ -n "$umbrella" ]; then
 	echo "cycles: these include libvfio.h, so every header: $umbrella"
 fi
