@@ -9,6 +9,7 @@
 #   make check            host unit tests + the VM lanes (the test command)
 #   make vm-run           the suite in the VM on KERNEL (default 7.2)
 #   make checkpatch       kernel coding style of lib/ and tests/
+#   make cycles           dependency cycles among lib/*.c (includes, calls)
 #
 # Headers come from the cache that scripts/deps.sh fills, unless given:
 # KHDR_INCLUDES (as in the kernel's selftests) for the uapi headers, or
@@ -172,11 +173,15 @@ checkpatch: $(HARNESS)
 		$(CHECKPATCH) --no-tree --quiet --show-types -f $$f || rc=1; \
 	done; exit $${rc:-0}
 
+# Dependency cycles among lib/*.c, by includes and by calls (objects).
+cycles: $(LIB_OBJS)
+	@scripts/cycles.sh $(OUTPUT)/lib
+
 clean:
 	rm -rf $(OUTPUT)
 
 .PHONY: all deps run_tests install vm-run vm-compare check checkpatch clean \
-	sanitize fuzz
+	sanitize fuzz cycles
 .SECONDARY:
 
 # Each object's header dependencies (-MMD), where the compiler writes them.

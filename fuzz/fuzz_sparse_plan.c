@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nr > (int)ARRAY_SIZE(areas))
 		nr = ARRAY_SIZE(areas);
 	memcpy(areas, data, nr * sizeof(areas[0]));
-	if (!vfio_sparse_plan(region, areas, nr, &plan))
+	if (!__vfio_sparse_plan(region, areas, nr, &plan))
 		check_tiling(&plan);
 	return 0;
 }

@@ -26,8 +26,8 @@ static int __read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
 
 	if (!(ti->flags & VFIO_IOMMU_INFO_CAPS))
 		return 0;
-	ret = vfio_cap_find(ti, len, sizeof(*ti), ti->cap_offset,
-			    VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, &h);
+	ret = __vfio_cap_find(ti, len, sizeof(*ti), ti->cap_offset,
+			      VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, &h);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret)

@@ -9,7 +9,17 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/fault_law.h"
+#include "libvfio/fault_probe.h"
+#include "libvfio/faults.h"
+#include "libvfio/json.h"
+#include "libvfio/largest_bar.h"
+#include "libvfio/map_policy.h"
+#include "libvfio/mmap.h"
+#include "libvfio/pt_evidence.h"
+#include "libvfio/sparse_plan.h"
+#include "libvfio/vfio_pci_device.h"
 
 /* Pages in the window that tells whole-VMA population from per-page. */
 #define STYLE_PAGES 16
@@ -47,7 +57,7 @@ enum vfio_advice vfio_advice_of(int madvise)
 	return madvise == MADV_NOHUGEPAGE ? VFIO_ADVICE_NOHUGE : VFIO_ADVICE_NONE;
 }
 
-int vfio_thp_mode(char *out, size_t len)
+int __vfio_thp_mode(char *out, size_t len)
 {
 	char buf[128] = "", *open, *close;
 	FILE *f = fopen(VFIO_THP_ENABLED, "r");
@@ -55,7 +65,8 @@ int vfio_thp_mode(char *out, size_t len)
 
 	snprintf(out, len, "absent");
 	if (!f)
-		return -errno;
+		return vfio_err(-errno, "cannot read %s: %s", VFIO_THP_ENABLED,
+				strerror(errno));
 	if (fgets(buf, sizeof(buf), f)) {
 		open = strchr(buf, '[');
 		close = open ? strchr(open, ']') : NULL;
@@ -65,7 +76,15 @@ int vfio_thp_mode(char *out, size_t len)
 		}
 	}
 	fclose(f);
-	return ret;
+	if (ret)
+		return vfio_err(ret, "%s: no [mode] in \"%.*s\"", VFIO_THP_ENABLED,
+				(int)strcspn(buf, "\n"), buf);
+	return 0;
+}
+
+void vfio_thp_mode(char *out, size_t len)
+{
+	VFIO_ASSERT_OK(__vfio_thp_mode(out, len));
 }
 
 /* Map [off, off + len) of @r where @policy puts it, advised @advice. */
@@ -77,7 +96,7 @@ static int window_map(const struct vfio_probe_region *r,
 	void *base;
 	int ret;
 
-	ret = vfio_map_policy_place(policy, r->size, r->pa, off, len, &pl);
+	ret = __vfio_map_policy_place(policy, r->size, r->pa, off, len, &pl);
 	if (ret)
 		return ret;
 	base = mmap_reserve(len, pl.align, pl.phase);
@@ -86,16 +105,16 @@ static int window_map(const struct vfio_probe_region *r,
 	*va = mmap(base, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		   r->fd, r->fd_offset + off);
 	if (*va == MAP_FAILED) {
-		ret = vfio_set_error("fault probe: mmap of %#llx bytes at offset %#llx: %s",
-				     (unsigned long long)len,
-				     (unsigned long long)(r->fd_offset + off),
-				     strerror(errno));
+		ret = vfio_err(-errno, "fault probe: mmap of %#llx bytes at offset %#llx: %s",
+			       (unsigned long long)len,
+			       (unsigned long long)(r->fd_offset + off),
+			       strerror(errno));
 		munmap(base, len);
 		return ret;
 	}
 	if (advice && madvise(*va, len, advice_values[advice])) {
-		ret = vfio_set_error("fault probe: madvise %s: %s",
-				     advice_names[advice], strerror(errno));
+		ret = vfio_err(-errno, "fault probe: madvise %s: %s",
+			       advice_names[advice], strerror(errno));
 		munmap(*va, len);
 		return ret;
 	}
@@ -134,8 +153,8 @@ static int window_measure(const struct vfio_probe_region *r,
 
 	memset(w, 0, sizeof(*w));
 	if (r->reset && r->reset(r))
-		return vfio_set_error("fault probe: resetting the region: %s",
-				      strerror(errno));
+		return vfio_err(-errno, "fault probe: resetting the region: %s",
+				strerror(errno));
 	ret = window_map(r, policy, 0, len, advice, &va);
 	if (ret)
 		return ret;
@@ -146,10 +165,9 @@ static int window_measure(const struct vfio_probe_region *r,
 	window_touch(fc, (uint8_t *)va + SZ_4K, len - SZ_4K, r->write,
 		     &w->rest, w);
 	munmap(va, len);
-	errno = ENOTSUP;
 	if (w->first == VFIO_FAULTS_ABSENT || w->rest == VFIO_FAULTS_ABSENT)
-		return vfio_set_error("fault probe: no page-fault counter: %s",
-				      fc->why[VFIO_FAULTS_PERF]);
+		return vfio_err(-ENOTSUP, "fault probe: no page-fault counter: %s",
+				fc->why[VFIO_FAULTS_PERF]);
 	return 0;
 }
 
@@ -208,11 +226,9 @@ static int check_kprobes(const struct vfio_probe_region *r,
 		p->kprobes_agree = law.pmd || law.pud || p->kprobes_agree;
 		return 0;
 	}
-	errno = EPROTO;
-	return vfio_set_error("fault probe: %lld faults say %s entries, but kprobes counted %lld PMD and %lld PUD inserts (law: %llu, %llu)",
-			      w->first + w->rest, block_name(block), w->pmd,
-			      w->pud, (unsigned long long)law.pmd,
-			      (unsigned long long)law.pud);
+	return vfio_err(-EPROTO, "fault probe: %lld faults say %s entries, but kprobes counted %lld PMD and %lld PUD inserts (law: %llu, %llu)",
+			w->first + w->rest, block_name(block), w->pmd, w->pud,
+			(unsigned long long)law.pmd, (unsigned long long)law.pud);
 }
 
 /*
@@ -280,7 +296,7 @@ static void probe_ptdump(const struct vfio_probe_region *r,
 	if (len < SZ_2M || (r->reset && r->reset(r)) || window_map(r, VFIO_MAP_PMD, 0, len, VFIO_ADVICE_HUGE, &va))
 		return;
 	vfio_touch_pages(va, SZ_4K, r->write);
-	if (!vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
+	if (!__vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
 		snprintf(p->evidence, sizeof(p->evidence),
 			 "PTDUMP: %llu PMD + %llu PTE entries, no known size",
 			 (unsigned long long)seen.pmd, (unsigned long long)seen.pte);
@@ -357,15 +373,15 @@ static int probe_style(const struct vfio_probe_region *r,
 	return 0;
 }
 
-int vfio_fault_probe_region(const struct vfio_probe_region *r,
-			    struct vfio_fault_probe *p)
+int __vfio_fault_probe_region(const struct vfio_probe_region *r,
+			      struct vfio_fault_probe *p)
 {
 	struct vfio_fault_counter fc;
 	int adv, ret;
 
 	memset(p, 0, sizeof(*p));
-	vfio_thp_mode(p->thp, sizeof(p->thp));
-	p->testable = r->size >= SZ_1G ? SZ_1G : r->size >= SZ_2M ? SZ_2M : SZ_4K;
+	__vfio_thp_mode(p->thp, sizeof(p->thp));
+	p->testable = vfio_fault_block_max(~0ULL, r->size);
 	vfio_fault_counter_open(&fc);
 	/* The touch loop's first use costs a fault: take it here. */
 	vfio_touch_pages(&fc, sizeof(fc), false);
@@ -388,38 +404,59 @@ int vfio_fault_probe_region(const struct vfio_probe_region *r,
 	return ret;
 }
 
-int vfio_fault_probe_device(struct vfio_pci_device *dev,
-			    struct vfio_fault_probe *p)
+void vfio_fault_probe_region(const struct vfio_probe_region *r,
+			     struct vfio_fault_probe *p)
 {
-	struct vfio_probe_region r = { .fd = dev->fd, .pfnmap = true };
-	int bar = vfio_pci_largest_bar(dev), i, big = 0;
-	struct vfio_pci_bar *b;
+	VFIO_ASSERT_OK(__vfio_fault_probe_region(r, p));
+}
+
+/* @dev's largest mmappable BAR, its largest area if sparse, as a region. */
+static int device_region(struct vfio_pci_device *dev,
+			 struct vfio_probe_region *r)
+{
+	int bar = vfio_pci_largest_bar(dev);
+	struct vfio_range area;
 	uint64_t len;
 	int ret;
 
-	memset(p, 0, sizeof(*p));
-	errno = ENOENT;
-	ret = bar < 0 ? vfio_set_error("fault probe: %s has no mmappable BAR",
-				       dev->bdf) :
-			__vfio_pci_bar_pa(dev->bdf, bar, &r.pa, &len);
-	if (ret) {
-		snprintf(p->verdict, sizeof(p->verdict), "probe failed: %s",
-			 vfio_error());
+	if (bar < 0)
+		return vfio_err(-ENOENT, "fault probe: %s has no mmappable BAR",
+				dev->bdf);
+	ret = __vfio_pci_bar_pa(dev->bdf, bar, &r->pa, &len);
+	if (ret)
 		return ret;
-	}
-	b = &dev->bars[bar];
-	r.fd_offset = b->offset;
-	r.size = b->size;
-	/* A sparse BAR: its largest area, where it lies. */
-	for (i = 1; b->sparse && i < b->nr_sparse_areas; i++)
-		if (b->sparse_areas[i].size > b->sparse_areas[big].size)
-			big = i;
-	if (b->sparse) {
-		r.fd_offset += b->sparse_areas[big].offset;
-		r.pa += b->sparse_areas[big].offset;
-		r.size = b->sparse_areas[big].size;
-	}
-	return vfio_fault_probe_region(&r, p);
+	area = vfio_bar_largest_area(&dev->bars[bar]);
+	r->fd_offset = dev->bars[bar].offset + area.offset;
+	r->pa += area.offset;
+	r->size = area.size;
+	return 0;
+}
+
+int __vfio_fault_probe_device(struct vfio_pci_device *dev,
+			      struct vfio_fault_probe *p)
+{
+	struct vfio_probe_region r = { .fd = dev->fd, .pfnmap = true };
+	int ret = device_region(dev, &r);
+
+	if (!ret)
+		return __vfio_fault_probe_region(&r, p);
+	memset(p, 0, sizeof(*p));
+	snprintf(p->verdict, sizeof(p->verdict), "probe failed: %s",
+		 vfio_error());
+	return ret;
+}
+
+void vfio_fault_probe_device(struct vfio_pci_device *dev,
+			     struct vfio_fault_probe *p)
+{
+	VFIO_ASSERT_OK(__vfio_fault_probe_device(dev, p));
+}
+
+uint64_t vfio_fault_probe_block(const struct vfio_fault_probe *p, int madvise)
+{
+	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+		return p->max_block[vfio_advice_of(madvise)];
+	return p->style == VFIO_FAULT_STYLE_WHOLE_VMA ? p->pt_block : 0;
 }
 
 void vfio_fault_expect_init(const struct vfio_fault_probe *p,
@@ -449,10 +486,8 @@ void vfio_fault_expect_add(const struct vfio_fault_probe *p, int madvise,
 	if (!e->exact)
 		return;
 	e->faults += vfio_expected_faults(va, pa, len,
-					  p->max_block[vfio_advice_of(madvise)], &l);
-	e->law.pud += l.pud;
-	e->law.pmd += l.pmd;
-	e->law.pte += l.pte;
+					  vfio_fault_probe_block(p, madvise), &l);
+	vfio_fault_law_sum(&e->law, &l);
 }
 
 void vfio_fault_expect_plan(const struct vfio_fault_probe *p, int madvise,

@@ -12,7 +12,8 @@
 
 #include <linux/perf_event.h>
 
-#include "libvfio.h"
+#include "libvfio/faults.h"
+#include "libvfio/mmap.h"
 
 static const char * const source_names[VFIO_FAULTS_NR] = {
 	[VFIO_FAULTS_PERF] = "perf",

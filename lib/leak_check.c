@@ -45,7 +45,7 @@ int __vfio_leak_snapshot(struct vfio_leak_snapshot *s)
 	s->fds = count_fds();
 	s->locked_kb = status_kb("VmLck");
 	s->pinned_kb = status_kb("VmPin");
-	return vfio_vma_totals(&s->vmas, &s->vma_bytes);
+	return __vfio_vma_totals(&s->vmas, &s->vma_bytes);
 }
 
 void vfio_leak_snapshot(struct vfio_leak_snapshot *s)

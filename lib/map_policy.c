@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Alignment policies for device mappings, and the fault counts they imply.
+ * Alignment policies for device mappings: where a mapping goes (the fault
+ * counts that follow are the law's, in fault_law.c).
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/map_policy.h"
+#include "libvfio/mmap.h"
 
 static const char * const names[VFIO_MAP_NR_POLICIES] = {
 	[VFIO_MAP_KERNEL] = "kernel",
@@ -22,16 +26,22 @@ const char *vfio_map_policy_name(enum vfio_map_policy p)
 	return p < VFIO_MAP_NR_POLICIES ? names[p] : "invalid";
 }
 
-int vfio_map_policy_parse(const char *name)
+int __vfio_map_policy_parse(const char *name)
 {
 	int i;
 
 	for (i = 0; i < VFIO_MAP_NR_POLICIES; i++)
 		if (!strcmp(names[i], name))
 			return i;
-	errno = EINVAL;
-	return vfio_set_error("unknown alignment policy '%s' (kernel, size, pa, pmd, 4k, nohuge)",
-			      name);
+	return vfio_err(-EINVAL, "unknown alignment policy '%s' (kernel, size, pa, pmd, 4k, nohuge)",
+			name);
+}
+
+uint64_t vfio_pci_bar_align(uint64_t size)
+{
+	uint64_t a = pow2_ceil(align_up(size, getpagesize()));
+
+	return a >= size && a < SZ_1G ? a : SZ_1G;
 }
 
 uint64_t vfio_largest_block(uint64_t pa, uint64_t len)
@@ -45,22 +55,20 @@ uint64_t vfio_largest_block(uint64_t pa, uint64_t len)
 	return SZ_4K;
 }
 
-int vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
-			  uint64_t pa, uint64_t off, uint64_t len,
-			  struct vfio_placement *out)
+int __vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
+			    uint64_t pa, uint64_t off, uint64_t len,
+			    struct vfio_placement *out)
 {
 	uint64_t at = pa + off, block;
 
 	memset(out, 0, sizeof(*out));
-	errno = EINVAL;
 	if (!len || off > region_size || len > region_size - off)
-		return vfio_set_error("mapping [%#llx, +%#llx) outside a %#llx-byte region",
-				      (unsigned long long)off,
-				      (unsigned long long)len,
-				      (unsigned long long)region_size);
+		return vfio_err(-EINVAL, "mapping [%#llx, +%#llx) outside a %#llx-byte region",
+				(unsigned long long)off, (unsigned long long)len,
+				(unsigned long long)region_size);
 	if (!pa && p != VFIO_MAP_KERNEL && p != VFIO_MAP_SIZE)
-		return vfio_set_error("policy %s needs the physical address",
-				      vfio_map_policy_name(p));
+		return vfio_err(-EINVAL, "policy %s needs the physical address",
+				vfio_map_policy_name(p));
 	block = vfio_largest_block(at, len);
 	switch (p) {
 	case VFIO_MAP_KERNEL:
@@ -84,50 +92,15 @@ int vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
 		out->phase = (at + SZ_4K) & (SZ_2M - 1);
 		break;
 	default:
-		return vfio_set_error("invalid policy %d", p);
+		return vfio_err(-EINVAL, "invalid policy %d", p);
 	}
 	out->madvise = p == VFIO_MAP_NOHUGE ? MADV_NOHUGEPAGE : MADV_HUGEPAGE;
 	return 0;
 }
 
-static void add_entries(uint64_t n, uint64_t block, struct vfio_fault_law *law)
+void vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
+			   uint64_t pa, uint64_t off, uint64_t len,
+			   struct vfio_placement *out)
 {
-	if (block == SZ_1G)
-		law->pud += n;
-	else if (block == SZ_2M)
-		law->pmd += n;
-	else
-		law->pte += n;
-}
-
-/* Blocks that fit congruently at the largest level, the rest below. */
-static void fault_law(uint64_t va, uint64_t pa, uint64_t len,
-		      uint64_t max_block, struct vfio_fault_law *law)
-{
-	uint64_t block, start, end;
-
-	for (block = max_block; block > SZ_4K; block /= 512) {
-		if ((va ^ pa) & (block - 1))
-			continue;
-		start = align_up(va, block);
-		end = (va + len) & ~(block - 1);
-		if (end <= start)
-			continue;
-		add_entries((end - start) / block, block, law);
-		fault_law(va, pa, start - va, block / 512, law);
-		fault_law(end, pa + (end - va), va + len - end, block / 512, law);
-		return;
-	}
-	add_entries(align_up(len, SZ_4K) / SZ_4K, SZ_4K, law);
-}
-
-uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
-			      uint64_t max_block, struct vfio_fault_law *law)
-{
-	struct vfio_fault_law l = { 0 };
-
-	fault_law(va, pa, len, max_block, &l);
-	if (law)
-		*law = l;
-	return l.pud + l.pmd + l.pte;
+	VFIO_ASSERT_OK(__vfio_map_policy_place(p, region_size, pa, off, len, out));
 }

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/proc_maps.h"
 
 /* Call @fn on each VMA until it returns true; -errno if unreadable. */
 static int walk_vmas(bool (*fn)(const struct vfio_vma *, void *), void *arg)
@@ -16,8 +17,8 @@ static int walk_vmas(bool (*fn)(const struct vfio_vma *, void *), void *arg)
 	FILE *f = fopen("/proc/self/maps", "r");
 
 	if (!f)
-		return vfio_set_error("cannot read /proc/self/maps: %s",
-				      strerror(errno));
+		return vfio_err(-errno, "cannot read /proc/self/maps: %s",
+				strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%lx-%lx %7s %lx", &v.start, &v.end, v.perms,
 			   &v.pgoff) == 4 && fn(&v, arg))
@@ -60,7 +61,7 @@ static bool add_one(const struct vfio_vma *v, void *arg)
 	return false;
 }
 
-int vfio_vma_totals(uint64_t *nr, uint64_t *bytes)
+int __vfio_vma_totals(uint64_t *nr, uint64_t *bytes)
 {
 	uint64_t t[2] = { 0, 0 };
 	int ret = walk_vmas(add_one, t);
@@ -68,4 +69,9 @@ int vfio_vma_totals(uint64_t *nr, uint64_t *bytes)
 	*nr = t[0];
 	*bytes = t[1];
 	return ret;
+}
+
+void vfio_vma_totals(uint64_t *nr, uint64_t *bytes)
+{
+	VFIO_ASSERT_OK(__vfio_vma_totals(nr, bytes));
 }

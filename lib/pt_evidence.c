@@ -14,24 +14,27 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/fault_law.h"
+#include "libvfio/mmap.h"
+#include "libvfio/pt_evidence.h"
 
 #define DEBUGFS_MAGIC	0x64626720
 /* Dump lines are under 120 characters; anything longer is not ours. */
 #define PT_LINE_MAX	512
 #define PT_MAX_TOKENS	16
 
-int vfio_debugfs_mount(void)
+int __vfio_debugfs_mount(void)
 {
 	struct statfs s;
 
 	if (!statfs(VFIO_DEBUGFS, &s) && s.f_type == DEBUGFS_MAGIC)
 		return 0;
 	if (mount("debugfs", VFIO_DEBUGFS, "debugfs", 0, NULL))
-		return vfio_set_error("mount debugfs at %s: %s%s", VFIO_DEBUGFS,
-				      strerror(errno),
-				      errno == EPERM ? " (needs root)" :
-				      errno == ENODEV ? " (kernel built without CONFIG_DEBUG_FS)" : "");
+		return vfio_err(-errno, "mount debugfs at %s: %s%s", VFIO_DEBUGFS,
+				strerror(errno),
+				errno == EPERM ? " (needs root)" :
+				errno == ENODEV ? " (kernel built without CONFIG_DEBUG_FS)" : "");
 	return 0;
 }
 
@@ -77,16 +80,6 @@ static uint64_t overlap_entries(uint64_t a, uint64_t b, uint64_t start,
 	if (lo >= hi)
 		return 0;
 	return (hi - 1) / sz - lo / sz + 1;
-}
-
-static void law_add(struct vfio_fault_law *law, uint64_t sz, uint64_t n)
-{
-	if (sz == SZ_1G)
-		law->pud += n;
-	else if (sz == SZ_2M)
-		law->pmd += n;
-	else
-		law->pte += n;
 }
 
 /* One run of a ptdump: [start, end) at level @sz (0: pgd/p4d). */
@@ -136,18 +129,17 @@ static bool ptdump_parse(char *line, struct pt_run *r)
 	       (r->sz || !strcmp(tok[n - 1], "pgd") || !strcmp(tok[n - 1], "p4d"));
 }
 
-int vfio_ptdump_count_file(FILE *f, uint64_t start, uint64_t end,
-			   struct vfio_fault_law *out)
+int __vfio_ptdump_count_file(FILE *f, uint64_t start, uint64_t end,
+			     struct vfio_fault_law *out)
 {
 	char line[PT_LINE_MAX];
 	struct pt_run r;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	errno = EINVAL;
 	if (start >= end)
-		return vfio_set_error("ptdump: empty range %#" PRIx64 "-%#" PRIx64,
-				      start, end);
+		return vfio_err(-EINVAL, "ptdump: empty range %#" PRIx64 "-%#" PRIx64,
+				start, end);
 	while ((ret = read_line(f, line, sizeof(line)))) {
 		if (ret < 0 || !ptdump_parse(line, &r))
 			continue;
@@ -157,11 +149,10 @@ int vfio_ptdump_count_file(FILE *f, uint64_t start, uint64_t end,
 		if (!r.present || r.end <= start)
 			continue;
 		if (!r.sz) {
-			errno = EPROTO;
-			return vfio_set_error("ptdump: a present pgd/p4d-level leaf at %#" PRIx64 " is not understood",
-					      r.start);
+			return vfio_err(-EPROTO, "ptdump: a present pgd/p4d-level leaf at %#" PRIx64 " is not understood",
+					r.start);
 		}
-		law_add(out, r.sz, overlap_entries(r.start, r.end, start, end, r.sz));
+		vfio_fault_law_add(out, r.sz, overlap_entries(r.start, r.end, start, end, r.sz));
 	}
 	return 0;
 }
@@ -171,15 +162,14 @@ static int ptdump_absent(void)
 {
 	struct statfs s;
 
-	errno = ENOENT;
 	if (statfs(VFIO_DEBUGFS, &s) || s.f_type != DEBUGFS_MAGIC)
-		return vfio_set_error("debugfs is not mounted at %s (vfio_debugfs_mount())",
-				      VFIO_DEBUGFS);
-	return vfio_set_error("no %s/current_user or current_kernel: kernel built without CONFIG_PTDUMP_DEBUGFS",
-			      VFIO_PTDUMP_DIR);
+		return vfio_err(-ENOENT, "debugfs is not mounted at %s (__vfio_debugfs_mount())",
+				VFIO_DEBUGFS);
+	return vfio_err(-ENOENT, "no %s/current_user or current_kernel: kernel built without CONFIG_PTDUMP_DEBUGFS",
+			VFIO_PTDUMP_DIR);
 }
 
-int vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out)
+int __vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out)
 {
 	/* Under PTI the user-mode copy is the one user space runs on. */
 	const char *path = VFIO_PTDUMP_DIR "/current_user";
@@ -193,9 +183,9 @@ int vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out)
 		return ptdump_absent();
 	f = fopen(path, "r");
 	if (!f)
-		return vfio_set_error("cannot read %s: %s%s", path, strerror(errno),
-				      errno == EACCES ? " (needs root)" : "");
-	ret = vfio_ptdump_count_file(f, start, end, out);
+		return vfio_err(-errno, "cannot read %s: %s%s", path, strerror(errno),
+				errno == EACCES ? " (needs root)" : "");
+	ret = __vfio_ptdump_count_file(f, start, end, out);
 	fclose(f);
 	return ret;
 }
@@ -259,8 +249,8 @@ static int iommu_header(struct iommu_scan *s, const char *line)
 	return 1;
 }
 
-int vfio_iommu_pt_count_file(FILE *f, const char *bdf, uint64_t iova,
-			     uint64_t size, struct vfio_fault_law *out)
+int __vfio_iommu_pt_count_file(FILE *f, const char *bdf, uint64_t iova,
+			       uint64_t size, struct vfio_fault_law *out)
 {
 	struct iommu_scan s = { .bdf = bdf };
 	uint64_t end = iova + size, e, sz;
@@ -268,10 +258,9 @@ int vfio_iommu_pt_count_file(FILE *f, const char *bdf, uint64_t iova,
 	int ret, lineno = 0;
 
 	memset(out, 0, sizeof(*out));
-	errno = EINVAL;
 	if (!size || end < iova)
-		return vfio_set_error("IOMMU dump: bad range %#" PRIx64 "+%#" PRIx64,
-				      iova, size);
+		return vfio_err(-EINVAL, "IOMMU dump: bad range %#" PRIx64 "+%#" PRIx64,
+				iova, size);
 	while ((ret = read_line(f, line, sizeof(line)))) {
 		lineno++;
 		if (ret > 0 && iommu_header(&s, line))
@@ -281,20 +270,18 @@ int vfio_iommu_pt_count_file(FILE *f, const char *bdf, uint64_t iova,
 		if (!s.in_dev)
 			continue;
 		if (ret < 0 || iommu_parse_leaf(line, &e, &sz)) {
-			errno = EPROTO;
-			return vfio_set_error("IOMMU dump line %d: not \"0x<pfn> | <3 to 5 entries>\": %.*s",
-					      lineno, ret < 0 ? 10 : (int)strcspn(line, "\n"),
-					      ret < 0 ? "(too long)" : line);
+			return vfio_err(-EPROTO, "IOMMU dump line %d: not \"0x<pfn> | <3 to 5 entries>\": %.*s",
+					lineno, ret < 0 ? 10 : (int)strcspn(line, "\n"),
+					ret < 0 ? "(too long)" : line);
 		}
 		if (e >= end)
 			break;		/* the walk goes up the IOVA space */
-		law_add(out, sz, overlap_entries(e, e + sz, iova, end, sz));
+		vfio_fault_law_add(out, sz, overlap_entries(e, e + sz, iova, end, sz));
 	}
-	errno = ENOENT;
 	if (!s.found)
-		return vfio_set_error("IOMMU dump has no page table for %s: %s",
-				      bdf, s.why[0] ? s.why :
-				      "no translating domain (identity or blocked?)");
+		return vfio_err(-ENOENT, "IOMMU dump has no page table for %s: %s",
+				bdf, s.why[0] ? s.why :
+				"no translating domain (identity or blocked?)");
 	return 0;
 }
 
@@ -309,8 +296,8 @@ static const char *iommu_dump_path(const char *bdf, char *buf, size_t len)
 	return access(buf, F_OK) ? NULL : buf;
 }
 
-int vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
-			struct vfio_fault_law *out)
+int __vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
+			  struct vfio_fault_law *out)
 {
 	char buf[256];
 	const char *path;
@@ -318,18 +305,17 @@ int vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	errno = ENOENT;
 	if (access(VFIO_INTEL_IOMMU_DIR, F_OK))
-		return vfio_set_error("no %s: not an Intel IOMMU, kernel built without CONFIG_INTEL_IOMMU_DEBUGFS, or debugfs not mounted",
-				      VFIO_INTEL_IOMMU_DIR);
+		return vfio_err(-ENOENT, "no %s: not an Intel IOMMU, kernel built without CONFIG_INTEL_IOMMU_DEBUGFS, or debugfs not mounted",
+				VFIO_INTEL_IOMMU_DIR);
 	path = iommu_dump_path(bdf, buf, sizeof(buf));
 	if (!path)
-		return vfio_set_error("no domain_translation_struct for %s under %s",
-				      bdf, VFIO_INTEL_IOMMU_DIR);
+		return vfio_err(-ENOENT, "no domain_translation_struct for %s under %s",
+				bdf, VFIO_INTEL_IOMMU_DIR);
 	f = fopen(path, "r");
 	if (!f)
-		return vfio_set_error("cannot read %s: %s", path, strerror(errno));
-	ret = vfio_iommu_pt_count_file(f, bdf, iova, size, out);
+		return vfio_err(-errno, "cannot read %s: %s", path, strerror(errno));
+	ret = __vfio_iommu_pt_count_file(f, bdf, iova, size, out);
 	fclose(f);
 	return ret;
 }

@@ -6,7 +6,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/faults.h"
+#include "libvfio/mmap.h"
+#include "libvfio/region_map.h"
 
 static const char *madvise_name(int advice)
 {
@@ -26,11 +29,11 @@ static int map_areas(int fd, uint64_t fd_offset,
 			     flags, fd, fd_offset + a->offset);
 		if (va[i] == MAP_FAILED) {
 			va[i] = NULL;
-			return vfio_set_error("mmap of [%#llx, +%#llx) at fd offset %#llx: %s",
-					      (unsigned long long)a->offset,
-					      (unsigned long long)a->size,
-					      (unsigned long long)(fd_offset + a->offset),
-					      strerror(errno));
+			return vfio_err(-errno, "mmap of [%#llx, +%#llx) at fd offset %#llx: %s",
+					(unsigned long long)a->offset,
+					(unsigned long long)a->size,
+					(unsigned long long)(fd_offset + a->offset),
+					strerror(errno));
 		}
 	}
 	return 0;
@@ -43,16 +46,16 @@ static int advise_areas(const struct vfio_sparse_plan *plan, int advice,
 
 	for (i = 0; advice && i < plan->nr_areas; i++)
 		if (madvise(va[i], plan->areas[i].size, advice))
-			return vfio_set_error("madvise(%s) of %#llx bytes at %p: %s",
-					      madvise_name(advice),
-					      (unsigned long long)plan->areas[i].size,
-					      va[i], strerror(errno));
+			return vfio_err(-errno, "madvise(%s) of %#llx bytes at %p: %s",
+					madvise_name(advice),
+					(unsigned long long)plan->areas[i].size,
+					va[i], strerror(errno));
 	return 0;
 }
 
-int vfio_region_map(int fd, uint64_t fd_offset,
-		    const struct vfio_sparse_plan *plan,
-		    const struct vfio_placement *pl, int prot, void *va[])
+int __vfio_region_map(int fd, uint64_t fd_offset,
+		      const struct vfio_sparse_plan *plan,
+		      const struct vfio_placement *pl, int prot, void *va[])
 {
 	uint8_t *base = NULL;
 	int i, ret;
@@ -75,6 +78,13 @@ int vfio_region_map(int fd, uint64_t fd_offset,
 			munmap(base, plan->reserve_size);
 	}
 	return ret;
+}
+
+void vfio_region_map(int fd, uint64_t fd_offset,
+		     const struct vfio_sparse_plan *plan,
+		     const struct vfio_placement *pl, int prot, void *va[])
+{
+	VFIO_ASSERT_OK(__vfio_region_map(fd, fd_offset, plan, pl, prot, va));
 }
 
 void vfio_region_unmap(const struct vfio_sparse_plan *plan, void *va[])

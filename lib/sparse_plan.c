@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/map_policy.h"
+#include "libvfio/mmap.h"
+#include "libvfio/sparse_plan.h"
 
 static int range_cmp(const void *a, const void *b)
 {
@@ -17,19 +20,18 @@ static int range_cmp(const void *a, const void *b)
 
 static int check_area(uint64_t region_size, const struct vfio_range *r, int i)
 {
-	errno = EINVAL;
 	if (!r->size)
-		return vfio_set_error("sparse area %d at %#llx is empty", i,
-				      (unsigned long long)r->offset);
+		return vfio_err(-EINVAL, "sparse area %d at %#llx is empty", i,
+				(unsigned long long)r->offset);
 	if ((r->offset | r->size) & (SZ_4K - 1))
-		return vfio_set_error("sparse area %d [%#llx, +%#llx) is not page-aligned",
-				      i, (unsigned long long)r->offset,
-				      (unsigned long long)r->size);
+		return vfio_err(-EINVAL, "sparse area %d [%#llx, +%#llx) is not page-aligned",
+				i, (unsigned long long)r->offset,
+				(unsigned long long)r->size);
 	if (r->offset >= region_size || r->size > region_size - r->offset)
-		return vfio_set_error("sparse area %d [%#llx, +%#llx) lies outside the %#llx-byte region",
-				      i, (unsigned long long)r->offset,
-				      (unsigned long long)r->size,
-				      (unsigned long long)region_size);
+		return vfio_err(-EINVAL, "sparse area %d [%#llx, +%#llx) lies outside the %#llx-byte region",
+				i, (unsigned long long)r->offset,
+				(unsigned long long)r->size,
+				(unsigned long long)region_size);
 	return 0;
 }
 
@@ -39,22 +41,20 @@ static void add_gap(struct vfio_sparse_plan *plan, uint64_t from, uint64_t to)
 		plan->gaps[plan->nr_gaps++] = (struct vfio_range){ from, to - from };
 }
 
-int vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
-		     int nr, struct vfio_sparse_plan *plan)
+int __vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
+		       int nr, struct vfio_sparse_plan *plan)
 {
 	struct vfio_range *a = plan->areas;
 	uint64_t end = 0;
 	int i, ret;
 
 	memset(plan, 0, sizeof(*plan));
-	errno = E2BIG;
 	if (nr < 0 || nr > VFIO_PLAN_MAX_AREAS)
-		return vfio_set_error("%d sparse areas: at most %d supported",
-				      nr, VFIO_PLAN_MAX_AREAS);
-	errno = EINVAL;
+		return vfio_err(-E2BIG, "%d sparse areas: at most %d supported",
+				nr, VFIO_PLAN_MAX_AREAS);
 	if (!region_size || region_size > UINT64_MAX - SZ_1G)
-		return vfio_set_error("region size %#llx is not mappable",
-				      (unsigned long long)region_size);
+		return vfio_err(-EINVAL, "region size %#llx is not mappable",
+				(unsigned long long)region_size);
 	for (i = 0; i < nr; i++) {
 		ret = check_area(region_size, &areas[i], i);
 		if (ret)
@@ -64,12 +64,11 @@ int vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
 	qsort(a, nr, sizeof(*a), range_cmp);
 	for (i = 0; i < nr; i++) {
 		if (a[i].offset < end) {
-			errno = EINVAL;
-			return vfio_set_error("sparse areas [%#llx, +%#llx) and [%#llx, +%#llx) overlap",
-					      (unsigned long long)a[i - 1].offset,
-					      (unsigned long long)a[i - 1].size,
-					      (unsigned long long)a[i].offset,
-					      (unsigned long long)a[i].size);
+			return vfio_err(-EINVAL, "sparse areas [%#llx, +%#llx) and [%#llx, +%#llx) overlap",
+					(unsigned long long)a[i - 1].offset,
+					(unsigned long long)a[i - 1].size,
+					(unsigned long long)a[i].offset,
+					(unsigned long long)a[i].size);
 		}
 		add_gap(plan, end, a[i].offset);
 		end = a[i].offset + a[i].size;
@@ -79,4 +78,10 @@ int vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
 	add_gap(plan, end, plan->reserve_size);
 	plan->align = vfio_pci_bar_align(region_size);
 	return 0;
+}
+
+void vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
+		      int nr, struct vfio_sparse_plan *plan)
+{
+	VFIO_ASSERT_OK(__vfio_sparse_plan(region_size, areas, nr, plan));
 }

@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/caps.h"
 
 #define HDR_SIZE sizeof(struct vfio_info_cap_header)
 
@@ -23,15 +24,13 @@ static int cap_check(const uint8_t *buf, size_t len, size_t min_off,
 {
 	const struct vfio_info_cap_header *h;
 
-	errno = EINVAL;
 	if (off < min_off || off % 4 || off > len || len - off < HDR_SIZE)
-		return vfio_set_error("capability at offset %#x outside the %zu-byte info buffer (fixed part %zu bytes)",
-				      off, len, min_off);
+		return vfio_err(-EINVAL, "capability at offset %#x outside the %zu-byte info buffer (fixed part %zu bytes)",
+				off, len, min_off);
 	h = (const void *)(buf + off);
 	if (h->next && h->next <= off) {
-		errno = ELOOP;
-		return vfio_set_error("capability %u at %#x points back to %#x: the chain loops",
-				      h->id, off, h->next);
+		return vfio_err(-ELOOP, "capability %u at %#x points back to %#x: the chain loops",
+				h->id, off, h->next);
 	}
 	*hdr = h;
 	return 0;
@@ -49,9 +48,8 @@ static int cap_walk(const void *info, size_t len, size_t min_off,
 	*cap = NULL;
 	for (n = 0, off = first; off; n++, off = h->next) {
 		if (n == VFIO_CAP_MAX_CHAIN) {
-			errno = ELOOP;
-			return vfio_set_error("capability chain longer than %d entries",
-					      VFIO_CAP_MAX_CHAIN);
+			return vfio_err(-ELOOP, "capability chain longer than %d entries",
+					VFIO_CAP_MAX_CHAIN);
 		}
 		ret = cap_check(info, len, min_off, off, &h);
 		if (ret)
@@ -64,31 +62,29 @@ static int cap_walk(const void *info, size_t len, size_t min_off,
 	return n;
 }
 
-int vfio_cap_find(const void *info, size_t len, size_t min_off,
-		  uint32_t first, uint16_t id,
-		  const struct vfio_info_cap_header **cap)
+int __vfio_cap_find(const void *info, size_t len, size_t min_off,
+		    uint32_t first, uint16_t id,
+		    const struct vfio_info_cap_header **cap)
 {
 	int ret = cap_walk(info, len, min_off, first, id, cap);
 
 	if (ret < 0)
 		return ret;
-	if (!*cap) {
-		errno = ENOENT;
-		return vfio_set_error("no capability %u in the chain", id);
-	}
+	if (!*cap)
+		return vfio_err(-ENOENT, "no capability %u in the chain", id);
 	return 0;
 }
 
-int vfio_cap_validate(const void *info, size_t len, size_t min_off,
-		      uint32_t first)
+int __vfio_cap_validate(const void *info, size_t len, size_t min_off,
+			uint32_t first)
 {
 	const struct vfio_info_cap_header *h;
 
 	return cap_walk(info, len, min_off, first, 0, &h);
 }
 
-int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
-			     struct vfio_range *areas, int max)
+int __vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
+			       struct vfio_range *areas, int max)
 {
 	const size_t fixed = offsetof(struct vfio_region_info_cap_sparse_mmap, areas);
 	const size_t nr_at = offsetof(struct vfio_region_info_cap_sparse_mmap, nr_areas);
@@ -101,27 +97,25 @@ int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
 
 	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
 		return -ENOENT;
-	ret = vfio_cap_find(info, len, sizeof(*info), info->cap_offset,
-			    VFIO_REGION_INFO_CAP_SPARSE_MMAP, &h);
+	ret = __vfio_cap_find(info, len, sizeof(*info), info->cap_offset,
+			      VFIO_REGION_INFO_CAP_SPARSE_MMAP, &h);
 	if (ret)
 		return ret;
 	cap = (const uint8_t *)h;
 	off = cap - (const uint8_t *)info;
 	/* The areas end at the next capability or the end of the buffer. */
 	end = h->next && h->next < len ? h->next : len;
-	errno = EINVAL;
 	/* nr_areas itself may lie past the end: check before reading it. */
 	if (end - off < fixed)
-		return vfio_set_error("sparse-mmap capability at %#zx is truncated",
-				      off);
+		return vfio_err(-EINVAL, "sparse-mmap capability at %#zx is truncated",
+				off);
 	memcpy(&nr, cap + nr_at, sizeof(nr));
 	if (nr > (end - off - fixed) / sizeof(a))
-		return vfio_set_error("sparse-mmap capability at %#zx claims %u areas but has room for %zu",
-				      off, nr, (end - off - fixed) / sizeof(a));
+		return vfio_err(-EINVAL, "sparse-mmap capability at %#zx claims %u areas but has room for %zu",
+				off, nr, (end - off - fixed) / sizeof(a));
 	if (nr > (uint32_t)max) {
-		errno = E2BIG;
-		return vfio_set_error("sparse-mmap capability at %#zx: %u areas, at most %d supported",
-				      off, nr, max);
+		return vfio_err(-E2BIG, "sparse-mmap capability at %#zx: %u areas, at most %d supported",
+				off, nr, max);
 	}
 	for (i = 0; i < nr; i++) {
 		memcpy(&a, cap + fixed + i * sizeof(a), sizeof(a));

@@ -180,8 +180,8 @@ int __vfio_region_info(int device_fd, uint32_t index,
 		free(info);
 	}
 	if (info->flags & VFIO_REGION_INFO_FLAG_CAPS) {
-		ret = vfio_cap_validate(info, argsz, sizeof(*info),
-					info->cap_offset);
+		ret = __vfio_cap_validate(info, argsz, sizeof(*info),
+					  info->cap_offset);
 		if (ret < 0)
 			goto err;
 	}
@@ -195,8 +195,8 @@ err:
 /* Keep a BAR's sparse areas, if its region info has the capability. */
 static int __read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
 {
-	int n = vfio_region_sparse_areas(info, info->argsz, b->sparse_areas,
-					 VFIO_PLAN_MAX_AREAS);
+	int n = __vfio_region_sparse_areas(info, info->argsz, b->sparse_areas,
+					   VFIO_PLAN_MAX_AREAS);
 
 	if (n == -ENOENT)
 		return 0;
@@ -358,33 +358,15 @@ void vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len)
 	VFIO_ASSERT_OK(__vfio_pci_bar_pa(bdf, bar, pa, len));
 }
 
-int vfio_pci_largest_bar(const struct vfio_pci_device *dev)
-{
-	int i, best = -1;
-
-	for (i = 0; i < VFIO_PCI_NUM_BARS; i++)
-		if ((dev->bars[i].flags & VFIO_REGION_INFO_FLAG_MMAP) &&
-		    (best < 0 || dev->bars[i].size > dev->bars[best].size))
-			best = i;
-	return best;
-}
-
-uint64_t vfio_pci_bar_align(uint64_t size)
-{
-	uint64_t a = pow2_ceil(align_up(size, getpagesize()));
-
-	return a >= size && a < SZ_1G ? a : SZ_1G;
-}
-
 /* The plan for a BAR: its sparse areas, or one area over all of it. */
 static int __bar_plan(struct vfio_pci_bar *b)
 {
 	struct vfio_range whole = { 0, align_up(b->size, getpagesize()) };
 
 	if (b->sparse)
-		return vfio_sparse_plan(b->size, b->sparse_areas,
-					b->nr_sparse_areas, &b->plan);
-	return vfio_sparse_plan(whole.size, &whole, 1, &b->plan);
+		return __vfio_sparse_plan(b->size, b->sparse_areas,
+					  b->nr_sparse_areas, &b->plan);
+	return __vfio_sparse_plan(whole.size, &whole, 1, &b->plan);
 }
 
 int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
@@ -404,13 +386,13 @@ int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
 	if (!ret)
 		ret = __bar_plan(b);
 	if (!ret)
-		ret = vfio_map_policy_place(policy, b->plan.reserve_size, b->pa,
-					    0, b->plan.reserve_size,
-					    &b->placement);
+		ret = __vfio_map_policy_place(policy, b->plan.reserve_size, b->pa,
+					      0, b->plan.reserve_size,
+					      &b->placement);
 	if (!ret)
-		ret = vfio_region_map(dev->fd, b->offset, &b->plan,
-				      &b->placement, PROT_READ | PROT_WRITE,
-				      b->area_va);
+		ret = __vfio_region_map(dev->fd, b->offset, &b->plan,
+					&b->placement, PROT_READ | PROT_WRITE,
+					b->area_va);
 	if (ret)
 		return ret;
 	b->policy = policy;

@@ -35,7 +35,7 @@ static void bar_ctx_open(struct bar_ctx *c, const char *mode)
 	c->iommu = vfio_iommu_init(mode);
 	c->dev = vfio_pci_device_init(device_bdf, c->iommu);
 	vfio_fault_counter_open(&c->fc);
-	c->probe_ret = vfio_fault_probe_device(c->dev, &c->probe);
+	c->probe_ret = __vfio_fault_probe_device(c->dev, &c->probe);
 	if (c->probe_ret)
 		snprintf(c->probe_err, sizeof(c->probe_err), "%s", vfio_error());
 }
@@ -80,17 +80,6 @@ static const char *block_name(uint64_t block)
 	return block == SZ_1G ? "1 GiB" : block == SZ_2M ? "2 MiB" : "4 KiB";
 }
 
-/* The largest block (up to 1 GiB) modulo which va and pa agree. */
-static uint64_t congruence(uint64_t va, uint64_t pa)
-{
-	uint64_t block;
-
-	for (block = SZ_1G; block > SZ_4K; block /= 512)
-		if (!((va ^ pa) & (block - 1)))
-			return block;
-	return SZ_4K;
-}
-
 /* What each policy promises about congruence, at its largest level. */
 static void assert_placement(struct __test_metadata *_metadata,
 			     enum vfio_map_policy p, uint64_t va, uint64_t pa,
@@ -105,10 +94,10 @@ static void assert_placement(struct __test_metadata *_metadata,
 		EXPECT_EQ(pa & (want - 1), va & (want - 1));
 		break;
 	case VFIO_MAP_PMD:
-		EXPECT_EQ(SZ_2M, congruence(va, pa));
+		EXPECT_EQ(SZ_2M, vfio_congruence(va, pa));
 		break;
 	case VFIO_MAP_4K:
-		EXPECT_EQ(SZ_4K, congruence(va, pa));
+		EXPECT_EQ(SZ_4K, vfio_congruence(va, pa));
 		break;
 	default:
 		break;
@@ -140,7 +129,7 @@ static void print_expect(int bar, enum vfio_map_policy p,
 		       bar, vfio_map_policy_name(p), (unsigned long long)b->pa,
 		       (unsigned long long)b->size, (unsigned long long)va,
 		       b->plan.nr_areas, b->plan.nr_areas > 1 ? "s" : "",
-		       block_name(congruence(va, pa)));
+		       block_name(vfio_congruence(va, pa)));
 	if (e->exact)
 		printf("expect %llu faults (%llu PUD, %llu PMD, %llu PTE)\n",
 		       (unsigned long long)e->faults,
@@ -281,8 +270,8 @@ TEST_F(bar_align, kernel_mmap_alignment)
 	ksft_print_msg("kernel mmap(NULL) of BAR%d (%#llx bytes): va %#llx pa %#llx: %s\n",
 		       bar, (unsigned long long)b->plan.areas[0].size,
 		       (unsigned long long)va, (unsigned long long)pa,
-		       congruence(va, pa) == SZ_4K ? "4K only" :
-		       congruence(va, pa) == SZ_2M ? "2 MiB aligned" :
+		       vfio_congruence(va, pa) == SZ_4K ? "4K only" :
+		       vfio_congruence(va, pa) == SZ_2M ? "2 MiB aligned" :
 		       "1 GiB aligned");
 }
 
@@ -319,7 +308,7 @@ FIXTURE_SETUP(thp_modes)
 	VFIO_SKIP_UNLESS_OFFERED(return, VFIO_DEFAULT_IOMMU_MODE);
 	if (access(VFIO_THP_ENABLED, F_OK))
 		SKIP(return, "no %s: a kernel without THP", VFIO_THP_ENABLED);
-	ASSERT_EQ(0, vfio_thp_mode(self->saved, sizeof(self->saved)));
+	vfio_thp_mode(self->saved, sizeof(self->saved));
 	vfio_leak_snapshot(&self->before);
 	bar_ctx_open(&self->c, VFIO_DEFAULT_IOMMU_MODE);
 }
@@ -349,7 +338,8 @@ TEST_F(thp_modes, verdicts_follow_the_probe)
 		ASSERT_EQ(0, thp_write(modes[m])) TH_LOG("writing %s to %s: %s",
 							 modes[m], VFIO_THP_ENABLED,
 							 strerror(errno));
-		ASSERT_EQ(0, vfio_fault_probe_device(self->c.dev, &self->c.probe))
+		/* Not the asserting twin: the teardown restores the mode. */
+		ASSERT_EQ(0, __vfio_fault_probe_device(self->c.dev, &self->c.probe))
 			TH_LOG("%s", vfio_error());
 		ksft_print_msg("THP %s: %s\n", modes[m], self->c.probe.verdict);
 		EXPECT_STREQ(modes[m], self->c.probe.thp);
@@ -439,7 +429,7 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 		fd = vfio_shmem_huge_file(HOST_LEN);
 		ASSERT_LE(0, fd) TH_LOG("%s", vfio_error());
 	}
-	ASSERT_EQ(0, vfio_map_policy_place(p, HOST_LEN, HOST_PA, 0, HOST_LEN, &pl));
+	vfio_map_policy_place(p, HOST_LEN, HOST_PA, 0, HOST_LEN, &pl);
 	va = host_map(fd, &pl);
 	ASSERT_NE(MAP_FAILED, va) TH_LOG("%s", strerror(errno));
 	want = vfio_expected_faults((uintptr_t)va, shmem ? HOST_PA : (uintptr_t)va,

@@ -679,7 +679,7 @@ static void probe_once(struct bench *b)
 	if (b->probed)
 		return;
 	b->probed = true;
-	b->probe_ret = vfio_fault_probe_device(b->dev, &b->probe);
+	b->probe_ret = __vfio_fault_probe_device(b->dev, &b->probe);
 	if (b->probe_ret)
 		snprintf(b->probe_err, sizeof(b->probe_err), "%s", vfio_error());
 	ksft_print_msg("fault probe: %s\n",
@@ -831,7 +831,7 @@ int main(int argc, char *argv[])
 			backings = parse_list(optarg, vfio_backing_parse);
 			break;
 		case 'p':
-			policies = parse_list(optarg, vfio_map_policy_parse);
+			policies = parse_list(optarg, __vfio_map_policy_parse);
 			break;
 		case 'S':
 			states = parse_list(optarg, parse_state);

@@ -128,7 +128,7 @@ static void iommu_mapped(struct vfio_pci_device *dev[2], uint64_t iova,
 	for (i = 0; i < 2; i++) {
 		if (mapped[i] < 0)
 			continue;
-		if (vfio_iommu_pt_count(dev[i]->bdf, iova, size, &law)) {
+		if (__vfio_iommu_pt_count(dev[i]->bdf, iova, size, &law)) {
 			ksft_print_msg("%s: no IOMMU page table to read: %s\n",
 				       dev[i]->bdf, vfio_error());
 			mapped[i] = -1;
@@ -144,7 +144,7 @@ TEST_F(iommu_share, one_map_serves_both)
 	long long before[2] = { 0 }, mapped[2], after[2];
 	int i, nothing;
 
-	if (vfio_debugfs_mount())
+	if (__vfio_debugfs_mount())
 		ksft_print_msg("%s\n", vfio_error());
 	iommu_mapped(self->dev, self->iova, SZ_2M, before);
 	memcpy(mapped, before, sizeof(mapped));

@@ -24,20 +24,14 @@ FIXTURE(iommufd) {
 
 FIXTURE_SETUP(iommufd)
 {
-	int i;
-
 	VFIO_SKIP_UNLESS_OFFERED(return, "iommufd");
 	vfio_leak_snapshot(&self->before);
 	self->iommu = vfio_iommu_init("iommufd");
 	self->dev = vfio_pci_device_init(device_bdf, self->iommu);
 	ASSERT_LT(0, self->iommu->info.nr_ranges);
-	self->bar = -1;
-	for (i = 0; i < VFIO_PCI_NUM_BARS; i++)
-		if ((self->dev->bars[i].flags & VFIO_REGION_INFO_FLAG_MMAP) &&
-		    self->dev->bars[i].size >= SZ_4K &&
-		    (self->bar < 0 || self->dev->bars[i].size > self->dev->bars[self->bar].size))
-			self->bar = i;
-	ASSERT_LE(0, self->bar) TH_LOG("no mmappable BAR of a page or more");
+	self->bar = vfio_pci_largest_bar(self->dev);
+	ASSERT_TRUE(self->bar >= 0 && self->dev->bars[self->bar].size >= SZ_4K)
+		TH_LOG("no mmappable BAR of a page or more");
 }
 
 FIXTURE_TEARDOWN(iommufd)

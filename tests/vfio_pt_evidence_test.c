@@ -46,12 +46,12 @@ FIXTURE_SETUP(pt_evidence)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
 	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
 	/* Failure shows up below as a dump that is not there, with why. */
-	if (vfio_debugfs_mount())
+	if (__vfio_debugfs_mount())
 		ksft_print_msg("%s\n", vfio_error());
 	vfio_leak_snapshot(&self->before);
 	self->c.iommu = vfio_iommu_init(variant->iommu_mode);
 	self->c.dev = vfio_pci_device_init(device_bdf, self->c.iommu);
-	self->c.probe_ret = vfio_fault_probe_device(self->c.dev, &self->c.probe);
+	self->c.probe_ret = __vfio_fault_probe_device(self->c.dev, &self->c.probe);
 	if (self->c.probe_ret)
 		snprintf(self->c.probe_err, sizeof(self->c.probe_err), "%s",
 			 vfio_error());
@@ -90,14 +90,6 @@ static const char *law_str(const struct vfio_fault_law *l, char *buf, size_t len
 	return off ? buf : "nothing";
 }
 
-/* The largest IOMMU page size of 1 GiB or less (the law stops there). */
-static uint64_t iommu_max_block(uint64_t pgsizes)
-{
-	if (pgsizes & SZ_1G)
-		return SZ_1G;
-	return pgsizes & SZ_2M ? SZ_2M : SZ_4K;
-}
-
 /*
  * The entries the CPU page tables should hold for the mapped BAR, as
  * the probe measured this kernel to insert them: per entry, the law at
@@ -108,14 +100,12 @@ static bool cpu_law(const struct pt_ctx *c, const struct vfio_pci_bar *b,
 		    struct vfio_fault_law *want, char *why, size_t len)
 {
 	const struct vfio_fault_probe *p = &c->probe;
-	uint64_t block = p->pt_block;
+	uint64_t block = vfio_fault_probe_block(p, b->placement.madvise);
 
 	if (c->probe_ret) {
 		snprintf(why, len, "the fault probe failed: %s", c->probe_err);
 		return false;
 	}
-	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
-		block = p->max_block[vfio_advice_of(b->placement.madvise)];
 	if (!block) {
 		snprintf(why, len, "no entry size known: %s", p->verdict);
 		return false;
@@ -138,7 +128,7 @@ static void check_cpu(struct __test_metadata *_metadata,
 	if (!cpu_law(c, b, &want, ev->why_cpu, sizeof(ev->why_cpu)))
 		return;
 	vfio_touch_pages(b->va, len, false);
-	ret = vfio_ptdump_count(va, va + len, &ev->cpu);
+	ret = __vfio_ptdump_count(va, va + len, &ev->cpu);
 	if (ret == -ENOENT) {
 		snprintf(ev->why_cpu, sizeof(ev->why_cpu), "%s", vfio_error());
 		return;
@@ -171,7 +161,8 @@ static void check_iommu(struct __test_metadata *_metadata,
 	int ret;
 
 	iova = vfio_iova_pick(info, len, SZ_1G);
-	block = iommu_max_block(info->pgsizes);
+	/* The largest IOMMU page size of 1 GiB or less: the law stops there. */
+	block = vfio_fault_block_max(info->pgsizes, SZ_1G);
 	vfio_expected_faults(iova, b->pa, len, block, &want);
 	ret = __vfio_dma_map(c->iommu, b->va, iova, len);
 	if (ret == -EFAULT && vfio_iommu_mode_uses_iommufd(c->iommu->mode)) {
@@ -181,7 +172,7 @@ static void check_iommu(struct __test_metadata *_metadata,
 		return;
 	}
 	ASSERT_EQ(0, ret) TH_LOG("%s", vfio_error());
-	ret = vfio_iommu_pt_count(c->dev->bdf, iova, len, &ev->iommu);
+	ret = __vfio_iommu_pt_count(c->dev->bdf, iova, len, &ev->iommu);
 	snprintf(why, sizeof(why), "%s", vfio_error());
 	vfio_dma_unmap(c->iommu, iova, len);
 	if (ret == -ENOENT) {
@@ -282,7 +273,7 @@ static int ptdump_sample_count(uint64_t start, uint64_t end,
 
 	if (!f)
 		return -errno;
-	ret = vfio_ptdump_count_file(f, start, end, l);
+	ret = __vfio_ptdump_count_file(f, start, end, l);
 	fclose(f);
 	return ret;
 }
@@ -327,7 +318,7 @@ static int iommu_sample_count(const char *bdf, uint64_t iova, uint64_t size,
 
 	if (!f)
 		return -errno;
-	ret = vfio_iommu_pt_count_file(f, bdf, iova, size, l);
+	ret = __vfio_iommu_pt_count_file(f, bdf, iova, size, l);
 	fclose(f);
 	return ret;
 }

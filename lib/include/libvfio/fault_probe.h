@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fault_law.h"
 #include "json.h"
-#include "map_policy.h"
 #include "sparse_plan.h"
 
 struct vfio_pci_device;
@@ -92,13 +92,24 @@ struct vfio_probe_window {
 /*
  * Probe @r.  0 with @p filled (its style may be UNKNOWN when what was
  * counted fits no model: the verdict says what was seen), or -errno when
- * a window could not be mapped or the evidence contradicts the counts.
+ * a window could not be mapped or the evidence contradicts the counts
+ * (the verdict then says "probe failed: " and why).  The twins assert.
  */
-int vfio_fault_probe_region(const struct vfio_probe_region *r,
-			    struct vfio_fault_probe *p);
+int __vfio_fault_probe_region(const struct vfio_probe_region *r,
+			      struct vfio_fault_probe *p);
+void vfio_fault_probe_region(const struct vfio_probe_region *r,
+			     struct vfio_fault_probe *p);
 /* Probe @dev's largest mmappable BAR (its largest area if sparse). */
-int vfio_fault_probe_device(struct vfio_pci_device *dev,
-			    struct vfio_fault_probe *p);
+int __vfio_fault_probe_device(struct vfio_pci_device *dev,
+			      struct vfio_fault_probe *p);
+void vfio_fault_probe_device(struct vfio_pci_device *dev,
+			     struct vfio_fault_probe *p);
+
+/*
+ * The largest entry the probe saw the kernel insert for a mapping advised
+ * @madvise: the fault law's max_block.  0 when the probe could not tell.
+ */
+uint64_t vfio_fault_probe_block(const struct vfio_fault_probe *p, int madvise);
 
 /* The classifiers behind the probe: pure, for host tests. */
 enum vfio_fault_style vfio_probe_style(const struct vfio_probe_window *w);
@@ -108,8 +119,12 @@ uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
 
 #define VFIO_THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
 
-/* The THP sysfs mode (always, madvise, never) into @out; "absent" and -errno without. */
-int vfio_thp_mode(char *out, size_t len);
+/*
+ * The THP sysfs mode (always, madvise, never) into @out; "absent" and
+ * -errno with vfio_error() without (vfio_thp_mode() asserts).
+ */
+int __vfio_thp_mode(char *out, size_t len);
+void vfio_thp_mode(char *out, size_t len);
 
 /* VFIO_ADVICE_* for a placement's madvise value. */
 enum vfio_advice vfio_advice_of(int madvise);

@@ -28,37 +28,31 @@ struct vfio_placement {
 
 const char *vfio_map_policy_name(enum vfio_map_policy p);
 /* The policy called @name, or -EINVAL with vfio_error(). */
-int vfio_map_policy_parse(const char *name);
+int __vfio_map_policy_parse(const char *name);
 
 /*
  * Place a mapping of @len bytes starting @off bytes into a region of
  * @region_size bytes whose first byte is at physical address @pa (0 when
  * unknown: only VFIO_MAP_KERNEL and VFIO_MAP_SIZE work without it).
+ * 0 or -EINVAL with vfio_error(); vfio_map_policy_place() asserts.
  */
-int vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
-			  uint64_t pa, uint64_t off, uint64_t len,
-			  struct vfio_placement *out);
+int __vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
+			    uint64_t pa, uint64_t off, uint64_t len,
+			    struct vfio_placement *out);
+void vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
+			   uint64_t pa, uint64_t off, uint64_t len,
+			   struct vfio_placement *out);
+
+/*
+ * Alignment a whole-BAR (or whole-region) mapping asks for: its size
+ * rounded up to a power of two, at most 1 GiB, as QEMU does.
+ */
+uint64_t vfio_pci_bar_align(uint64_t size);
 
 /*
  * The largest page-table block (1 GiB, 2 MiB, else 4 KiB) of which a
  * whole, naturally aligned copy lies inside [pa, pa + len).
  */
 uint64_t vfio_largest_block(uint64_t pa, uint64_t len);
-
-/* Page-table entries a fully touched mapping ends up with, by level. */
-struct vfio_fault_law {
-	uint64_t pud;
-	uint64_t pmd;
-	uint64_t pte;
-};
-
-/*
- * How many faults touching every page of [va, va + len) takes when the
- * kernel inserts the largest entries congruence allows, up to @max_block
- * (SZ_4K for a kernel without huge PFN faults), mapping @pa at @va: one
- * per entry.  Fills @law (may be NULL) with the split by level.
- */
-uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
-			      uint64_t max_block, struct vfio_fault_law *law);
 
 #endif /* LIBVFIO_MAP_POLICY_H */

@@ -19,7 +19,11 @@ struct vfio_vma {
 /* Fill @vma with the VMA containing @va; false if @va is unmapped. */
 bool vfio_vma_find(const void *va, struct vfio_vma *vma);
 
-/* Count the VMAs and the bytes they span; -errno if maps is unreadable. */
-int vfio_vma_totals(uint64_t *nr, uint64_t *bytes);
+/*
+ * Count the VMAs and the bytes they span; -errno with vfio_error() if
+ * maps is unreadable (vfio_vma_totals() asserts).
+ */
+int __vfio_vma_totals(uint64_t *nr, uint64_t *bytes);
+void vfio_vma_totals(uint64_t *nr, uint64_t *bytes);
 
 #endif /* LIBVFIO_PROC_MAPS_H */

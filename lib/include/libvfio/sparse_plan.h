@@ -29,9 +29,12 @@ struct vfio_sparse_plan {
 /*
  * Plan a region of @region_size bytes with @nr areas in any order.  Areas
  * must be non-empty, page-aligned, inside the region and disjoint.
- * Returns 0 or -EINVAL / -E2BIG with vfio_error() naming the bad area.
+ * Returns 0 or -EINVAL / -E2BIG with vfio_error() naming the bad area;
+ * vfio_sparse_plan() asserts.
  */
-int vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
-		     int nr, struct vfio_sparse_plan *plan);
+int __vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
+		       int nr, struct vfio_sparse_plan *plan);
+void vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
+		      int nr, struct vfio_sparse_plan *plan);
 
 #endif /* LIBVFIO_SPARSE_PLAN_H */

@@ -84,12 +84,6 @@ int __vfio_region_info(int device_fd, uint32_t index,
 int __vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
 void vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
 
-/* The largest mmappable BAR (what peer-to-peer DMA cares about), or -1. */
-int vfio_pci_largest_bar(const struct vfio_pci_device *dev);
-
-/* Alignment a whole-BAR mapping asks for: the BAR's size, at most 1 GiB. */
-uint64_t vfio_pci_bar_align(uint64_t size);
-
 /*
  * Map a BAR where @policy puts it: its sparse areas at their offsets if
  * it has any, else all of it (a BAR smaller than a page maps one page).
