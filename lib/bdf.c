@@ -5,11 +5,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/bdf.h"
 
 /*
  * Parse 1..@max hex digits; *@n gets how many there were.  NULL when there
@@ -68,6 +72,25 @@ bad:
 bool vfio_bdf_like(const char *s)
 {
 	return s && s[0] != '-' && strchr(s, ':');
+}
+
+/* How to bind a device for this binary: run.sh beside it, if there is one. */
+const char *vfio_run_sh(void)
+{
+	static char path[PATH_MAX + 8];
+	char exe[PATH_MAX], cwd[PATH_MAX], *dir;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return "scripts/run.sh";
+	exe[n] = '\0';
+	dir = dirname(exe);
+	snprintf(path, sizeof(path), "%s/run.sh", dir);
+	if (access(path, X_OK))
+		return "scripts/run.sh";
+	if (getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, dir))
+		return "./run.sh";
+	return path;
 }
 
 static void bdf_usage_skip(const char *prog)

@@ -9,7 +9,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/caps.h"
+#include "libvfio/iommu.h"
+#include "libvfio/iommufd_ioas.h"
+#include "libvfio/mmap.h"
 
 static int __read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
 			 struct vfio_iommu_info *info)

@@ -13,7 +13,9 @@
 
 #include <linux/vfio.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/dma.h"
+#include "libvfio/iommufd_ioas.h"
 
 /* In FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES()'s order. */
 static const struct vfio_iommu_mode modes[] = {

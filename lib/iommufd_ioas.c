@@ -12,7 +12,8 @@
 
 #include <linux/iommufd.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/vfio_pci_device.h"
 
 int __iommufd_ioas_open(struct vfio_iommu *iommu)
 {

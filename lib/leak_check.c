@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/leak_check.h"
+#include "libvfio/proc_maps.h"
 
 static int count_fds(void)
 {

@@ -8,7 +8,8 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/provenance.h"
 
 /* The config options that decide what this suite measures. */
 static const char * const config_keys[] = {

@@ -16,7 +16,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/caps.h"
+#include "libvfio/mmap.h"
+#include "libvfio/region_map.h"
+#include "libvfio/vfio_pci_device.h"
 
 /* No region info the kernel returns comes near this; more is corruption. */
 #define VFIO_INFO_MAX_SIZE (64 * 1024)
@@ -34,24 +38,6 @@ static int __sysfs_link(const char *bdf, const char *link, char *out, size_t len
 	target[n] = '\0';
 	snprintf(out, len, "%s", basename(target));
 	return 0;
-}
-
-const char *vfio_run_sh(void)
-{
-	static char path[PATH_MAX + 8];
-	char exe[PATH_MAX], cwd[PATH_MAX], *dir;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n <= 0)
-		return "scripts/run.sh";
-	exe[n] = '\0';
-	dir = dirname(exe);
-	snprintf(path, sizeof(path), "%s/run.sh", dir);
-	if (access(path, X_OK))
-		return "scripts/run.sh";
-	if (getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, dir))
-		return "./run.sh";
-	return path;
 }
 
 int __vfio_pci_iommu_group(const char *bdf)

@@ -51,4 +51,7 @@ const char *vfio_selftests_find_bdf(int *argc, char *argv[]);
 int vfio_selftests_find_all_bdfs(int *argc, char *argv[],
 				 char bdfs[][VFIO_BDF_LEN], int max);
 
+/* The run.sh to bind devices with: ./run.sh beside an installed binary. */
+const char *vfio_run_sh(void);
+
 #endif /* LIBVFIO_BDF_H */

@@ -58,9 +58,6 @@ void vfio_selftests_require_device(const char *bdf);
 /* The number of @bdf's IOMMU group, or -ENODEV (none: no IOMMU). */
 int __vfio_pci_iommu_group(const char *bdf);
 
-/* The run.sh to bind devices with: ./run.sh beside an installed binary. */
-const char *vfio_run_sh(void);
-
 /*
  * Open @bdf, attach it to @iommu and read its BARs' region info.  Returns
  * 0 or -errno with a one-line reason that names the way out; everything
