@@ -57,8 +57,11 @@ TEST_PURE_PROGS	:= stats_test json_test
 # ... and the bad-input matrix, a script run like a test binary.
 TEST_HOST_SCRIPTS := bad_input.sh
 
+# ... and the programs that read results files (tools/).
+TOOL_PROGS	:= vfio_bench_compare
+
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
-			$(TEST_PURE_PROGS))
+			$(TEST_PURE_PROGS) $(TOOL_PROGS))
 SCRIPTS		:= scripts/run.sh scripts/suite.sh tests/run_sh_fire.sh \
 		   $(addprefix tests/,$(TEST_HOST_SCRIPTS))
 
@@ -88,6 +91,9 @@ $(OUTPUT)/%.o: %.c $(HARNESS) $(HDR_STAMP)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(addprefix $(OUTPUT)/,$(TOOL_PROGS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libnuma.a drags in getaddrinfo(), which it never calls here; -w hushes
@@ -167,7 +173,7 @@ check: install
 	scripts/check.sh
 
 checkpatch: $(HARNESS)
-	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c fuzz/*.c; do \
+	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c tools/*.c fuzz/*.c; do \
 		$(CHECKPATCH) --no-tree --quiet --show-types -f $$f || rc=1; \
 	done; exit $${rc:-0}
 
@@ -179,4 +185,5 @@ clean:
 .SECONDARY:
 
 # Each object's header dependencies (-MMD), where the compiler writes them.
--include $(LIB_OBJS:.o=.d) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.d,$(PROGS))
+-include $(LIB_OBJS:.o=.d) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.d,$(PROGS)) \
+	 $(patsubst %,$(OUTPUT)/tools/%.d,$(TOOL_PROGS))

@@ -7,8 +7,7 @@
 
 #include <stdio.h>
 
-/* Bumped whenever a field changes meaning or goes away. */
-#define VFIO_RESULTS_SCHEMA "vfio-bench/dma-map/1"
+#include "results.h"
 
 /* Exit codes of 'compare', for scripts and git bisect run. */
 #define VFIO_COMPARE_OK		0	/* no cell regressed */
@@ -22,18 +21,19 @@ struct vfio_compare_opts {
 };
 
 /*
- * Compare the map times of every cell in both files and print a table
+ * Compare the map times of every cell in both results and print a table
  * to @out.  A cell regresses when it is significantly slower (see
  * vfio_compare()) and its median grew by more than the threshold.
  * Returns one of the exit codes above.
  */
+int vfio_compare_results(const struct vfio_results *before,
+			 const struct vfio_results *after,
+			 const struct vfio_compare_opts *o, FILE *out);
+/* The same for two files; a bad file is VFIO_COMPARE_ERROR, said on stderr. */
 int vfio_compare_files(const char *before, const char *after,
 		       const struct vfio_compare_opts *o, FILE *out);
 
-/* "compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE AFTER" */
-int vfio_compare_main(int argc, char *argv[]);
-
-/* "export RESULTS": the map-time summary of each cell as TSV, for plots. */
-int vfio_export_main(int argc, char *argv[]);
+/* The map-time summary of each cell as TSV, for plots. */
+void vfio_results_export_tsv(const struct vfio_results *r, FILE *out);
 
 #endif /* LIBVFIO_COMPARE_H */
