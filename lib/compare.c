@@ -1,12 +1,101 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Comparing two results files: a verdict per cell, an exit code.
+ * compare: two results, a verdict per cell and metric, an exit code.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "libvfio.h"
+
+static const struct vfio_table_col cols[] = {
+	{ "cell", -34 }, { "metric", -8 }, { "n", 7 }, { "before", 10 },
+	{ "after", 10 }, { "ratio", 6 }, { "ci_lo", 6 }, { "ci_hi", 6 },
+	{ "p", 7 }, { "verdict", -1 },
+};
+
+enum {
+	COL_CELL, COL_METRIC, COL_N, COL_BEFORE, COL_AFTER, COL_RATIO, COL_LO,
+	COL_HI, COL_P, COL_VERDICT, NR_COLS,
+};
+
+/* One row of output, and the tally of all of them. */
+struct judge {
+	const struct vfio_compare_opts *o;
+	struct vfio_table t;
+	char f[NR_COLS][240];
+	int cells, regressions, underpowered, regressed_cells;
+	char regressed[1024];		/* their names, for the last line */
+	char last[96];			/* the last cell that regressed */
+	double a[VFIO_RESULTS_MAX_REPS], b[VFIO_RESULTS_MAX_REPS];
+};
+
+/* Each cell that regressed is named once in the last line. */
+static void note_regression(struct judge *j, const char *cell)
+{
+	size_t len = strlen(j->regressed);
+
+	j->regressions++;
+	if (!strcmp(j->last, cell))
+		return;
+	snprintf(j->last, sizeof(j->last), "%s", cell);
+	j->regressed_cells++;
+	if (len + strlen(cell) + 3 < sizeof(j->regressed))
+		snprintf(j->regressed + len, sizeof(j->regressed) - len,
+			 "%s%s", len ? ", " : "", cell);
+}
+
+static void emit(struct judge *j, const char *cell, const char *metric,
+		 bool regression)
+{
+	const char *row[NR_COLS];
+	int i;
+
+	snprintf(j->f[COL_CELL], sizeof(j->f[0]), "%s", cell);
+	snprintf(j->f[COL_METRIC], sizeof(j->f[0]), "%s", metric);
+	if (regression) {
+		strncat(j->f[COL_VERDICT], " REGRESSION",
+			sizeof(j->f[0]) - strlen(j->f[COL_VERDICT]) - 1);
+		note_regression(j, cell);
+	}
+	for (i = 0; i < NR_COLS; i++)
+		row[i] = j->f[i];
+	vfio_table_row(&j->t, row);
+	memset(j->f, 0, sizeof(j->f));
+}
+
+/* A cell that did not run on one side: what happened, in a row. */
+static void status_row(struct judge *j, const char *cell, const char *what,
+		       const char *reason, bool regression)
+{
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s%s%s", what,
+		 reason && *reason ? ": " : "", reason ? reason : "");
+	emit(j, cell, "cell", regression);
+}
+
+static bool ran(const struct vfio_cell_result *c)
+{
+	return c && c->status == VFIO_CELL_OK && c->n > 0;
+}
+
+/* Samples of @s, over each one's own calibration when asked and there. */
+static bool take(const struct judge *j, const struct vfio_cell_result *c,
+		 enum vfio_series s, double *x)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		x[i] = c->s[s][i];
+		if (x[i] < 0)
+			return false;	/* not recorded */
+		if (j->o->calibrated && !(c->s[VFIO_SERIES_CALIB][i] > 0))
+			return false;
+		if (j->o->calibrated)
+			x[i] /= c->s[VFIO_SERIES_CALIB][i];
+	}
+	return true;
+}
 
 static double median(const double *x, int n)
 {
@@ -16,111 +105,131 @@ static double median(const double *x, int n)
 	return s.median;
 }
 
-static bool has_calibration(const struct vfio_cell_result *c)
+static void fmt(char *dst, const char *f, double v)
 {
-	int i;
+	snprintf(dst, 240, f, v);
+}
 
-	if (!c || !c->n)
-		return false;
-	for (i = 0; i < c->n; i++)
-		if (!(c->s[VFIO_SERIES_CALIB][i] > 0))
-			return false;
-	return true;
+/* MAP_DMA or UNMAP_DMA time: U test, CI of the ratio, floor, threshold. */
+static void judge_time(struct judge *j, const struct vfio_cell_result *ca,
+		       const struct vfio_cell_result *cb, enum vfio_series s,
+		       const char *metric)
+{
+	struct vfio_samples sa = { j->a, ca->boot, ca->n };
+	struct vfio_samples sb = { j->b, cb->boot, cb->n };
+	struct vfio_comparison c;
+	bool regressed;
+
+	if (!take(j, ca, s, j->a) || !take(j, cb, s, j->b))
+		return;
+	vfio_compare_samples(&sa, &sb, j->o->alpha, j->o->floor,
+			     vfio_seed_of(ca->name) + s, &c);
+	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
+	fmt(j->f[COL_BEFORE], "%.3f", median(ca->s[s], ca->n) * 1e3);
+	fmt(j->f[COL_AFTER], "%.3f", median(cb->s[s], cb->n) * 1e3);
+	fmt(j->f[COL_RATIO], "%.3f", c.ratio);
+	fmt(j->f[COL_LO], "%.3f", c.ci_lo);
+	fmt(j->f[COL_HI], "%.3f", c.ci_hi);
+	fmt(j->f[COL_P], "%.4f", c.p);
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s%s",
+		 vfio_verdict_name(c.verdict), c.min_p >= j->o->alpha ?
+		 " (too few samples to reach alpha)" : "");
+	j->underpowered += c.min_p >= j->o->alpha;
+	regressed = vfio_regressed(&c, j->o->threshold);
+	emit(j, ca->name, metric, regressed);
 }
 
 /*
- * Divide the samples by the median calibration timed beside them:
- * machine-wide speed changes between runs cancel out.
+ * A count is what it is: any difference beyond the +-1 a count may
+ * wobble by (a fault on the stack, say) is CHANGED, and more faults is
+ * a regression, however the times came out.
  */
-static void normalize(const struct vfio_cell_result *c, double *x)
+static void judge_faults(struct judge *j, const struct vfio_cell_result *ca,
+			 const struct vfio_cell_result *cb)
 {
-	double speed = median(c->s[VFIO_SERIES_CALIB], c->n);
-	int i;
+	struct vfio_summary fa, fb;
 
-	for (i = 0; i < c->n; i++)
-		x[i] /= speed;
-}
-
-static double median_count(const struct vfio_cell_result *c)
-{
-	return c && c->n && c->s[VFIO_SERIES_MINFLT][0] >= 0 ?
-	       median(c->s[VFIO_SERIES_MINFLT], c->n) : -1;
-}
-
-struct row {
-	const char *name;
-	double a[VFIO_RESULTS_MAX_REPS], b[VFIO_RESULTS_MAX_REPS];
-	int na, nb;
-	double median_a, median_b;	/* raw, in seconds */
-	bool normalized;		/* a and b divided by calibration */
-	struct vfio_comparison cmp;
-};
-
-static void print_row(FILE *out, const struct row *r,
-		      const struct vfio_cell_result *ca,
-		      const struct vfio_cell_result *cb, bool regressed)
-{
-	if (r->cmp.verdict == VFIO_NOT_COMPARABLE) {
-		fprintf(out, "%-34s %10s %10s %8s %19s %7s  not comparable\n",
-			r->name, "-", "-", "-", "-", "-");
+	if (ca->s[VFIO_SERIES_MINFLT][0] < 0 || cb->s[VFIO_SERIES_MINFLT][0] < 0)
+		return;
+	vfio_summarize(ca->s[VFIO_SERIES_MINFLT], ca->n, &fa);
+	vfio_summarize(cb->s[VFIO_SERIES_MINFLT], cb->n, &fb);
+	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
+	fmt(j->f[COL_BEFORE], "%.0f", fa.median);
+	fmt(j->f[COL_AFTER], "%.0f", fb.median);
+	if (fabs(fb.median - fa.median) <= 1) {
+		snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "same");
+		emit(j, ca->name, "faults", false);
 		return;
 	}
-	fprintf(out, "%-34s %10.3f %10.3f %7.3f%s [%7.3f, %7.3f] %7.4f  %s%s",
-		r->name, r->median_a * 1e3, r->median_b * 1e3, r->cmp.ratio,
-		r->normalized ? "*" : " ",
-		r->cmp.ci_lo, r->cmp.ci_hi, r->cmp.p,
-		vfio_verdict_name(r->cmp.verdict), regressed ? " REGRESSION" : "");
-	if (median_count(ca) >= 0 && median_count(cb) >= 0)
-		fprintf(out, "  faults %.0f -> %.0f", median_count(ca),
-			median_count(cb));
-	fputc('\n', out);
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "faults %.0f -> %.0f CHANGED",
+		 fa.median, fb.median);
+	emit(j, ca->name, "faults", fb.median > fa.median);
 }
 
-static void fill_row(struct row *r, const struct vfio_cell_result *ca,
-		     const struct vfio_cell_result *cb)
+static void judge_cell(struct judge *j, const struct vfio_cell_result *ca,
+		       const struct vfio_cell_result *cb)
 {
-	r->name = cb->name;
-	r->na = ca ? ca->n : 0;
-	r->nb = cb->n;
-	if (ca)
-		memcpy(r->a, ca->s[VFIO_SERIES_MAP], r->na * sizeof(double));
-	memcpy(r->b, cb->s[VFIO_SERIES_MAP], r->nb * sizeof(double));
-	r->median_a = r->na > 0 ? median(r->a, r->na) : 0;
-	r->median_b = r->nb > 0 ? median(r->b, r->nb) : 0;
-	r->normalized = has_calibration(ca) && has_calibration(cb);
-	if (r->normalized) {
-		normalize(ca, r->a);
-		normalize(cb, r->b);
-	}
+	j->cells++;
+	if (ran(ca) && !cb)
+		status_row(j, ca->name, "MISSING in after", NULL, true);
+	else if (ran(ca) && !ran(cb))
+		status_row(j, ca->name, cb->status == VFIO_CELL_SKIP ?
+			   "SKIPPED in after" : "FAILED in after", cb->reason,
+			   true);
+	else if (!ca)
+		status_row(j, cb->name, "new in after", NULL, false);
+	else if (!ran(ca) && ran(cb))
+		status_row(j, ca->name, "ran only in after; before", ca->reason,
+			   false);
+	else if (!ran(ca))
+		status_row(j, ca->name, "ran on neither side", cb ? cb->reason :
+			   ca->reason, false);
+	if (!ran(ca) || !ran(cb))
+		return;
+	judge_time(j, ca, cb, VFIO_SERIES_MAP, "map_ms");
+	judge_time(j, ca, cb, VFIO_SERIES_UNMAP, "unmap_ms");
+	judge_faults(j, ca, cb);
+}
+
+static void summary(const struct judge *j, FILE *out)
+{
+	if (j->o->format != VFIO_TABLE_TEXT)
+		return;
+	if (j->underpowered)
+		fprintf(out, "warning: %d comparisons had too few samples for p < %g at all (compare -h)\n",
+			j->underpowered, j->o->alpha);
+	fprintf(out, "%d cells compared, %d regressed (times: whole 95%% CI beyond +%.0f%%)%s%s%s\n",
+		j->cells, j->regressed_cells, j->o->threshold * 100,
+		j->regressions ? ": " : "", j->regressed,
+		j->o->calibrated ? "; times over calib_s, sample by sample" : "");
 }
 
 int vfio_compare_results(const struct vfio_results *before,
 			 const struct vfio_results *after,
 			 const struct vfio_compare_opts *o, FILE *out)
 {
-	struct row *r = calloc(1, sizeof(*r));
-	int regressions = 0, i;
+	struct judge *j = calloc(1, sizeof(*j));
+	int i, ret;
 
-	if (!r)
+	if (!j)
 		return VFIO_COMPARE_ERROR;
-	fprintf(out, "%-34s %10s %10s %8s %19s %7s  %s\n", "cell", "before ms",
-		"after ms", "ratio", "95% CI", "p", "verdict");
-	for (i = 0; i < after->nr_cells; i++) {
-		const struct vfio_cell_result *cb = &after->cells[i];
-		const struct vfio_cell_result *ca = vfio_results_cell(before, cb->name);
-		bool regressed;
-
-		fill_row(r, ca, cb);
-		vfio_compare(r->a, r->na, r->b, r->nb, o->alpha, o->floor,
-			     &r->cmp);
-		regressed = vfio_regressed(&r->cmp, o->threshold);
-		regressions += regressed;
-		print_row(out, r, ca, cb, regressed);
+	if (__vfio_results_match(before, after)) {
+		fprintf(stderr, "compare: %s\n", vfio_error());
+		free(j);
+		return VFIO_COMPARE_ERROR;
 	}
-	free(r);
-	fprintf(out, "%d cells compared, %d regressed beyond %.0f%%; * ratio of calibrated times (machine speed divided out)\n",
-		after->nr_cells, regressions, o->threshold * 100);
-	return regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
+	j->o = o;
+	vfio_table_begin(&j->t, out, o->format, cols, NR_COLS);
+	for (i = 0; i < before->nr_cells; i++)
+		judge_cell(j, &before->cells[i],
+			   vfio_results_cell(after, before->cells[i].name));
+	for (i = 0; i < after->nr_cells; i++)
+		if (!vfio_results_cell(before, after->cells[i].name))
+			judge_cell(j, NULL, &after->cells[i]);
+	summary(j, out);
+	ret = j->regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
+	free(j);
+	return ret;
 }
 
 /* How each kernel faulted BARs: the reason fault counts differ, if they do. */
@@ -134,14 +243,33 @@ static void print_probes(const struct vfio_results *a,
 			a->probe_verdict, b->probe_verdict);
 }
 
+/* Every file of the comma list @list, pooled into @r. */
+static int read_pool(const char *list, struct vfio_results *r)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int ret = copy ? 0 : -ENOMEM;
+
+	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; !ret && tok;
+	     tok = strtok_r(NULL, ",", &save))
+		ret = __vfio_results_read(tok, r);
+	free(copy);
+	if (!ret && !r->nr_boots)
+		ret = vfio_err(-EINVAL, "no results file given");
+	return ret;
+}
+
 int vfio_compare_files(const char *before, const char *after,
 		       const struct vfio_compare_opts *o, FILE *out)
 {
 	struct vfio_results a = { 0 }, b = { 0 };
 	int ret = VFIO_COMPARE_ERROR;
 
-	if (!__vfio_results_read(before, &a) && !__vfio_results_read(after, &b)) {
-		print_probes(&a, &b, out);
+	if (!read_pool(before, &a) && !read_pool(after, &b)) {
+		if (o->format == VFIO_TABLE_TEXT) {
+			print_probes(&a, &b, out);
+			fprintf(out, "boots pooled: before %d, after %d\n",
+				a.nr_boots, b.nr_boots);
+		}
 		ret = vfio_compare_results(&a, &b, o, out);
 	} else {
 		fprintf(stderr, "compare: %s\n", vfio_error());
@@ -149,23 +277,4 @@ int vfio_compare_files(const char *before, const char *after,
 	vfio_results_free(&a);
 	vfio_results_free(&b);
 	return ret;
-}
-
-/* One line per cell: name, n, map median/p90/min/max in ms, faults. */
-void vfio_results_export_tsv(const struct vfio_results *r, FILE *out)
-{
-	struct vfio_summary s;
-	int i;
-
-	fprintf(out, "cell\tn\tmedian_ms\tp90_ms\tmin_ms\tmax_ms\tfaults\n");
-	for (i = 0; i < r->nr_cells; i++) {
-		const struct vfio_cell_result *c = &r->cells[i];
-
-		if (!c->n)
-			continue;
-		vfio_summarize(c->s[VFIO_SERIES_MAP], c->n, &s);
-		fprintf(out, "%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.0f\n", c->name,
-			c->n, s.median * 1e3, s.p90 * 1e3, s.min * 1e3,
-			s.max * 1e3, median_count(c));
-	}
 }

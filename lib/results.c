@@ -342,23 +342,42 @@ static long long get_int(const struct json *j, const char *key, long long def)
  * Settings that change what a cell measures must match across the files
  * pooled or compared; the number of repetitions may differ.
  */
+static int match(const struct vfio_results *first, const struct vfio_results *r,
+		 const char *what)
+{
+	if (r->warmup == first->warmup && r->node == first->node &&
+	    r->bar == first->bar && r->size == first->size)
+		return 0;
+	return vfio_err(-EINVAL, "%s: run parameters differ: warmup %d, NUMA node %d, BAR %d, size %llu where the first has %d, %d, %d, %llu",
+			what, r->warmup, r->node, r->bar,
+			(unsigned long long)r->size, first->warmup, first->node,
+			first->bar, (unsigned long long)first->size);
+}
+
+int __vfio_results_match(const struct vfio_results *a,
+			 const struct vfio_results *b)
+{
+	return match(a, b, "after");
+}
+
 static int read_settings(const struct json *root, struct vfio_results *r,
 			 const char *path)
 {
 	const struct json *s = json_get(root, VFIO_KEY_SETTINGS);
-	int warmup = get_int(s, VFIO_KEY_WARMUP, -1);
-	int node = get_int(s, VFIO_KEY_NODE, -1), bar = get_int(s, VFIO_KEY_BAR, -1);
+	struct vfio_results now = {
+		.warmup = get_int(s, VFIO_KEY_WARMUP, -1),
+		.node = get_int(s, VFIO_KEY_NODE, -1),
+		.bar = get_int(s, VFIO_KEY_BAR, -1),
+		.size = get_int(s, VFIO_KEY_SIZE, 0),
+	};
 
-	if (r->nr_boots && (warmup != r->warmup || node != r->node ||
-			    bar != r->bar))
-		return vfio_err(-EINVAL, "%s: run parameters differ: warmup %d, NUMA node %d, BAR %d where the first file has %d, %d, %d",
-				path, warmup, node, bar, r->warmup, r->node,
-				r->bar);
-	r->warmup = warmup;
-	r->node = node;
-	r->bar = bar;
+	if (r->nr_boots && match(r, &now, path))
+		return -EINVAL;
+	r->warmup = now.warmup;
+	r->node = now.node;
+	r->bar = now.bar;
+	r->size = now.size;
 	r->reps += get_int(s, VFIO_KEY_REPS, 0);
-	r->size = get_int(s, VFIO_KEY_SIZE, 0);
 	r->overhead_s = s && json_get(s, VFIO_KEY_OVERHEAD) ?
 			json_get(s, VFIO_KEY_OVERHEAD)->num : 0;
 	return 0;

@@ -12,6 +12,7 @@
 #include "libvfio/caps.h"
 #include "libvfio/compare.h"
 #include "libvfio/dma.h"
+#include "libvfio/export.h"
 #include "libvfio/fault_probe.h"
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"
@@ -26,6 +27,7 @@
 #include "libvfio/region_map.h"
 #include "libvfio/results.h"
 #include "libvfio/stats.h"
+#include "libvfio/table.h"
 #include "libvfio/sparse_plan.h"
 #include "libvfio/vfio_pci_device.h"
 

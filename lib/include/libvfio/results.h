@@ -111,6 +111,14 @@ int __vfio_results_write(const char *path, const struct vfio_results *r);
 int __vfio_results_read(const char *path, struct vfio_results *r);
 void vfio_results_free(struct vfio_results *r);
 
+/*
+ * 0 when @a and @b were run with the parameters that make their cells
+ * comparable (warm-up, NUMA node, BAR, buffer size), else -EINVAL saying
+ * which differ.
+ */
+int __vfio_results_match(const struct vfio_results *a,
+			 const struct vfio_results *b);
+
 /* The cell named @name, or NULL. */
 const struct vfio_cell_result *vfio_results_cell(const struct vfio_results *r,
 						 const char *name);
