@@ -243,6 +243,51 @@ static void print_probes(const struct vfio_results *a,
 			a->probe_verdict, b->probe_verdict);
 }
 
+/* max / min - 1 of the per-boot medians of @c's MAP_DMA times. */
+static double boot_spread(const struct vfio_cell_result *c)
+{
+	double lo = INFINITY, hi = 0, m;
+	int i, first = 0;
+
+	for (i = 1; i <= c->n; i++) {
+		if (i < c->n && c->boot[i] == c->boot[first])
+			continue;
+		m = median(c->s[VFIO_SERIES_MAP] + first, i - first);
+		lo = fmin(lo, m);
+		hi = fmax(hi, m);
+		first = i;
+	}
+	return lo > 0 ? hi / lo - 1 : 0;
+}
+
+/*
+ * How far apart one kernel's boots are: the spread of each cell's
+ * per-boot median, the median of those over cells, and the largest.
+ */
+static void print_boot_spread(const struct vfio_results *r, const char *side,
+			      FILE *out)
+{
+	double s[VFIO_RESULTS_MAX_CELLS], worst = 0;
+	const char *name = "";
+	int i, n = 0;
+
+	if (r->nr_boots < 2)
+		return;
+	for (i = 0; i < r->nr_cells; i++) {
+		if (!ran(&r->cells[i]))
+			continue;
+		s[n] = boot_spread(&r->cells[i]);
+		if (s[n] >= worst) {
+			worst = s[n];
+			name = r->cells[i].name;
+		}
+		n++;
+	}
+	if (n)
+		fprintf(out, "between boots, %s (%d boots): MAP_DMA medians %.1f%% apart (median over cells), at most %.1f%% (%s)\n",
+			side, r->nr_boots, median(s, n) * 100, worst * 100, name);
+}
+
 /* Every file of the comma list @list, pooled into @r. */
 static int read_pool(const char *list, struct vfio_results *r)
 {
@@ -267,8 +312,8 @@ int vfio_compare_files(const char *before, const char *after,
 	if (!read_pool(before, &a) && !read_pool(after, &b)) {
 		if (o->format == VFIO_TABLE_TEXT) {
 			print_probes(&a, &b, out);
-			fprintf(out, "boots pooled: before %d, after %d\n",
-				a.nr_boots, b.nr_boots);
+			print_boot_spread(&a, "before", out);
+			print_boot_spread(&b, "after", out);
 		}
 		ret = vfio_compare_results(&a, &b, o, out);
 	} else {
