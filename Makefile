@@ -35,7 +35,8 @@ HARNESS		:= $(KSFT_DIR)/kselftest_harness.h
 
 CC		?= gcc
 CFLAGS		+= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-		   -Ilib/include -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP
+		   -Ilib/include -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP \
+		   -DVFIO_SRC_DIR='"$(CURDIR)"' 
 # Static, so the same binaries run inside the VM's busybox initramfs.
 LDFLAGS		+= -static
 LDLIBS		+= -lz -lm
@@ -52,7 +53,7 @@ TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
 # JSON) is the same everywhere and runs on the host only: under TCG it is
 # many times slower and proves nothing new.
 TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test
-TEST_PURE_PROGS	:= stats_test json_test compare_test
+TEST_PURE_PROGS	:= stats_test json_test compare_test power_test
 
 # ... and the bad-input matrix, a script run like a test binary.
 TEST_HOST_SCRIPTS := bad_input.sh

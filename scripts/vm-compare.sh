@@ -8,10 +8,11 @@
 #   [ROUNDS=N] vm-compare.sh A B [BENCH_ARGS...]
 #
 # A and B are vm.sh kernels (7.2, 6.12, 6.1, iommufd, or a bzImage path).
-# ROUNDS boots of each (default 2): a kernel runs a little faster or
-# slower as a whole from one boot to the next, and only several boots
-# show by how much.  Interleaving spreads slow drifts of the host over
-# both.  BENCH_ARGS default to -n 10.  Results land in
+# ROUNDS boots of each (default 3): a kernel runs faster or slower as a
+# whole from one boot to the next, and only several boots show by how
+# much; tests/power_test.c measures what 3 boots of 5 repetitions (the
+# benchmark's default) find.  Interleaving spreads slow drifts of the
+# host over both.  Results land in
 # results/compare/<A|B><round>/bench.json; prints the comparison, the
 # spread between boots and the run time per kernel.  Exit status is
 # compare's: 0 no regression from A to B, 1 regression, 2 error.
@@ -21,7 +22,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 install=${INSTALL_PATH:-$top/build/install}
 out=${VM_COMPARE_OUT:-$top/results/compare}
-rounds=${ROUNDS:-2}
+rounds=${ROUNDS:-3}
 
 [ $# -ge 2 ] || { echo "usage: [ROUNDS=N] vm-compare.sh A B [BENCH_ARGS...]" >&2; exit 2; }
 case $rounds in
@@ -29,7 +30,6 @@ case $rounds in
 esac
 a=$1 b=$2
 shift 2
-[ $# -gt 0 ] || set -- -n 10
 declare -A secs=([A]=0 [B]=0)
 
 # One boot; a rig failure without results (rc 2) is retried once.
@@ -42,7 +42,7 @@ bench_on() {
 		echo "vm-compare: $side=$k, $(basename "$dir"), try $try" >&2
 		t0=$(date +%s)
 		"$top/scripts/vm.sh" -t 1800 -k "$k" -i "$install" -o "$dir" -- \
-			"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json $*'" \
+			"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json ${*:-}'" \
 			>"$dir.log" 2>&1 ||
 			echo "vm-compare: $k reported failures (see $dir.log); comparing what it measured" >&2
 		secs[$side]=$((secs[$side] + $(date +%s) - t0))
