@@ -383,14 +383,20 @@ static int read_settings(const struct json *root, struct vfio_results *r,
 	return 0;
 }
 
-static int read_root(const struct json *root, struct vfio_results *r,
-		     const char *path)
+int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
+			     const char *path)
 {
 	const char *schema = json_get_str(root, VFIO_KEY_SCHEMA, NULL);
 	const struct json *cells = json_get(root, VFIO_KEY_CELLS);
 	const char *verdict;
 	int ret;
 
+	if (!r->cells) {
+		memset(r, 0, sizeof(*r));
+		r->cells = calloc(VFIO_RESULTS_MAX_CELLS, sizeof(*r->cells));
+		if (!r->cells)
+			return vfio_err(-ENOMEM, "%s: out of memory", path);
+	}
 	if (!schema || strcmp(schema, VFIO_RESULTS_SCHEMA))
 		return vfio_err(-EINVAL, "%s: schema '%s', expected '%s'", path,
 				schema ? schema : "(none)", VFIO_RESULTS_SCHEMA);
@@ -413,19 +419,12 @@ static int read_root(const struct json *root, struct vfio_results *r,
 
 int __vfio_results_read(const char *path, struct vfio_results *r)
 {
-	struct json *root;
+	struct json *root = json_parse_file(path);
 	int ret;
 
-	if (!r->cells) {
-		memset(r, 0, sizeof(*r));
-		r->cells = calloc(VFIO_RESULTS_MAX_CELLS, sizeof(*r->cells));
-		if (!r->cells)
-			return vfio_err(-ENOMEM, "%s: out of memory", path);
-	}
-	root = json_parse_file(path);
 	if (!root)		/* json_parse_file() said why */
 		return -EINVAL;
-	ret = read_root(root, r, path);
+	ret = __vfio_results_from_json(root, r, path);
 	json_free(root);
 	return ret;
 }

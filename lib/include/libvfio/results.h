@@ -11,6 +11,7 @@
 
 #include "dma.h"
 #include "fault_probe.h"
+#include "json.h"
 
 /* Bumped whenever a field changes meaning or goes away. */
 #define VFIO_RESULTS_SCHEMA "vfio-bench/dma-map/1"
@@ -109,6 +110,9 @@ int __vfio_results_write(const char *path, const struct vfio_results *r);
  * parameters.
  */
 int __vfio_results_read(const char *path, struct vfio_results *r);
+/* The same from a parsed file; @path only names it in errors. */
+int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
+			     const char *path);
 void vfio_results_free(struct vfio_results *r);
 
 /*
