@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * compare's power and false alarms, measured on real samples: boots of
- * one kernel recorded in the VM (tests/fixtures/aa/, see README there).
+ * one kernel recorded in the VM (in tests/fixtures/, a README with each set).
  * Every split of them into a "before" and an "after" of ROUNDS boots each
  * is an A/A comparison; the same with every "after" sample scaled by
  * 1 + shift is a known slowdown.  Judged as compare judges MAP_DMA
@@ -20,15 +20,15 @@ struct tally {
 	int trials, flagged, detected;
 };
 
-/* Every cell of every boot; the number of boots read. */
-static int read_boots(struct vfio_results *boots)
+/* Every cell of every boot in fixtures/@dir; the number of boots read. */
+static int read_boots(const char *dir, struct vfio_results *boots)
 {
 	char path[4096];
 	int k;
 
 	for (k = 0; k < MAX_BOOTS; k++) {
-		snprintf(path, sizeof(path), "%s/tests/fixtures/aa/boot%d.json",
-			 VFIO_SRC_DIR, k + 1);
+		snprintf(path, sizeof(path), "%s/tests/fixtures/%s/boot%d.json",
+			 VFIO_SRC_DIR, dir, k + 1);
 		if (access(path, R_OK))
 			break;
 		memset(&boots[k], 0, sizeof(boots[k]));
@@ -135,9 +135,22 @@ FIXTURE(recorded) {
 	int nr;
 };
 
+/* Each a set of boots of one kernel, with a README saying how. */
+FIXTURE_VARIANT(recorded) {
+	const char *dir;
+};
+
+FIXTURE_VARIANT_ADD(recorded, iommufd_busy_host) {
+	.dir = "aa",
+};
+
+FIXTURE_VARIANT_ADD(recorded, debian72_vm_compare) {
+	.dir = "aa-7.2",
+};
+
 FIXTURE_SETUP(recorded)
 {
-	self->nr = read_boots(self->boots);
+	self->nr = read_boots(variant->dir, self->boots);
 	ASSERT_LE(2 * ROUNDS, self->nr) TH_LOG("%d boots in the fixture: %s",
 					       self->nr, vfio_error());
 }
