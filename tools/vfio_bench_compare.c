@@ -117,9 +117,15 @@ int main(int argc, char *argv[])
 	}
 	if (argc > 1 && (export || !strcmp(argv[1], "compare")))
 		argc--, argv++;
-	while ((opt = getopt(argc, argv, "t:a:f:cr:F:h")) != -1)
-		if (opt == 'h' || parse_opt(opt, &o, &sizes))
-			return print_usage(opt == 'h');
+	while ((opt = getopt(argc, argv, "t:a:f:cr:F:h")) != -1) {
+		if (opt == 'h')
+			return print_usage(true);
+		if (!parse_opt(opt, &o, &sizes))
+			continue;
+		if (opt == 'F')		/* the others are said by the usage */
+			fprintf(stderr, "compare: %s\n", vfio_error());
+		return print_usage(false);
+	}
 	if (export)
 		return export_results(argc, argv, &o);
 	if (sizes)
