@@ -36,7 +36,8 @@ HARNESS		:= $(KSFT_DIR)/kselftest_harness.h
 
 CC		?= gcc
 CFLAGS		+= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-		   -Ilib/include -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP
+		   -Ilib/include -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP \
+		   -DVFIO_SRC_DIR='"$(CURDIR)"' 
 # Static, so the same binaries run inside the VM's busybox initramfs.
 LDFLAGS		+= -static
 LDLIBS		+= -lz -lm
@@ -54,13 +55,16 @@ TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
 # JSON) is the same everywhere and runs on the host only: under TCG it is
 # many times slower and proves nothing new.
 TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test
-TEST_PURE_PROGS	:= stats_test json_test
+TEST_PURE_PROGS	:= stats_test json_test compare_test power_test
 
 # ... and the bad-input matrix, a script run like a test binary.
 TEST_HOST_SCRIPTS := bad_input.sh
 
+# ... and the programs that read results files (tools/).
+TOOL_PROGS	:= vfio_bench_compare
+
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
-			$(TEST_PURE_PROGS))
+			$(TEST_PURE_PROGS) $(TOOL_PROGS))
 SCRIPTS		:= scripts/run.sh scripts/suite.sh tests/run_sh_fire.sh \
 		   $(addprefix tests/,$(TEST_HOST_SCRIPTS))
 
@@ -90,6 +94,9 @@ $(OUTPUT)/%.o: %.c $(HARNESS) $(HDR_STAMP)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(addprefix $(OUTPUT)/,$(TOOL_PROGS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libnuma.a drags in getaddrinfo(), which it never calls here; -w hushes
@@ -169,7 +176,7 @@ check: install
 	scripts/check.sh
 
 checkpatch: $(HARNESS)
-	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c fuzz/*.c; do \
+	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c tools/*.c fuzz/*.c; do \
 		$(CHECKPATCH) --no-tree --quiet --show-types -f $$f || rc=1; \
 	done; exit $${rc:-0}
 
@@ -185,4 +192,5 @@ clean:
 .SECONDARY:
 
 # Each object's header dependencies (-MMD), where the compiler writes them.
--include $(LIB_OBJS:.o=.d) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.d,$(PROGS))
+-include $(LIB_OBJS:.o=.d) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.d,$(PROGS)) \
+	 $(patsubst %,$(OUTPUT)/tools/%.d,$(TOOL_PROGS))

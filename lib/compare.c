@@ -1,43 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 'compare': two results files, a verdict per cell, an exit code.
+ * compare: two results, a verdict per cell and metric, an exit code.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "libvfio.h"
 
-#define MAX_SAMPLES 1000
+static const struct vfio_table_col cols[] = {
+	{ "cell", -34 }, { "metric", -8 }, { "n", 7 }, { "before", 10 },
+	{ "after", 10 }, { "ratio", 6 }, { "ci_lo", 6 }, { "ci_hi", 6 },
+	{ "p", 7 }, { "verdict", -1 },
+};
 
-/* The samples under @key in @cell, or -EINVAL if they are not numbers. */
-static int samples_of(const struct json *cell, const char *key, double *x)
+enum {
+	COL_CELL, COL_METRIC, COL_N, COL_BEFORE, COL_AFTER, COL_RATIO, COL_LO,
+	COL_HI, COL_P, COL_VERDICT, NR_COLS,
+};
+
+/* One row of output, and the tally of all of them. */
+struct judge {
+	const struct vfio_compare_opts *o;
+	struct vfio_table t;
+	char f[NR_COLS][240];
+	int cells, regressions, underpowered, regressed_cells;
+	char regressed[1024];		/* their names, for the last line */
+	char last[96];			/* the last cell that regressed */
+	double a[VFIO_RESULTS_MAX_REPS], b[VFIO_RESULTS_MAX_REPS];
+};
+
+/* Each cell that regressed is named once in the last line. */
+static void note_regression(struct judge *j, const char *cell)
 {
-	const struct json *arr = json_get(cell, key), *v;
-	int n = 0;
+	size_t len = strlen(j->regressed);
 
-	if (!arr || arr->type != JSON_ARR)
-		return -EINVAL;
-	for (v = arr->child; v; v = v->next) {
-		if (v->type != JSON_NUM || n == MAX_SAMPLES || v->num < 0)
-			return -EINVAL;
-		x[n++] = v->num;
+	j->regressions++;
+	if (!strcmp(j->last, cell))
+		return;
+	snprintf(j->last, sizeof(j->last), "%s", cell);
+	j->regressed_cells++;
+	if (len + strlen(cell) + 3 < sizeof(j->regressed))
+		snprintf(j->regressed + len, sizeof(j->regressed) - len,
+			 "%s%s", len ? ", " : "", cell);
+}
+
+static void emit(struct judge *j, const char *cell, const char *metric,
+		 bool regression)
+{
+	const char *row[NR_COLS];
+	int i;
+
+	snprintf(j->f[COL_CELL], sizeof(j->f[0]), "%s", cell);
+	snprintf(j->f[COL_METRIC], sizeof(j->f[0]), "%s", metric);
+	if (regression) {
+		strncat(j->f[COL_VERDICT], " REGRESSION",
+			sizeof(j->f[0]) - strlen(j->f[COL_VERDICT]) - 1);
+		note_regression(j, cell);
 	}
-	return n;
+	for (i = 0; i < NR_COLS; i++)
+		row[i] = j->f[i];
+	vfio_table_row(&j->t, row);
+	memset(j->f, 0, sizeof(j->f));
 }
 
-static int samples(const struct json *cell, double *x)
+/* A cell that did not run on one side: what happened, in a row. */
+static void status_row(struct judge *j, const char *cell, const char *what,
+		       const char *reason, bool regression)
 {
-	return samples_of(cell, "map_s", x);
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s%s%s", what,
+		 reason && *reason ? ": " : "", reason ? reason : "");
+	emit(j, cell, "cell", regression);
 }
 
-/*
- * Divide the samples by the median calibration timed beside them, when
- * every sample has one: machine-wide speed changes between runs cancel
- * out.  The median, not each sample's own, so that the calibration's
- * noise does not add to the samples'.
- */
+static bool ran(const struct vfio_cell_result *c)
+{
+	return c && c->status == VFIO_CELL_OK && c->n > 0;
+}
+
+/* Samples of @s, over each one's own calibration when asked and there. */
+static bool take(const struct judge *j, const struct vfio_cell_result *c,
+		 enum vfio_series s, double *x)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		x[i] = c->s[s][i];
+		if (x[i] < 0)
+			return false;	/* not recorded */
+		if (j->o->calibrated && !(c->s[VFIO_SERIES_CALIB][i] > 0))
+			return false;
+		if (j->o->calibrated)
+			x[i] /= c->s[VFIO_SERIES_CALIB][i];
+	}
+	return true;
+}
+
 static double median(const double *x, int n)
 {
 	struct vfio_summary s;
@@ -46,264 +105,221 @@ static double median(const double *x, int n)
 	return s.median;
 }
 
-static bool has_calibration(const struct json *cell, int n)
+static void fmt(char *dst, const char *f, double v)
 {
-	double cal[MAX_SAMPLES];
-	int i;
-
-	if (!n || samples_of(cell, "calib_s", cal) != n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!(cal[i] > 0))
-			return false;
-	return true;
+	snprintf(dst, 240, f, v);
 }
 
-static void normalize(const struct json *cell, double *x, int n)
+/* MAP_DMA or UNMAP_DMA time: U test, CI of the ratio, floor, threshold. */
+static void judge_time(struct judge *j, const struct vfio_cell_result *ca,
+		       const struct vfio_cell_result *cb, enum vfio_series s,
+		       const char *metric)
 {
-	double cal[MAX_SAMPLES], speed;
-	int i;
+	struct vfio_samples sa = { j->a, ca->boot, ca->n };
+	struct vfio_samples sb = { j->b, cb->boot, cb->n };
+	struct vfio_comparison c;
+	bool regressed;
 
-	samples_of(cell, "calib_s", cal);
-	speed = median(cal, n);
-	for (i = 0; i < n; i++)
-		x[i] /= speed;
+	if (!take(j, ca, s, j->a) || !take(j, cb, s, j->b))
+		return;
+	vfio_compare_samples(&sa, &sb, j->o->alpha, j->o->floor,
+			     vfio_seed_of(ca->name) + s, &c);
+	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
+	fmt(j->f[COL_BEFORE], "%.3f", median(ca->s[s], ca->n) * 1e3);
+	fmt(j->f[COL_AFTER], "%.3f", median(cb->s[s], cb->n) * 1e3);
+	fmt(j->f[COL_RATIO], "%.3f", c.ratio);
+	fmt(j->f[COL_LO], "%.3f", c.ci_lo);
+	fmt(j->f[COL_HI], "%.3f", c.ci_hi);
+	fmt(j->f[COL_P], "%.4f", c.p);
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s%s",
+		 vfio_verdict_name(c.verdict), c.min_p >= j->o->alpha ?
+		 " (too few samples to reach alpha)" : "");
+	j->underpowered += c.min_p >= j->o->alpha;
+	regressed = vfio_regressed(&c, j->o->threshold);
+	emit(j, ca->name, metric, regressed);
 }
 
-static double median_count(const struct json *cell, const char *key)
+/*
+ * A count is what it is: any difference beyond the +-1 a count may
+ * wobble by (a fault on the stack, say) is CHANGED, and more faults is
+ * a regression, however the times came out.
+ */
+static void judge_faults(struct judge *j, const struct vfio_cell_result *ca,
+			 const struct vfio_cell_result *cb)
 {
-	const struct json *arr = json_get(cell, key), *v;
-	double x[MAX_SAMPLES];
-	struct vfio_summary s;
-	int n = 0;
+	struct vfio_summary fa, fb;
 
-	if (!arr || arr->type != JSON_ARR)
-		return -1;
-	for (v = arr->child; v && n < MAX_SAMPLES; v = v->next)
-		if (v->type == JSON_NUM)
-			x[n++] = v->num;
-	if (!n)
-		return -1;
-	vfio_summarize(x, n, &s);
-	return s.median;
-}
-
-/* The cells array of a results file, checking its schema. */
-static const struct json *cells_of(const struct json *root, const char *path)
-{
-	const char *schema = json_get_str(root, "schema", NULL);
-	const struct json *cells = json_get(root, "cells");
-
-	errno = EINVAL;
-	if (!schema || strcmp(schema, VFIO_RESULTS_SCHEMA)) {
-		vfio_set_error("%s: schema '%s', expected '%s'", path,
-			       schema ? schema : "(none)", VFIO_RESULTS_SCHEMA);
-		return NULL;
-	}
-	if (!cells || cells->type != JSON_ARR) {
-		vfio_set_error("%s: no \"cells\" array", path);
-		return NULL;
-	}
-	return cells;
-}
-
-static const struct json *find_cell(const struct json *cells, const char *name)
-{
-	const struct json *c;
-
-	for (c = cells->child; c; c = c->next)
-		if (!strcmp(json_get_str(c, "name", ""), name))
-			return c;
-	return NULL;
-}
-
-struct row {
-	const char *name;
-	double a[MAX_SAMPLES], b[MAX_SAMPLES];
-	int na, nb;
-	double median_a, median_b;	/* raw, in seconds */
-	bool normalized;		/* a and b divided by calibration */
-	struct vfio_comparison cmp;
-};
-
-
-static void print_row(FILE *out, const struct row *r, const struct json *ca,
-		      const struct json *cb, bool regressed)
-{
-	if (r->cmp.verdict == VFIO_NOT_COMPARABLE) {
-		fprintf(out, "%-34s %10s %10s %8s %19s %7s  not comparable\n",
-			r->name, "-", "-", "-", "-", "-");
+	if (ca->s[VFIO_SERIES_MINFLT][0] < 0 || cb->s[VFIO_SERIES_MINFLT][0] < 0)
+		return;
+	vfio_summarize(ca->s[VFIO_SERIES_MINFLT], ca->n, &fa);
+	vfio_summarize(cb->s[VFIO_SERIES_MINFLT], cb->n, &fb);
+	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
+	fmt(j->f[COL_BEFORE], "%.0f", fa.median);
+	fmt(j->f[COL_AFTER], "%.0f", fb.median);
+	if (fabs(fb.median - fa.median) <= 1) {
+		snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "same");
+		emit(j, ca->name, "faults", false);
 		return;
 	}
-	fprintf(out, "%-34s %10.3f %10.3f %7.3f%s [%7.3f, %7.3f] %7.4f  %s%s",
-		r->name, r->median_a * 1e3, r->median_b * 1e3, r->cmp.ratio,
-		r->normalized ? "*" : " ",
-		r->cmp.ci_lo, r->cmp.ci_hi, r->cmp.p,
-		vfio_verdict_name(r->cmp.verdict), regressed ? " REGRESSION" : "");
-	if (median_count(ca, "minflt") >= 0 && median_count(cb, "minflt") >= 0)
-		fprintf(out, "  faults %.0f -> %.0f", median_count(ca, "minflt"),
-			median_count(cb, "minflt"));
-	fputc('\n', out);
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "faults %.0f -> %.0f CHANGED",
+		 fa.median, fb.median);
+	emit(j, ca->name, "faults", fb.median > fa.median);
 }
 
-static int compare_cells(const struct json *before, const struct json *after,
+static void judge_cell(struct judge *j, const struct vfio_cell_result *ca,
+		       const struct vfio_cell_result *cb)
+{
+	j->cells++;
+	if (ran(ca) && !cb)
+		status_row(j, ca->name, "MISSING in after", NULL, true);
+	else if (ran(ca) && !ran(cb))
+		status_row(j, ca->name, cb->status == VFIO_CELL_SKIP ?
+			   "SKIPPED in after" : "FAILED in after", cb->reason,
+			   true);
+	else if (!ca)
+		status_row(j, cb->name, "new in after", NULL, false);
+	else if (!ran(ca) && ran(cb))
+		status_row(j, ca->name, "ran only in after; before", ca->reason,
+			   false);
+	else if (!ran(ca))
+		status_row(j, ca->name, "ran on neither side", cb ? cb->reason :
+			   ca->reason, false);
+	if (!ran(ca) || !ran(cb))
+		return;
+	judge_time(j, ca, cb, VFIO_SERIES_MAP, "map_ms");
+	judge_time(j, ca, cb, VFIO_SERIES_UNMAP, "unmap_ms");
+	judge_faults(j, ca, cb);
+}
+
+static void summary(const struct judge *j, FILE *out)
+{
+	if (j->o->format != VFIO_TABLE_TEXT)
+		return;
+	if (j->underpowered)
+		fprintf(out, "warning: %d comparisons had too few samples for p < %g at all (compare -h)\n",
+			j->underpowered, j->o->alpha);
+	fprintf(out, "%d cells compared, %d regressed (times: whole 95%% CI beyond +%.0f%%)%s%s%s\n",
+		j->cells, j->regressed_cells, j->o->threshold * 100,
+		j->regressions ? ": " : "", j->regressed,
+		j->o->calibrated ? "; times over calib_s, sample by sample" : "");
+}
+
+int vfio_compare_results(const struct vfio_results *before,
+			 const struct vfio_results *after,
 			 const struct vfio_compare_opts *o, FILE *out)
 {
-	const struct json *cb, *ca;
-	struct row *r = calloc(1, sizeof(*r));
-	int regressions = 0, n = 0;
+	struct judge *j = calloc(1, sizeof(*j));
+	int i, ret;
 
-	if (!r)
+	if (!j)
 		return VFIO_COMPARE_ERROR;
-	fprintf(out, "%-34s %10s %10s %8s %19s %7s  %s\n", "cell", "before ms",
-		"after ms", "ratio", "95% CI", "p", "verdict");
-	for (cb = after->child; cb; cb = cb->next) {
-		bool regressed;
-
-		r->name = json_get_str(cb, "name", "(unnamed)");
-		ca = find_cell(before, r->name);
-		r->na = ca ? samples(ca, r->a) : 0;
-		r->nb = samples(cb, r->b);
-		if (r->na < 0 || r->nb < 0) {
-			fprintf(stderr, "compare: cell %s: map_s is not an array of non-negative numbers\n",
-				r->name);
-			free(r);
-			return VFIO_COMPARE_ERROR;
-		}
-		r->median_a = r->na > 0 ? median(r->a, r->na) : 0;
-		r->median_b = r->nb > 0 ? median(r->b, r->nb) : 0;
-		r->normalized = has_calibration(ca, r->na) &&
-				has_calibration(cb, r->nb);
-		if (r->normalized) {
-			normalize(ca, r->a, r->na);
-			normalize(cb, r->b, r->nb);
-		}
-		vfio_compare(r->a, r->na, r->b, r->nb, o->alpha, o->floor,
-			     &r->cmp);
-		regressed = vfio_regressed(&r->cmp, o->threshold);
-		regressions += regressed;
-		print_row(out, r, ca, cb, regressed);
-		n++;
+	if (__vfio_results_match(before, after)) {
+		fprintf(stderr, "compare: %s\n", vfio_error());
+		free(j);
+		return VFIO_COMPARE_ERROR;
 	}
-	free(r);
-	fprintf(out, "%d cells compared, %d regressed beyond %.0f%%; * ratio of calibrated times (machine speed divided out)\n",
-		n, regressions, o->threshold * 100);
-	return regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
+	j->o = o;
+	vfio_table_begin(&j->t, out, o->format, cols, NR_COLS);
+	for (i = 0; i < before->nr_cells; i++)
+		judge_cell(j, &before->cells[i],
+			   vfio_results_cell(after, before->cells[i].name));
+	for (i = 0; i < after->nr_cells; i++)
+		if (!vfio_results_cell(before, after->cells[i].name))
+			judge_cell(j, NULL, &after->cells[i]);
+	summary(j, out);
+	ret = j->regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
+	free(j);
+	return ret;
 }
 
 /* How each kernel faulted BARs: the reason fault counts differ, if they do. */
-static void print_probes(const struct json *a, const struct json *b, FILE *out)
+static void print_probes(const struct vfio_results *a,
+			 const struct vfio_results *b, FILE *out)
 {
-	const char *pa = json_get_str(json_get(a, "fault_probe"), "verdict",
-				      "not recorded");
-	const char *pb = json_get_str(json_get(b, "fault_probe"), "verdict",
-				      "not recorded");
-
-	if (!strcmp(pa, pb))
-		fprintf(out, "fault probe, both: %s\n", pa);
+	if (!strcmp(a->probe_verdict, b->probe_verdict))
+		fprintf(out, "fault probe, both: %s\n", a->probe_verdict);
 	else
 		fprintf(out, "fault probe differs:\n  before: %s\n  after:  %s\n",
-			pa, pb);
+			a->probe_verdict, b->probe_verdict);
+}
+
+/* max / min - 1 of the per-boot medians of @c's MAP_DMA times. */
+static double boot_spread(const struct vfio_cell_result *c)
+{
+	double lo = INFINITY, hi = 0, m;
+	int i, first = 0;
+
+	for (i = 1; i <= c->n; i++) {
+		if (i < c->n && c->boot[i] == c->boot[first])
+			continue;
+		m = median(c->s[VFIO_SERIES_MAP] + first, i - first);
+		lo = fmin(lo, m);
+		hi = fmax(hi, m);
+		first = i;
+	}
+	return lo > 0 ? hi / lo - 1 : 0;
+}
+
+/*
+ * How far apart one kernel's boots are: the spread of each cell's
+ * per-boot median, the median of those over cells, and the largest.
+ */
+static void print_boot_spread(const struct vfio_results *r, const char *side,
+			      FILE *out)
+{
+	double s[VFIO_RESULTS_MAX_CELLS], worst = 0;
+	const char *name = "";
+	int i, n = 0;
+
+	if (r->nr_boots < 2)
+		return;
+	for (i = 0; i < r->nr_cells; i++) {
+		if (!ran(&r->cells[i]))
+			continue;
+		s[n] = boot_spread(&r->cells[i]);
+		if (s[n] >= worst) {
+			worst = s[n];
+			name = r->cells[i].name;
+		}
+		n++;
+	}
+	if (n)
+		fprintf(out, "between boots, %s (%d boots): MAP_DMA medians %.1f%% apart (median over cells), at most %.1f%% (%s)\n",
+			side, r->nr_boots, median(s, n) * 100, worst * 100, name);
+}
+
+/* Every file of the comma list @list, pooled into @r. */
+static int read_pool(const char *list, struct vfio_results *r)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int ret = copy ? 0 : -ENOMEM;
+
+	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; !ret && tok;
+	     tok = strtok_r(NULL, ",", &save))
+		ret = __vfio_results_read(tok, r);
+	free(copy);
+	if (!ret && !r->nr_boots)
+		ret = vfio_err(-EINVAL, "no results file given");
+	return ret;
 }
 
 int vfio_compare_files(const char *before, const char *after,
 		       const struct vfio_compare_opts *o, FILE *out)
 {
-	struct json *a = json_parse_file(before), *b = NULL;
-	const struct json *ca = NULL, *cb = NULL;
+	struct vfio_results a = { 0 }, b = { 0 };
 	int ret = VFIO_COMPARE_ERROR;
 
-	if (a)
-		b = json_parse_file(after);
-	if (b)
-		ca = cells_of(a, before);
-	if (ca)
-		cb = cells_of(b, after);
-	if (cb) {
-		print_probes(a, b, out);
-		ret = compare_cells(ca, cb, o, out);
+	if (!read_pool(before, &a) && !read_pool(after, &b)) {
+		if (o->format == VFIO_TABLE_TEXT) {
+			print_probes(&a, &b, out);
+			print_boot_spread(&a, "before", out);
+			print_boot_spread(&b, "after", out);
+		}
+		ret = vfio_compare_results(&a, &b, o, out);
 	} else {
 		fprintf(stderr, "compare: %s\n", vfio_error());
 	}
-	json_free(a);
-	json_free(b);
+	vfio_results_free(&a);
+	vfio_results_free(&b);
 	return ret;
-}
-
-/* Asked for (-h): on stdout, exit 0; a mistake: on stderr, exit 2. */
-static int compare_usage(bool asked)
-{
-	fprintf(asked ? stdout : stderr,
-		"usage: compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE.json AFTER.json\n"
-		"  THRESHOLD  slowdown that counts as a regression (default 0.10)\n"
-		"  ALPHA      significance level (default 0.05)\n"
-		"  FLOOR      run-to-run noise no verdict may rest on (default 0.05)\n");
-	return asked ? VFIO_COMPARE_OK : VFIO_COMPARE_ERROR;
-}
-
-static int parse_fraction(const char *s, double *v)
-{
-	char *end;
-
-	*v = strtod(s, &end);
-	return *end || !(*v > 0 && *v < 10) ? -EINVAL : 0;
-}
-
-int vfio_compare_main(int argc, char *argv[])
-{
-	struct vfio_compare_opts o = { 0.10, 0.05, 0.05 };
-	int opt;
-
-	optind = 1;
-	while ((opt = getopt(argc, argv, "t:a:f:h")) != -1) {
-		if (opt == 't' && !parse_fraction(optarg, &o.threshold))
-			continue;
-		if (opt == 'a' && !parse_fraction(optarg, &o.alpha) && o.alpha < 1)
-			continue;
-		if (opt == 'f' && !parse_fraction(optarg, &o.floor))
-			continue;
-		return compare_usage(opt == 'h');
-	}
-	if (argc - optind != 2)
-		return compare_usage(false);
-	return vfio_compare_files(argv[optind], argv[optind + 1], &o, stdout);
-}
-
-/* One line per cell: name, n, map median/p90/min/max in ms, faults. */
-static void export_cell(const struct json *cell, FILE *out)
-{
-	double x[MAX_SAMPLES];
-	struct vfio_summary s;
-	int n = samples(cell, x);
-
-	if (n <= 0)
-		return;
-	vfio_summarize(x, n, &s);
-	fprintf(out, "%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.0f\n",
-		json_get_str(cell, "name", "(unnamed)"), n, s.median * 1e3,
-		s.p90 * 1e3, s.min * 1e3, s.max * 1e3,
-		median_count(cell, "minflt"));
-}
-
-int vfio_export_main(int argc, char *argv[])
-{
-	const struct json *cells, *c;
-	struct json *root;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: export RESULTS.json (prints TSV)\n");
-		return VFIO_COMPARE_ERROR;
-	}
-	root = json_parse_file(argv[1]);
-	cells = root ? cells_of(root, argv[1]) : NULL;
-	if (!cells) {
-		fprintf(stderr, "export: %s\n", vfio_error());
-		json_free(root);
-		return VFIO_COMPARE_ERROR;
-	}
-	printf("cell\tn\tmedian_ms\tp90_ms\tmin_ms\tmax_ms\tfaults\n");
-	for (c = cells->child; c; c = c->next)
-		export_cell(c, stdout);
-	json_free(root);
-	return VFIO_COMPARE_OK;
 }

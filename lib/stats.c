@@ -59,6 +59,7 @@ void vfio_summarize(const double *x, size_t n, struct vfio_summary *s)
 struct ranked {
 	double v;
 	int group;
+	size_t rank2;		/* twice the (mid)rank */
 };
 
 static int cmp_ranked(const void *a, const void *b)
@@ -67,36 +68,91 @@ static int cmp_ranked(const void *a, const void *b)
 			  &((const struct ranked *)b)->v);
 }
 
-double vfio_mann_whitney_p(const double *a, size_t na, const double *b,
-			   size_t nb)
+/*
+ * Exact two-sided p of rank sum @ra2 (ranks doubled, so midranks of ties
+ * are integers) over all C(n, na) ways to pick group a's ranks: the
+ * permutation distribution given these ties, counted by dynamic
+ * programming over (how many picked, their sum).
+ */
+static double exact_p(const struct ranked *r, size_t na, size_t n, double ra2)
 {
-	static struct ranked r[2 * MAX_SAMPLES];
-	double ra = 0, ties = 0, n = na + nb, u, mu, var, z;
-	size_t i, j, k;
+	size_t max = n * (n + 1), k, i, s, d;
+	double *ways = calloc((na + 1) * (max + 1), sizeof(*ways));
+	double total = 0, hit = 0, mean2 = na * (n + 1.0);
 
-	if (!na || !nb || na > MAX_SAMPLES || nb > MAX_SAMPLES)
+	if (!ways)
 		return 1.0;
-	for (i = 0; i < na; i++)
-		r[i] = (struct ranked){ a[i], 0 };
-	for (i = 0; i < nb; i++)
-		r[na + i] = (struct ranked){ b[i], 1 };
-	qsort(r, na + nb, sizeof(r[0]), cmp_ranked);
-	/* Average ranks over ties; sum the ranks of group a. */
-	for (i = 0; i < na + nb; i = j) {
-		for (j = i + 1; j < na + nb && r[j].v == r[i].v; j++)
-			;
-		for (k = i; k < j; k++)
-			if (!r[k].group)
-				ra += (i + j + 1) / 2.0;
-		ties += pow(j - i, 3) - (j - i);
+	ways[0] = 1;
+	for (i = 0; i < n; i++) {
+		d = r[i].rank2;
+		for (k = i + 1 < na ? i + 1 : na; k >= 1; k--)
+			for (s = max; s >= d; s--)
+				ways[k * (max + 1) + s] +=
+					ways[(k - 1) * (max + 1) + s - d];
 	}
-	u = ra - na * (na + 1) / 2.0;
-	mu = na * nb / 2.0;
-	var = na * nb / 12.0 * ((n + 1) - ties / (n * (n - 1)));
+	for (s = 0; s <= max; s++) {
+		total += ways[na * (max + 1) + s];
+		/* As extreme as observed, either way (half a rank of slack). */
+		if (fabs(s - mean2) >= fabs(ra2 - mean2) - 0.25)
+			hit += ways[na * (max + 1) + s];
+	}
+	free(ways);
+	return total > 0 ? fmin(1.0, hit / total) : 1.0;
+}
+
+/* Normal approximation with tie and continuity corrections. */
+static double normal_p(double ra2, size_t na, size_t nb, double ties)
+{
+	double n = na + nb, u = ra2 / 2 - na * (na + 1) / 2.0;
+	double mu = na * nb / 2.0, z;
+	double var = na * nb / 12.0 * ((n + 1) - ties / (n * (n - 1)));
+
 	if (var <= 0)
 		return 1.0;
 	z = (fabs(u - mu) - 0.5) / sqrt(var);
 	return z <= 0 ? 1.0 : erfc(z / M_SQRT2);
+}
+
+double vfio_mann_whitney_p(const double *a, size_t na, const double *b,
+			   size_t nb)
+{
+	static struct ranked r[2 * MAX_SAMPLES];
+	double ra2 = 0, ties = 0;
+	size_t i, j, k, n = na + nb;
+
+	if (!na || !nb || na > MAX_SAMPLES || nb > MAX_SAMPLES)
+		return 1.0;
+	for (i = 0; i < na; i++)
+		r[i] = (struct ranked){ a[i], 0, 0 };
+	for (i = 0; i < nb; i++)
+		r[na + i] = (struct ranked){ b[i], 1, 0 };
+	qsort(r, n, sizeof(r[0]), cmp_ranked);
+	/* Midranks over ties, doubled: ranks i+1..j average to (i+j+1)/2. */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
+			;
+		for (k = i; k < j; k++) {
+			r[k].rank2 = i + j + 1;
+			if (!r[k].group)
+				ra2 += i + j + 1;
+		}
+		ties += pow(j - i, 3) - (j - i);
+	}
+	if (ties == pow(n, 3) - n)	/* all tied: no evidence at all */
+		return 1.0;
+	return n <= VFIO_MW_EXACT_MAX ? exact_p(r, na, n, ra2) :
+					normal_p(ra2, na, nb, ties);
+}
+
+double vfio_mann_whitney_min_p(size_t na, size_t nb)
+{
+	double c = 1;
+	size_t i;
+
+	/* C(na + nb, na), as a double: only whether 2 / C < alpha matters. */
+	for (i = 1; i <= na; i++)
+		c = c * (nb + i) / i;
+	return na && nb ? fmin(1.0, 2 / c) : 1.0;
 }
 
 uint64_t vfio_rng_next(struct vfio_rng *r)
@@ -121,67 +177,132 @@ double vfio_rng_normal(struct vfio_rng *r)
 	return sqrt(-2 * log(1 - u)) * cos(2 * M_PI * v);
 }
 
-static double resampled_median(const double *x, size_t n, struct vfio_rng *r,
-			       double *buf)
+/* A sample set cut into its blocks (boots): runs of one block id. */
+struct blocks {
+	const double *x;
+	size_t nr, start[MAX_SAMPLES], len[MAX_SAMPLES];
+};
+
+static void find_blocks(const struct vfio_samples *s, struct blocks *b)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		buf[i] = x[vfio_rng_next(r) % n];
+	b->x = s->x;
+	b->nr = 0;
+	for (i = 0; i < s->n; i++) {
+		if (!i || !s->block || s->block[i] != s->block[i - 1]) {
+			/* Without block ids, the whole set is one block. */
+			if (i && !s->block) {
+				b->len[0]++;
+				continue;
+			}
+			b->start[b->nr] = i;
+			b->len[b->nr++] = 0;
+		}
+		b->len[b->nr - 1]++;
+	}
+}
+
+/*
+ * The median of one resample: blocks drawn with replacement, then as
+ * many samples as each drawn block holds, with replacement from it.  So
+ * the spread between boots is in the interval, not only within one.
+ */
+static double resampled_median(const struct blocks *b, struct vfio_rng *r,
+			       double *buf)
+{
+	size_t i, j, q, n = 0;
+
+	for (i = 0; i < b->nr; i++) {
+		q = b->nr > 1 ? vfio_rng_next(r) % b->nr : 0;
+		for (j = 0; j < b->len[q] && n < MAX_SAMPLES; j++)
+			buf[n++] = b->x[b->start[q] + vfio_rng_next(r) % b->len[q]];
+	}
 	qsort(buf, n, sizeof(*buf), cmp_double);
 	return vfio_quantile_sorted(buf, n, 0.5);
 }
 
-void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
-			     size_t nb, double level, int iters, uint64_t seed,
-			     double *lo, double *hi)
+void vfio_bootstrap_ratio_ci_blocks(const struct vfio_samples *a,
+				    const struct vfio_samples *b, double level,
+				    int iters, uint64_t seed, double *lo,
+				    double *hi)
 {
 	static double ratios[10000], buf[MAX_SAMPLES];
+	static struct blocks ba, bb;
 	struct vfio_rng r = { seed };
 	double ma;
 	int i;
 
 	/* Nothing to resample from: say so, rather than divide by zero. */
-	if (!na || !nb || iters < 1) {
+	if (!a->n || !b->n || a->n > MAX_SAMPLES || b->n > MAX_SAMPLES ||
+	    iters < 1) {
 		*lo = *hi = NAN;
 		return;
 	}
 	iters = iters < 10000 ? iters : 10000;
-	na = na < MAX_SAMPLES ? na : MAX_SAMPLES;
-	nb = nb < MAX_SAMPLES ? nb : MAX_SAMPLES;
+	find_blocks(a, &ba);
+	find_blocks(b, &bb);
 	for (i = 0; i < iters; i++) {
-		ma = resampled_median(a, na, &r, buf);
-		ratios[i] = resampled_median(b, nb, &r, buf) / (ma > 0 ? ma : 1e-300);
+		ma = resampled_median(&ba, &r, buf);
+		ratios[i] = resampled_median(&bb, &r, buf) / (ma > 0 ? ma : 1e-300);
 	}
 	qsort(ratios, iters, sizeof(ratios[0]), cmp_double);
 	*lo = vfio_quantile_sorted(ratios, iters, (1 - level) / 2);
 	*hi = vfio_quantile_sorted(ratios, iters, 1 - (1 - level) / 2);
 }
 
-void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
-		  double alpha, double floor, struct vfio_comparison *c)
+void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
+			     size_t nb, double level, int iters, uint64_t seed,
+			     double *lo, double *hi)
+{
+	struct vfio_samples sa = { a, NULL, na }, sb = { b, NULL, nb };
+
+	vfio_bootstrap_ratio_ci_blocks(&sa, &sb, level, iters, seed, lo, hi);
+}
+
+uint64_t vfio_seed_of(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 0x100000001b3ULL;
+	return h;
+}
+
+void vfio_compare_samples(const struct vfio_samples *a,
+			  const struct vfio_samples *b, double alpha,
+			  double floor, uint64_t seed, struct vfio_comparison *c)
 {
 	struct vfio_summary sa, sb;
 
 	memset(c, 0, sizeof(*c));
 	c->p = 1.0;
 	c->verdict = VFIO_NOT_COMPARABLE;
-	if (na < 3 || nb < 3)
+	if (a->n < 2 || b->n < 2)
 		return;
-	vfio_summarize(a, na, &sa);
-	vfio_summarize(b, nb, &sb);
+	c->min_p = vfio_mann_whitney_min_p(a->n, b->n);
+	vfio_summarize(a->x, a->n, &sa);
+	vfio_summarize(b->x, b->n, &sb);
 	if (sa.median <= 0)
 		return;
 	c->ratio = sb.median / sa.median;
-	c->p = vfio_mann_whitney_p(a, na, b, nb);
-	vfio_bootstrap_ratio_ci(a, na, b, nb, 0.95, 2000, 0x5eed, &c->ci_lo,
-				&c->ci_hi);
+	c->p = vfio_mann_whitney_p(a->x, a->n, b->x, b->n);
+	vfio_bootstrap_ratio_ci_blocks(a, b, 0.95, 2000, seed, &c->ci_lo,
+				       &c->ci_hi);
 	if (c->p < alpha && c->ci_lo > 1.0 + floor)
 		c->verdict = VFIO_SLOWER;
 	else if (c->p < alpha && c->ci_hi < 1.0 / (1.0 + floor))
 		c->verdict = VFIO_FASTER;
 	else
 		c->verdict = VFIO_NO_CHANGE;
+}
+
+void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
+		  double alpha, double floor, struct vfio_comparison *c)
+{
+	struct vfio_samples sa = { a, NULL, na }, sb = { b, NULL, nb };
+
+	vfio_compare_samples(&sa, &sb, alpha, floor, 0x5eed, c);
 }
 
 bool vfio_regressed(const struct vfio_comparison *c, double threshold)

@@ -3,9 +3,11 @@
 #
 # Judge one kernel for 'git bisect run': build it (or take one given),
 # boot it in the VM, run one benchmark cell and compare it with a
-# baseline.  Exit 0 good, 1 bad (slower than the baseline beyond the
-# threshold), 125 skip (the kernel did not build or boot, or the cell
-# could not be measured).
+# baseline, by compare's rules.  Exit 0 good; 1 bad: the cell is slower
+# than the baseline beyond the threshold (whole 95% CI), takes more
+# faults, or failed; 125 skip: the kernel did not build or boot.  Fewer
+# repetitions (-n) than can reach p < 0.05 at all are refused (exit 255,
+# which stops git bisect run).
 #
 #   bisect.sh -B BASELINE.json [-t THRESHOLD] [-C TREE [-f CONFIG]] [-k KERNEL]
 #             [-- BENCH_ARGS...]
@@ -51,8 +53,35 @@ done
 shift $((OPTIND - 1))
 [ -n "$record" ] || [ -f "$baseline" ] || skip "no baseline results file (-B)"
 [ $# -gt 0 ] || set -- -m vfio_type1v2_iommu -b none -p kernel -S fresh
-[ -x "$install/vfio_dma_map_bench" ] || make -s -C "$top" install >/dev/null ||
+[ -x "$install/vfio_bench_compare" ] || make -s -C "$top" install >/dev/null ||
 	skip "cannot build vfio-bench"
+
+# The U test needs enough samples on both sides to say anything: at 3
+# and 3 no result can reach p < 0.05, and every step would be "good".
+reps_of() {
+	local n=5 prev=""
+
+	for arg in "$@"; do
+		[ "$prev" = -n ] && n=$arg
+		case $arg in -n?*) n=${arg#-n} ;; esac
+		prev=$arg
+	done
+	echo "$n"
+}
+check_reps() {
+	local n base=0 why
+
+	n=$(reps_of "$@")
+	[ -n "$record" ] || base=$("$install/vfio_bench_compare" export "$baseline" |
+		awk -F'\t' 'NR > 1 && $2 == "ok" && ($3 < min || !min) { min = $3 } END { print min + 0 }')
+	[ "$base" -gt 0 ] || base=$n
+	# Above 127: git bisect run stops, rather than skip every step.
+	why=$("$install/vfio_bench_compare" -r "$base,$n") || {
+		echo "bisect.sh: refused: -n $n against a baseline of $base: $why" >&2
+		exit 255
+	}
+}
+check_reps "$@"
 
 # Build the tree's HEAD: bzImage, and modules (installed into $work) when
 # the config has any.
@@ -89,18 +118,23 @@ rm -f "$work/vm/bench.json"
 	"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json $*'"
 rc=$?
 [ "$rc" = 2 ] && skip "the kernel did not boot or the rig failed"
-[ -f "$work/vm/bench.json" ] || skip "no results from the benchmark"
+# It booted and the benchmark ran but wrote nothing: it failed there.
+if [ ! -f "$work/vm/bench.json" ]; then
+	[ -n "$record" ] && skip "no results from the benchmark on the baseline"
+	echo "bisect.sh: bad: the benchmark failed before writing results (see $work/vm)" >&2
+	exit 1
+fi
 if [ -n "$record" ]; then
 	cp "$work/vm/bench.json" "$record" || skip "cannot write $record"
 	echo "bisect.sh: baseline written to $record" >&2
 	exit 0
 fi
-"$install/vfio_dma_map_bench" compare -t "$threshold" "$baseline" \
+"$install/vfio_bench_compare" -t "$threshold" "$baseline" \
 	"$work/vm/bench.json" | tee "$work/compare.txt"
 rc=${PIPESTATUS[0]}
-grep -q 'not comparable' "$work/compare.txt" && skip "the cell was not measured"
+# A cell that failed, vanished or faults more is a regression to compare.
 case $rc in
 0) echo "bisect.sh: good" >&2; exit 0 ;;
-1) echo "bisect.sh: bad" >&2; exit 1 ;;
+1) echo "bisect.sh: bad: $(tail -n 1 "$work/compare.txt")" >&2; exit 1 ;;
 *) skip "compare failed" ;;
 esac

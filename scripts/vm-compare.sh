@@ -1,36 +1,67 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run the DMA-map benchmark in the VM on two kernels and compare them.
+# Run the DMA-map benchmark in the VM on two kernels, boot after boot
+# interleaved (A B A B ...), and compare them with every boot of a
+# kernel pooled, each boot a block.
 #
-#   vm-compare.sh A B [BENCH_ARGS...]
+#   [ROUNDS=N] vm-compare.sh A B [BENCH_ARGS...]
 #
-# A and B are vm.sh kernels (7.2, 6.12, 6.1, or a bzImage path).  Results
-# land in results/compare/<A|B>/bench.json; the exit status is compare's:
-# 0 no regression from A to B, 1 regression, 2 error.
+# A and B are vm.sh kernels (7.2, 6.12, 6.1, iommufd, or a bzImage path).
+# ROUNDS boots of each (default 3): a kernel runs faster or slower as a
+# whole from one boot to the next, and only several boots show by how
+# much; tests/power_test.c measures what 3 boots of 5 repetitions (the
+# benchmark's default) find.  Interleaving spreads slow drifts of the
+# host over both.  Results land in
+# results/compare/<A|B><round>/bench.json; prints the comparison, the
+# spread between boots and the run time per kernel.  Exit status is
+# compare's: 0 no regression from A to B, 1 regression, 2 error.
 
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 install=${INSTALL_PATH:-$top/build/install}
-out=$top/results/compare
+out=${VM_COMPARE_OUT:-$top/results/compare}
+rounds=${ROUNDS:-3}
 
-[ $# -ge 2 ] || { echo "usage: vm-compare.sh A B [BENCH_ARGS...]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: [ROUNDS=N] vm-compare.sh A B [BENCH_ARGS...]" >&2; exit 2; }
+case $rounds in
+''|*[!0-9]*|0) echo "vm-compare: ROUNDS must be a whole number >= 1, not '$rounds'" >&2; exit 2 ;;
+esac
 a=$1 b=$2
 shift 2
+declare -A secs=([A]=0 [B]=0)
 
+# One boot; a rig failure without results (rc 2) is retried once.
 bench_on() {
-	local k=$1 dir=$2
-	shift 2
+	local side=$1 k=$2 dir=$3 t0 try
+	shift 3
 
-	echo "vm-compare: benchmark on kernel $k" >&2
-	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$dir" -- \
-		"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json $*'" ||
-		echo "vm-compare: the benchmark on $k reported failures; comparing what it measured" >&2
-	[ -f "$dir/bench.json" ] || { echo "vm-compare: no results from kernel $k" >&2; exit 2; }
+	for try in 1 2; do
+		rm -rf "$dir"
+		echo "vm-compare: $side=$k, $(basename "$dir"), try $try" >&2
+		t0=$(date +%s)
+		"$top/scripts/vm.sh" -t 1800 -k "$k" -i "$install" -o "$dir" -- \
+			"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json ${*:-}'" \
+			>"$dir.log" 2>&1 ||
+			echo "vm-compare: $k reported failures (see $dir.log); comparing what it measured" >&2
+		secs[$side]=$((secs[$side] + $(date +%s) - t0))
+		[ -f "$dir/bench.json" ] && return 0
+	done
+	echo "vm-compare: no results from kernel $k, see $dir.log" >&2
+	exit 2
 }
 
-bench_on "$a" "$out/A" "$@"
-bench_on "$b" "$out/B" "$@"
-echo "vm-compare: $a (before) -> $b (after)"
-exec "$install/vfio_dma_map_bench" compare "$out/A/bench.json" "$out/B/bench.json"
+mkdir -p "$out"
+list_a="" list_b=""
+for r in $(seq 1 "$rounds"); do
+	bench_on A "$a" "$out/A$r" "$@"
+	bench_on B "$b" "$out/B$r" "$@"
+	list_a+=${list_a:+,}$out/A$r/bench.json
+	list_b+=${list_b:+,}$out/B$r/bench.json
+done
+echo "vm-compare: $a (before) -> $b (after), $rounds boots each"
+rc=0
+"$install/vfio_bench_compare" "$list_a" "$list_b" || rc=$?
+echo "vm-compare: run time per kernel: $a ${secs[A]} s, $b ${secs[B]} s ($rounds boots each)"
+exit "$rc"

@@ -259,6 +259,8 @@ if [ -n "$src" ]; then
 	expect 2 'vm.sh' "vm.sh with a bad timeout" -- "$src/scripts/vm.sh" -t soon -- true
 	expect 2 'usage' "vm.sh with an unknown option" -- "$src/scripts/vm.sh" -Q
 	expect 125 'no baseline' "bisect.sh without a baseline" -- "$src/scripts/bisect.sh" -k 7.2
+	expect 255 'smallest p they allow is 0.1000' "bisect.sh -n 3: can never reach p < 0.05" -- \
+		env INSTALL_PATH="$dir" "$src/scripts/bisect.sh" -O "$tmp/never.json" -k 7.2 -- -n 3
 	expect 2 'usage' "plot.sh without files" -- "$src/scripts/plot.sh"
 	expect 2 'usage' "vm-compare.sh with one kernel" -- "$src/scripts/vm-compare.sh" 7.2
 	expect 1 'usage' "deps.sh with an unknown step" -- "$src/scripts/deps.sh" everything

@@ -1,39 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Comparing two results files, cell by cell: before and after.
+ * Comparing two results, cell by cell and metric by metric: before and
+ * after.  Each side may pool several files (boots) of one kernel.
  */
 #ifndef LIBVFIO_COMPARE_H
 #define LIBVFIO_COMPARE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
-/* Bumped whenever a field changes meaning or goes away. */
-#define VFIO_RESULTS_SCHEMA "vfio-bench/dma-map/1"
+#include "results.h"
+#include "table.h"
 
-/* Exit codes of 'compare', for scripts and git bisect run. */
+/* Exit codes of compare, for scripts and git bisect run. */
 #define VFIO_COMPARE_OK		0	/* no cell regressed */
-#define VFIO_COMPARE_REGRESSED	1	/* a cell got slower beyond the threshold */
+#define VFIO_COMPARE_REGRESSED	1	/* see vfio_compare_results() */
 #define VFIO_COMPARE_ERROR	2	/* usage or input error */
 
 struct vfio_compare_opts {
 	double threshold;	/* slowdown that is a regression: 0.10 */
 	double alpha;		/* significance level: 0.05 */
 	double floor;		/* run-to-run noise floor: 0.05 */
+	bool calibrated;	/* judge each sample over its own calib_s */
+	enum vfio_table_format format;
 };
 
+#define VFIO_COMPARE_DEFAULTS { 0.10, 0.05, 0.05, false, VFIO_TABLE_TEXT }
+
 /*
- * Compare the map times of every cell in both files and print a table
- * to @out.  A cell regresses when it is significantly slower (see
- * vfio_compare()) and its median grew by more than the threshold.
- * Returns one of the exit codes above.
+ * Judge every cell of @before against @after and print a row per cell
+ * and metric to @out:
+ *  - map and unmap times: a change is called when the U test gives
+ *    p < alpha and the 95% CI of the ratio of medians lies wholly beyond
+ *    the noise floor; a regression when that CI lies wholly beyond
+ *    1 + threshold;
+ *  - faults inside MAP_DMA: a different count is CHANGED, a regression
+ *    when it rose;
+ *  - a cell that ran before and failed, was skipped or is missing after
+ *    is a regression; a cell only after is listed.
+ * Returns VFIO_COMPARE_REGRESSED if any regression, else VFIO_COMPARE_OK;
+ * VFIO_COMPARE_ERROR when the two were run with other parameters.
+ */
+int vfio_compare_results(const struct vfio_results *before,
+			 const struct vfio_results *after,
+			 const struct vfio_compare_opts *o, FILE *out);
+
+/*
+ * The same for files: @before and @after are comma lists of results
+ * files, each list pooled (one file per boot).  A bad file is
+ * VFIO_COMPARE_ERROR, said on stderr.
  */
 int vfio_compare_files(const char *before, const char *after,
 		       const struct vfio_compare_opts *o, FILE *out);
-
-/* "compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] BEFORE AFTER" */
-int vfio_compare_main(int argc, char *argv[]);
-
-/* "export RESULTS": the map-time summary of each cell as TSV, for plots. */
-int vfio_export_main(int argc, char *argv[]);
 
 #endif /* LIBVFIO_COMPARE_H */

@@ -23,12 +23,24 @@ void vfio_summarize(const double *x, size_t n, struct vfio_summary *s);
  */
 double vfio_quantile_sorted(const double *x, size_t n, double q);
 
+/* Up to this many samples in all, the U test's p is exact. */
+#define VFIO_MW_EXACT_MAX 40
+
 /*
- * Two-sided Mann-Whitney U test of "a and b come from one distribution",
+ * Two-sided Mann-Whitney U test of "a and b come from one distribution".
+ * Exact (the permutation distribution of the rank sum, ties given) up to
+ * VFIO_MW_EXACT_MAX samples in all; beyond, where it is accurate, the
  * normal approximation with tie and continuity corrections.  Returns p.
  */
 double vfio_mann_whitney_p(const double *a, size_t na, const double *b,
 			   size_t nb);
+
+/*
+ * The smallest two-sided p the U test can give at all with these sample
+ * sizes, 2 / C(na + nb, na): 0.1 at 3 and 3, so at alpha 0.05 three
+ * samples a side can never show a change; 0.029 at 4 and 4.
+ */
+double vfio_mann_whitney_min_p(size_t na, size_t nb);
 
 /* A deterministic generator, so resampling is reproducible. */
 struct vfio_rng {
@@ -50,6 +62,28 @@ void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
 			     size_t nb, double level, int iters, uint64_t seed,
 			     double *lo, double *hi);
 
+/*
+ * Samples with the block (boot) each came from, NULL: one block.  Blocks
+ * are runs of one id, as results files pooled boot by boot have them.
+ */
+struct vfio_samples {
+	const double *x;
+	const int *block;
+	size_t n;
+};
+
+/*
+ * The same interval resampling blocks first, then samples within each
+ * drawn block: the spread between boots goes into the interval.
+ */
+void vfio_bootstrap_ratio_ci_blocks(const struct vfio_samples *a,
+				    const struct vfio_samples *b, double level,
+				    int iters, uint64_t seed, double *lo,
+				    double *hi);
+
+/* A resampling seed of its own for each cell, from its name (FNV-1a). */
+uint64_t vfio_seed_of(const char *name);
+
 enum vfio_verdict {
 	VFIO_NO_CHANGE,
 	VFIO_FASTER,
@@ -61,6 +95,7 @@ struct vfio_comparison {
 	double ratio;		/* median(after) / median(before) */
 	double ci_lo, ci_hi;	/* 95% bootstrap CI of the ratio */
 	double p;		/* Mann-Whitney two-sided p */
+	double min_p;		/* the smallest p these sizes allow */
 	enum vfio_verdict verdict;
 };
 
@@ -69,8 +104,15 @@ struct vfio_comparison {
  * U test gives p < @alpha and the ratio's CI lies wholly beyond the noise
  * floor @floor (0.05: outside [1/1.05, 1.05]).  The floor is there because
  * two runs, even of one kernel, differ by a few percent that no sample
- * size removes.  Fewer than 3 samples on either side is not comparable.
+ * size removes.  Fewer than 2 samples on either side is not comparable;
+ * where c->min_p >= @alpha no change can be called at all.  The CI is
+ * resampled by blocks (see vfio_bootstrap_ratio_ci_blocks()) from @seed.
  */
+void vfio_compare_samples(const struct vfio_samples *a,
+			  const struct vfio_samples *b, double alpha,
+			  double floor, uint64_t seed, struct vfio_comparison *c);
+
+/* The same for plain arrays, one block each, a fixed seed. */
 void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
 		  double alpha, double floor, struct vfio_comparison *c);
 

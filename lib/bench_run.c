@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running a benchmark cell: map its memory or BAR, time MAP_DMA and
+ * UNMAP_DMA next to a fixed piece of user-space work, count the faults
+ * inside MAP_DMA, and check a fresh BAR's count against the fault probe.
+ */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libvfio.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/*
+ * A fixed piece of pure user-space work, timed next to every sample
+ * (calib_s): how fast the machine ran then.  compare -c divides each
+ * sample by its own.
+ */
+static double calibrate(void)
+{
+	uint64_t x = 1, i;
+	double t0 = now();
+
+	for (i = 0; i < (1 << 18); i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		__asm__ volatile("" : "+r" (x));	/* no folding it away */
+	}
+	return now() - t0;
+}
+
+double vfio_bench_overhead(void)
+{
+	double d[VFIO_RESULTS_MAX_REPS], t0;
+	struct vfio_summary s;
+	int i;
+
+	for (i = 0; i < VFIO_RESULTS_MAX_REPS; i++) {
+		t0 = now();
+		d[i] = now() - t0;
+	}
+	vfio_summarize(d, VFIO_RESULTS_MAX_REPS, &s);
+	return s.median;
+}
+
+/*
+ * The device and DMA calls of a run, all here.  File cells get an fd
+ * instead of an address: the memfd, or a dma-buf of the BAR exported
+ * afresh.
+ */
+static int prepare(struct vfio_bench_target *t, struct vfio_bench_cell *c,
+		   struct vfio_buffer *buf, void **va)
+{
+	int ret;
+
+	buf->fd = -1;
+	*va = NULL;
+	if (c->bar && c->file) {
+		buf->fd = __vfio_pci_dma_buf(t->dev, t->bar, 0, c->size);
+		return buf->fd < 0 ? -EOPNOTSUPP : 0;
+	}
+	if (c->bar) {
+		ret = __vfio_pci_bar_map(t->dev, t->bar, c->policy);
+		*va = t->dev->bars[t->bar].va;
+	} else {
+		ret = vfio_buffer_alloc(buf, c->backing, c->size);
+		*va = buf->va;
+		if (!ret && t->place)
+			t->place(buf->va, c->size);
+	}
+	if (!ret && c->state == VFIO_BENCH_PREFAULTED && c->bar)
+		vfio_pci_bar_touch(&t->dev->bars[t->bar]);
+	else if (!ret && c->state == VFIO_BENCH_PREFAULTED)
+		vfio_touch_pages(*va, c->size, true);
+	return ret;
+}
+
+static void release(struct vfio_bench_target *t, struct vfio_bench_cell *c,
+		    struct vfio_buffer *buf)
+{
+	if (c->bar && c->file)
+		close(buf->fd);
+	else if (c->bar)
+		vfio_pci_bar_unmap(t->dev, t->bar);
+	else
+		vfio_buffer_free(buf);
+}
+
+/* MAP_DMA a mapped BAR area by area (never its gaps), at iova + offset. */
+static int bar_dma_map(struct vfio_bench_target *t, uint64_t iova)
+{
+	struct vfio_pci_bar *bar = &t->dev->bars[t->bar];
+	int i, ret = 0;
+
+	for (i = 0; !ret && i < bar->plan.nr_areas; i++)
+		ret = __vfio_dma_map(t->iommu, bar->area_va[i],
+				     iova + bar->plan.areas[i].offset,
+				     bar->plan.areas[i].size);
+	/* Whatever went in comes out again: nothing stays pinned. */
+	if (ret && i > 1)
+		__vfio_dma_unmap(t->iommu, iova, bar->plan.areas[i - 2].offset +
+				 bar->plan.areas[i - 2].size);
+	return ret;
+}
+
+static int map_one(struct vfio_bench_target *t, struct vfio_bench_cell *c,
+		   struct vfio_buffer *buf, void *va, uint64_t iova)
+{
+	int ret;
+
+	if (c->file)
+		return __iommufd_map_file(t->iommu, buf->fd, 0, iova, c->size);
+	ret = c->bar ? bar_dma_map(t, iova) :
+		       __vfio_dma_map(t->iommu, va, iova, c->size);
+	/* iommufd refuses to pin a PFNMAP by address, by design. */
+	if (ret == -EFAULT && c->bar &&
+	    vfio_iommu_mode_uses_iommufd(t->iommu->mode))
+		return vfio_err(-EOPNOTSUPP, "iommufd cannot pin a BAR by address (EFAULT, by design): the dma-buf cell maps it");
+	return ret;
+}
+
+static int unmap_one(struct vfio_bench_target *t, struct vfio_bench_cell *c,
+		     uint64_t iova)
+{
+	return __vfio_dma_unmap(t->iommu, iova, c->size);
+}
+
+/* Hugetlb pages the machine has not reserved, or a size they cannot hold. */
+static bool is_hugetlb(const struct vfio_bench_cell *c)
+{
+	return !c->bar && (c->backing == VFIO_BACKING_HUGETLB_2M ||
+			   c->backing == VFIO_BACKING_HUGETLB_1G);
+}
+
+/*
+ * A fresh BAR faults inside MAP_DMA as the probe measured this kernel to
+ * fault: one per entry its placement allows, or at most one per VMA
+ * where the first fault maps the whole VMA.
+ */
+static int check_bar_faults(struct vfio_bench_target *t,
+			    struct vfio_bench_cell *c, long long faults)
+{
+	struct vfio_pci_bar *bar = &t->dev->bars[t->bar];
+	struct vfio_fault_expect e;
+
+	if (!c->bar || c->file || c->state != VFIO_BENCH_FRESH)
+		return 0;
+	vfio_fault_expect_plan(t->probe, bar->placement.madvise, &bar->plan,
+			       bar->area_va, bar->pa, &e);
+	if (e.exact) {
+		c->res->want_faults = e.faults;
+		if (faults < (long long)e.faults || faults > (long long)e.faults + 1)
+			return vfio_err(-EIO, "%lld faults inside MAP_DMA, expected %llu for va %p",
+					faults, (unsigned long long)e.faults,
+					bar->area_va[0]);
+	} else if (e.per_vma && faults > (long long)e.faults + 1) {
+		return vfio_err(-EIO, "%lld faults inside MAP_DMA, expected at most %llu (one per VMA, whole-VMA population)",
+				faults, (unsigned long long)e.faults);
+	}
+	return 0;
+}
+
+static void keep_sample(struct vfio_bench_target *t, struct vfio_cell_result *r,
+			const double *times)
+{
+	int i = r->n++;
+
+	r->s[VFIO_SERIES_MAP][i] = times[1] - times[0];
+	r->s[VFIO_SERIES_UNMAP][i] = times[3] - times[2];
+	r->s[VFIO_SERIES_CALIB][i] = times[4];
+	r->s[VFIO_SERIES_MINFLT][i] = t->fc.delta[VFIO_FAULTS_MINFLT];
+	r->s[VFIO_SERIES_PMD][i] = t->fc.delta[VFIO_FAULTS_PMD];
+	r->s[VFIO_SERIES_PUD][i] = t->fc.delta[VFIO_FAULTS_PUD];
+}
+
+static int run_rep(struct vfio_bench_target *t, struct vfio_bench_cell *c,
+		   uint64_t iova, bool keep)
+{
+	double times[5] = { 0 };	/* map t0, t1, unmap t0, t1, calib */
+	struct vfio_buffer buf;
+	void *va;
+	int ret;
+
+	ret = prepare(t, c, &buf, &va);
+	if (ret)
+		return is_hugetlb(c) ? -ENOSPC : ret;
+	times[4] = calibrate();
+	vfio_fault_counter_start(&t->fc);
+	times[0] = now();
+	ret = map_one(t, c, &buf, va, iova);
+	times[1] = now();
+	vfio_fault_counter_stop(&t->fc);
+	if (!ret) {
+		times[2] = now();
+		ret = unmap_one(t, c, iova);
+		times[3] = now();
+	}
+	if (!ret)
+		ret = check_bar_faults(t, c, t->fc.delta[VFIO_FAULTS_MINFLT]);
+	release(t, c, &buf);
+	if (!ret && keep)
+		keep_sample(t, c->res, times);
+	return ret;
+}
+
+void vfio_bench_run_cell(struct vfio_bench_target *t, struct vfio_bench_cell *c)
+{
+	struct vfio_cell_result *r = c->res;
+	uint64_t iova;
+	int i, ret;
+
+	ret = __vfio_iova_pick(&t->iommu->info, c->size, SZ_1G, &iova);
+	for (i = -t->warmup; !ret && i < t->reps; i++)
+		ret = run_rep(t, c, iova, i >= 0);
+	r->status = VFIO_CELL_OK;
+	if (ret) {
+		/* A buffer the machine cannot provide is a skip, not a failure. */
+		r->status = ret == -ENOSPC || ret == -EOPNOTSUPP ?
+			    VFIO_CELL_SKIP : VFIO_CELL_FAIL;
+		snprintf(r->reason, sizeof(r->reason), "%s", vfio_error());
+	}
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The DMA-map benchmark as a library: a table of cells built from the
+ * options (bench_cells.c), each run against a device in one IOMMU mode
+ * (bench_run.c), then reported as a table (bench_report.c).  The results
+ * file is results.c's.
+ */
+#ifndef LIBVFIO_BENCH_H
+#define LIBVFIO_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backing.h"
+#include "faults.h"
+#include "map_policy.h"
+#include "results.h"
+
+enum vfio_bench_state { VFIO_BENCH_FRESH, VFIO_BENCH_PREFAULTED };
+
+/* What the options ask for: bit masks over backings, policies, states. */
+struct vfio_bench_matrix {
+	unsigned int backings;		/* 1 << enum vfio_backing */
+	unsigned int policies;		/* 1 << enum vfio_map_policy */
+	unsigned int states;		/* 1 << enum vfio_bench_state */
+	bool bar_states;		/* states apply to BARs too (-S given) */
+	uint64_t size;			/* memory buffers */
+};
+
+/* One cell: what to map and how; its results live in @res. */
+struct vfio_bench_cell {
+	const char *mode;		/* IOMMU mode */
+	bool bar;			/* a BAR, else a memory backing */
+	bool file;			/* by IOMMU_IOAS_MAP_FILE (dma-buf, memfd) */
+	enum vfio_backing backing;
+	enum vfio_map_policy policy;
+	enum vfio_bench_state state;
+	uint64_t size;
+	struct vfio_cell_result *res;
+};
+
+struct vfio_bench_table {
+	int nr_cells;
+	struct vfio_bench_cell cells[VFIO_RESULTS_MAX_CELLS];
+	struct vfio_results results;	/* cells[i].res == &results.cells[i] */
+};
+
+/*
+ * The device in one IOMMU mode, and how to run a cell on it.  The device
+ * and DMA calls of a run all go through @dev and @iommu.
+ */
+struct vfio_bench_target {
+	const char *mode;
+	struct vfio_pci_device *dev;
+	struct vfio_iommu *iommu;
+	struct vfio_fault_counter fc;
+	const struct vfio_fault_probe *probe;
+	int bar;			/* the largest BAR, or -1 */
+	int reps, warmup;
+	/* Places a freshly allocated buffer (NUMA), or NULL. */
+	void (*place)(void *va, uint64_t size);
+};
+
+int vfio_bench_state_parse(const char *s);
+
+/* The table's cells for @t's mode and device (fails beyond the maximum). */
+void vfio_bench_cells_add(struct vfio_bench_table *tab,
+			  const struct vfio_bench_matrix *m,
+			  const struct vfio_bench_target *t);
+
+/* Run warm-ups and repetitions of @c, filling c->res. */
+void vfio_bench_run_cell(struct vfio_bench_target *t, struct vfio_bench_cell *c);
+/* Median cost of one timed section with nothing in it, in seconds. */
+double vfio_bench_overhead(void);
+
+/* The table (ms) on the TAP log. */
+void vfio_bench_print_table(const struct vfio_bench_table *tab);
+
+#endif /* LIBVFIO_BENCH_H */

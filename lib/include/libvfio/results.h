@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The results file: its schema, key names, writer and reader.  Nothing
+ * else in the suite spells a key; docs/results-schema.md describes each.
+ */
+#ifndef LIBVFIO_RESULTS_H
+#define LIBVFIO_RESULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dma.h"
+#include "fault_probe.h"
+#include "json.h"
+
+/* Bumped whenever a field changes meaning or goes away. */
+#define VFIO_RESULTS_SCHEMA "vfio-bench/dma-map/1"
+
+#define VFIO_RESULTS_MAX_REPS	1000	/* samples per cell, all boots */
+#define VFIO_RESULTS_MAX_CELLS	64
+#define VFIO_RESULTS_MAX_MODES	8
+
+/* Top level. */
+#define VFIO_KEY_SCHEMA		"schema"
+#define VFIO_KEY_PROBE		"fault_probe"
+#define VFIO_KEY_VERDICT	"verdict"
+#define VFIO_KEY_IOMMU		"iommu"
+#define VFIO_KEY_SETTINGS	"settings"
+#define VFIO_KEY_CELLS		"cells"
+/* settings */
+#define VFIO_KEY_REPS		"reps"
+#define VFIO_KEY_WARMUP		"warmup"
+#define VFIO_KEY_SIZE		"size"
+#define VFIO_KEY_NODE		"numa_node"
+#define VFIO_KEY_BAR		"bar"
+#define VFIO_KEY_OVERHEAD	"timing_overhead_s"
+/* a cell */
+#define VFIO_KEY_NAME		"name"
+#define VFIO_KEY_API		"api"
+#define VFIO_KEY_BACKING	"backing"
+#define VFIO_KEY_POLICY		"policy"
+#define VFIO_KEY_STATE		"state"
+#define VFIO_KEY_STATUS		"status"
+#define VFIO_KEY_REASON		"reason"
+#define VFIO_KEY_EXPECTED	"expected_faults"
+#define VFIO_KEY_MAP		"map_s"
+#define VFIO_KEY_UNMAP		"unmap_s"
+#define VFIO_KEY_CALIB		"calib_s"
+#define VFIO_KEY_MINFLT		"minflt"
+#define VFIO_KEY_PMD		"pmd_inserts"
+#define VFIO_KEY_PUD		"pud_inserts"
+
+enum vfio_cell_status { VFIO_CELL_OK, VFIO_CELL_SKIP, VFIO_CELL_FAIL };
+
+/* The sample series of a cell, in the order the file has them. */
+enum vfio_series {
+	VFIO_SERIES_MAP,	/* seconds in VFIO_IOMMU_MAP_DMA */
+	VFIO_SERIES_UNMAP,	/* seconds in VFIO_IOMMU_UNMAP_DMA */
+	VFIO_SERIES_CALIB,	/* seconds of fixed user-space work */
+	VFIO_SERIES_MINFLT,	/* faults inside MAP_DMA (ru_minflt) */
+	VFIO_SERIES_PMD,	/* PMD inserts (kprobe); absent: -1 */
+	VFIO_SERIES_PUD,	/* PUD inserts (kprobe); absent: -1 */
+	VFIO_SERIES_NR,
+};
+
+/* One cell of a run: what was measured, and every sample. */
+struct vfio_cell_result {
+	char name[96];
+	char api[24], backing[24], policy[24], state[16];
+	uint64_t size;
+	enum vfio_cell_status status;
+	char reason[200];
+	long long want_faults;		/* -1: no exact expectation */
+	int n;
+	double s[VFIO_SERIES_NR][VFIO_RESULTS_MAX_REPS];
+	int boot[VFIO_RESULTS_MAX_REPS];	/* which file (boot) of a pool */
+};
+
+struct vfio_results_mode {
+	const char *mode;
+	char skip[200];			/* why it did not run, if it did not */
+	struct vfio_iommu_info iommu;
+};
+
+struct vfio_results {
+	const char *bdf;
+	const struct vfio_fault_probe *probe;	/* writer only */
+	char probe_verdict[512];		/* reader only */
+	int nr_modes;
+	struct vfio_results_mode modes[VFIO_RESULTS_MAX_MODES];
+	int reps, warmup, node, bar;
+	uint64_t size;
+	double overhead_s;
+	int nr_boots;			/* files pooled into this one */
+	int nr_cells;
+	struct vfio_cell_result *cells;
+};
+
+const char *vfio_series_key(enum vfio_series s);
+const char *vfio_cell_status_name(enum vfio_cell_status s);
+
+/* Write to a temporary file, then rename: never a half-written result. */
+int __vfio_results_write(const char *path, const struct vfio_results *r);
+
+/*
+ * Read @path into @r (zeroed first), or pool it into @r when it already
+ * holds a file of the same run parameters: a cell's samples are
+ * appended, marked with the boot they came from.  -EINVAL with the file
+ * and the reason in vfio_error() on a bad file, another schema or other
+ * parameters.
+ */
+int __vfio_results_read(const char *path, struct vfio_results *r);
+/* The same from a parsed file; @path only names it in errors. */
+int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
+			     const char *path);
+void vfio_results_free(struct vfio_results *r);
+
+/*
+ * 0 when @a and @b were run with the parameters that make their cells
+ * comparable (warm-up, NUMA node, BAR, buffer size), else -EINVAL saying
+ * which differ.
+ */
+int __vfio_results_match(const struct vfio_results *a,
+			 const struct vfio_results *b);
+
+/* The cell named @name, or NULL. */
+const struct vfio_cell_result *vfio_results_cell(const struct vfio_results *r,
+						 const char *name);
+
+#endif /* LIBVFIO_RESULTS_H */

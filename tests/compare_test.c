@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare on results files written by the results writer: a cell that
+ * failed, vanished or faults more after is a regression, named; files
+ * that differ in their run parameters are an error; a file against
+ * itself is no change.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "libvfio.h"
+#include "kselftest_harness.h"
+
+#define REPS 8
+
+static void cell(struct vfio_cell_result *c, const char *name, double t,
+		 long long faults, struct vfio_rng *r)
+{
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->api, sizeof(c->api), "type1v2");
+	snprintf(c->backing, sizeof(c->backing), "bar");
+	snprintf(c->state, sizeof(c->state), "fresh");
+	c->size = 1ULL << 31;
+	c->want_faults = -1;
+	c->n = REPS;
+	for (i = 0; i < REPS; i++) {
+		c->s[VFIO_SERIES_MAP][i] = t * exp(0.02 * vfio_rng_normal(r));
+		c->s[VFIO_SERIES_UNMAP][i] = t / 10 * exp(0.02 * vfio_rng_normal(r));
+		c->s[VFIO_SERIES_CALIB][i] = 2.5e-4;
+		c->s[VFIO_SERIES_MINFLT][i] = faults;
+		c->s[VFIO_SERIES_PMD][i] = VFIO_FAULTS_ABSENT;
+		c->s[VFIO_SERIES_PUD][i] = VFIO_FAULTS_ABSENT;
+	}
+}
+
+FIXTURE(files) {
+	struct vfio_results r;
+	struct vfio_cell_result cells[3];
+	char before[64], after[64];
+	char *out;
+};
+
+/* Three cells of a kernel, written as "before"; @self->r is "after". */
+FIXTURE_SETUP(files)
+{
+	struct vfio_rng rng = { 1 };
+
+	cell(&self->cells[0], "type1v2/bar-pmd/2G/fresh", 3.3e-3, 1024, &rng);
+	cell(&self->cells[1], "type1v2/bar-pa/2G/fresh", 2e-4, 2, &rng);
+	cell(&self->cells[2], "type1v2/thp/64M/prefaulted", 3.5e-4, 0, &rng);
+	self->r = (struct vfio_results){
+		.reps = REPS, .warmup = 1, .node = -1, .bar = 2,
+		.size = 64 << 20, .nr_cells = 3, .cells = self->cells,
+	};
+	snprintf(self->before, sizeof(self->before), "/tmp/compare_test.%d.a.json",
+		 getpid());
+	snprintf(self->after, sizeof(self->after), "/tmp/compare_test.%d.b.json",
+		 getpid());
+	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r))
+		TH_LOG("%s", vfio_error());
+	self->out = NULL;
+}
+
+FIXTURE_TEARDOWN(files)
+{
+	unlink(self->before);
+	unlink(self->after);
+	free(self->out);
+}
+
+/* Write @r as "after", compare, keep the output in @out; the exit code. */
+static int compare(const struct vfio_results *r, const char *before,
+		   const char *after, char **out)
+{
+	struct vfio_compare_opts o = VFIO_COMPARE_DEFAULTS;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	if (__vfio_results_write(after, r))
+		return -1;
+	free(*out);
+	f = open_memstream(out, &len);
+	ret = vfio_compare_files(before, after, &o, f);
+	fclose(f);
+	return ret;
+}
+
+#define run(self) compare(&(self)->r, (self)->before, (self)->after, &(self)->out)
+
+TEST_F(files, identical_is_no_regression)
+{
+	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "0 regressed"));
+	EXPECT_EQ(NULL, strstr(self->out, "REGRESSION"));
+}
+
+TEST_F(files, failed_cell_is_a_regression)
+{
+	self->cells[1].status = VFIO_CELL_FAIL;
+	self->cells[1].n = 0;
+	snprintf(self->cells[1].reason, sizeof(self->cells[1].reason),
+		 "MAP_DMA: Bad address");
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "type1v2/bar-pa/2G/fresh            cell"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "FAILED in after: MAP_DMA: Bad address REGRESSION"));
+	EXPECT_NE(NULL, strstr(self->out, "1 regressed"));
+}
+
+TEST_F(files, missing_cell_is_a_regression)
+{
+	self->r.nr_cells = 2;		/* the prefaulted THP cell is gone */
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "type1v2/thp/64M/prefaulted"));
+	EXPECT_NE(NULL, strstr(self->out, "MISSING in after REGRESSION"));
+}
+
+TEST_F(files, more_faults_is_a_regression)
+{
+	int i;
+
+	for (i = 0; i < REPS; i++)
+		self->cells[0].s[VFIO_SERIES_MINFLT][i] = 524288;
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "faults 1024 -> 524288 CHANGED REGRESSION"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "regressed (times: whole 95% CI beyond +10%): type1v2/bar-pmd/2G/fresh"));
+}
+
+/* Fewer faults is CHANGED, said, but no regression. */
+TEST_F(files, fewer_faults_is_changed)
+{
+	int i;
+
+	for (i = 0; i < REPS; i++)
+		self->cells[0].s[VFIO_SERIES_MINFLT][i] = 2;
+	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "faults 1024 -> 2 CHANGED"));
+}
+
+TEST_F(files, new_cell_is_listed)
+{
+	struct vfio_rng rng = { 2 };
+	struct vfio_cell_result more[4];
+
+	memcpy(more, self->cells, sizeof(self->cells));
+	cell(&more[3], "iommufd/bar-dmabuf/2G/fresh", 1e-5, 0, &rng);
+	self->r.cells = more;
+	self->r.nr_cells = 4;
+	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "new in after"));
+	self->r.cells = self->cells;
+}
+
+/* Twice as slow, clearly: a regression of its time. */
+TEST_F(files, slower_is_a_regression)
+{
+	int i;
+
+	for (i = 0; i < REPS; i++)
+		self->cells[2].s[VFIO_SERIES_MAP][i] *= 2;
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "slower REGRESSION"));
+}
+
+/* Another buffer size or warm-up: not comparable at all, exit 2. */
+TEST_F(files, other_parameters_are_an_error)
+{
+	self->r.size = 128 << 20;
+	EXPECT_EQ(VFIO_COMPARE_ERROR, run(self));
+	EXPECT_NE(NULL, strstr(vfio_error(), "run parameters differ"));
+	self->r.size = 64 << 20;
+	self->r.warmup = 0;
+	EXPECT_EQ(VFIO_COMPARE_ERROR, run(self));
+}
+
+/* Three samples a side can never reach p < 0.05: said, never "slower". */
+TEST_F(files, too_few_samples_warned)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		self->cells[i].n = 3;
+	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r));
+	for (i = 0; i < 3; i++)
+		self->cells[2].s[VFIO_SERIES_MAP][i] *= 2;
+	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "too few samples to reach alpha"));
+	EXPECT_NE(NULL, strstr(self->out, "warning: 6 comparisons had too few samples"));
+}
+
+/* Two boots pooled on each side: the samples add up, by boot. */
+TEST_F(files, boots_pool)
+{
+	struct vfio_results a = { 0 };
+
+	ASSERT_EQ(0, __vfio_results_read(self->before, &a));
+	ASSERT_EQ(0, __vfio_results_read(self->before, &a));
+	EXPECT_EQ(2, a.nr_boots);
+	EXPECT_EQ(2 * REPS, a.cells[0].n);
+	EXPECT_EQ(0, a.cells[0].boot[REPS - 1]);
+	EXPECT_EQ(1, a.cells[0].boot[REPS]);
+	EXPECT_EQ(1024, a.cells[0].s[VFIO_SERIES_MINFLT][2 * REPS - 1]);
+	EXPECT_EQ(VFIO_FAULTS_ABSENT, a.cells[0].s[VFIO_SERIES_PMD][REPS]);
+	vfio_results_free(&a);
+}
+
+TEST_HARNESS_MAIN
