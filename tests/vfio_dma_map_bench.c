@@ -35,7 +35,9 @@ struct cell {
 	enum vfio_map_policy policy;
 	enum state state;
 	uint64_t size;
+	int node;			/* the memory's NUMA node, -1: not placed */
 	/* results */
+	int measured_node;		/* where all its pages were, -1: unknown */
 	int status;			/* KSFT_PASS, KSFT_SKIP or KSFT_FAIL */
 	char reason[200];
 	int n;
@@ -58,7 +60,8 @@ struct bench {
 	int nr_modes;
 	struct mode_run modes[MAX_MODES];
 	uint64_t size;
-	int reps, warmup, node, bar;
+	int reps, warmup, node, remote, bar;
+	int dev_node;			/* the device's, -1: none */
 	struct vfio_pci_device *dev;
 	struct vfio_iommu_info iommu;
 	struct vfio_fault_counter fc;
@@ -260,6 +263,8 @@ static void add_cell(struct bench *b, bool bar, bool file, int kind,
 	c->state = st;
 	c->size = size;
 	c->want_faults = -1;
+	c->node = bar ? -1 : b->node;
+	c->measured_node = -1;
 	snprintf(c->name, sizeof(c->name), "%s/%s%s/%s/%s",
 		 api_name(b->mode),
 		 bar ? "bar-" : "", cell_kind(bar, file, kind),
@@ -288,8 +293,8 @@ static int prepare(struct bench *b, struct cell *c, struct vfio_buffer *buf,
 	} else {
 		ret = vfio_buffer_alloc(buf, c->backing, c->size);
 		*va = buf->va;
-		if (!ret && b->node >= 0)
-			numa_tonode_memory(buf->va, c->size, b->node);
+		if (!ret && c->node >= 0)
+			ret = __vfio_buffer_bind(buf, c->node);
 	}
 	if (!ret && c->state == PREFAULTED && c->bar)
 		vfio_pci_bar_touch(&b->dev->bars[b->bar]);
@@ -398,6 +403,13 @@ static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 	}
 	if (!ret)
 		ret = check_bar_faults(b, c, b->fc.delta[VFIO_FAULTS_MINFLT]);
+	/* Pinned, the pages exist: a placement that fell back fails. */
+	if (!ret && !c->bar) {
+		c->measured_node = __vfio_buffer_check_node(&buf, c->node);
+		if (c->measured_node < 0 && c->node >= 0)
+			ret = c->measured_node;
+		c->measured_node = c->measured_node < 0 ? -1 : c->measured_node;
+	}
 	release(b, c, &buf);
 	if (ret || !keep)
 		return ret;
@@ -550,6 +562,8 @@ static void json_cell(struct json_writer *w, const struct cell *c)
 	json_str(w, "policy", c->bar ? vfio_map_policy_name(c->policy) : "");
 	json_str(w, "state", c->state == FRESH ? "fresh" : "prefaulted");
 	json_int(w, "size", c->size);
+	json_int(w, "numa_node", c->node);
+	json_int(w, "measured_numa_node", c->measured_node);
 	json_str(w, "status", c->status == KSFT_PASS ? "ok" :
 			      c->status == KSFT_SKIP ? "skip" : "fail");
 	json_str(w, "reason", c->reason);
@@ -609,6 +623,8 @@ static void json_settings(struct json_writer *w, const struct bench *b)
 	json_int(w, "warmup", b->warmup);
 	json_int(w, "size", b->size);
 	json_int(w, "numa_node", b->node);
+	json_int(w, "remote_numa_node", b->remote);
+	json_int(w, "device_numa_node", b->dev_node);
 	json_int(w, "bar", b->bar);
 	json_num(w, "timing_overhead_s", b->overhead_s);
 	json_obj_close(w);
@@ -645,41 +661,34 @@ static void write_json(const struct bench *b)
 	ksft_print_msg("results: %s\n", b->out);
 }
 
-/* The device's NUMA node from sysfs, -1 when it has none. */
-static int device_node(const char *bdf)
-{
-	char path[128];
-	int node = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node", bdf);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%d", &node) != 1)
-			node = -1;
-		fclose(f);
-	}
-	return node;
-}
-
-/* Buffers on the node, this thread on its CPUs; recorded in the results. */
+/*
+ * Buffers bound to the device's node (or -N's), this thread on its CPUs,
+ * and a remote node for the remote cells; all recorded in the results.
+ */
 static void place_numa(struct bench *b)
 {
+	uint64_t nodes;
+	int nr = __vfio_numa_nodes(&nodes);
+
+	b->remote = -1;
+	if (nr < 0 || __vfio_pci_numa_node(b->bdf, &b->dev_node))
+		VFIO_FAIL("NUMA: %s", vfio_error());
 	if (b->node < 0)
-		b->node = device_node(b->bdf);
-	if (numa_available() < 0 || b->node < 0) {
-		ksft_print_msg("NUMA: %s\n", numa_available() < 0 ?
-			       "not available" : "device has no node");
-		b->node = -1;
+		b->node = b->dev_node;
+	if (b->node < 0) {
+		ksft_print_msg("NUMA: the device has no node, buffers not placed\n");
 		return;
 	}
-	if (b->node > numa_max_node())
-		VFIO_FAIL("NUMA node %d does not exist (max %d)", b->node,
-			  numa_max_node());
-	if (numa_run_on_node(b->node))
+	if (b->node >= VFIO_NUMA_MAX_NODES || !(nodes & 1ULL << b->node))
+		VFIO_FAIL("NUMA node %d has no memory (nodes with memory: %#llx)",
+			  b->node, (unsigned long long)nodes);
+	if (numa_available() >= 0 && numa_run_on_node(b->node))
 		VFIO_FAIL("cannot run on NUMA node %d: %s", b->node, strerror(errno));
-	numa_set_preferred(b->node);
-	ksft_print_msg("NUMA: buffers and thread on node %d\n", b->node);
+	nodes &= ~(1ULL << b->node);
+	if (nodes)
+		b->remote = __builtin_ctzll(nodes);
+	ksft_print_msg("NUMA: device on node %d, buffers on node %d, remote cells on %d\n",
+		       b->dev_node, b->node, b->remote);
 }
 
 /* Once per run, in the first mode that opens: it is the kernel's. */
@@ -726,6 +735,20 @@ static void mode_teardown(struct bench *b)
 	b->dev = NULL;
 }
 
+/* A memory cell on the local node, and one on a remote node if any. */
+static void add_placed(struct bench *b, int backing, enum state st)
+{
+	struct cell *c;
+
+	add_cell(b, false, false, backing, st, b->size);
+	if (b->remote < 0)
+		return;
+	add_cell(b, false, false, backing, st, b->size);
+	c = &b->cells[b->nr_cells - 1];
+	c->node = b->remote;
+	strncat(c->name, "/remote", sizeof(c->name) - strlen(c->name) - 1);
+}
+
 static void build_cells(struct bench *b, unsigned int backings,
 			unsigned int policies, unsigned int states, bool bar_states)
 {
@@ -736,7 +759,7 @@ static void build_cells(struct bench *b, unsigned int backings,
 	for (k = 0; k < VFIO_BACKING_NR; k++)
 		for (s = FRESH; s <= PREFAULTED; s++)
 			if ((backings & 1U << k) && (states & 1U << s))
-				add_cell(b, false, false, k, s, b->size);
+				add_placed(b, k, s);
 	/* iommufd maps a memfd by file too, and a BAR only that way. */
 	if (native_iommufd(b) && (backings & 1U << VFIO_BACKING_MEMFD))
 		add_cell(b, false, true, VFIO_BACKING_MEMFD, FRESH, b->size);

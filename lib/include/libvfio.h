@@ -20,6 +20,7 @@
 #include "libvfio/map_policy.h"
 #include "libvfio/provenance.h"
 #include "libvfio/mmap.h"
+#include "libvfio/numa.h"
 #include "libvfio/proc_maps.h"
 #include "libvfio/pt_evidence.h"
 #include "libvfio/region_map.h"
