@@ -52,7 +52,7 @@ TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
 # JSON) is the same everywhere and runs on the host only: under TCG it is
 # many times slower and proves nothing new.
 TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test numa_test
-TEST_PURE_PROGS	:= stats_test json_test
+TEST_PURE_PROGS	:= stats_test json_test iommu_entries_test
 
 # ... and the bad-input matrix, a script run like a test binary.
 TEST_HOST_SCRIPTS := bad_input.sh

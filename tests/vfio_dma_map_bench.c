@@ -44,6 +44,7 @@ struct cell {
 	double map_s[MAX_REPS], unmap_s[MAX_REPS], calib_s[MAX_REPS];
 	long long minflt[MAX_REPS], pmd[MAX_REPS], pud[MAX_REPS];
 	long long want_faults;		/* -1: no exact expectation */
+	long long iommu_entries;	/* the IOMMU's, for a BAR; -1: unknown */
 };
 
 /* One IOMMU mode's part of a run. */
@@ -263,6 +264,7 @@ static void add_cell(struct bench *b, bool bar, bool file, int kind,
 	c->state = st;
 	c->size = size;
 	c->want_faults = -1;
+	c->iommu_entries = -1;
 	c->node = bar ? -1 : b->node;
 	c->measured_node = -1;
 	snprintf(c->name, sizeof(c->name), "%s/%s%s/%s/%s",
@@ -365,6 +367,25 @@ static int bar_dma_map(struct bench *b, uint64_t iova)
 	return ret;
 }
 
+/* The IOMMU's side of the law: its entries for the BAR, area by area. */
+static void bar_iommu_entries(struct bench *b, struct cell *c, uint64_t iova)
+{
+	struct vfio_pci_bar *bar = &b->dev->bars[b->bar];
+	int64_t n, sum = 0;
+	int i;
+
+	for (i = 0; i < bar->plan.nr_areas; i++) {
+		n = __vfio_iommu_entries(b->iommu.pgsizes,
+					 iova + bar->plan.areas[i].offset,
+					 bar->pa + bar->plan.areas[i].offset,
+					 bar->plan.areas[i].size);
+		if (n < 0)
+			return;
+		sum += n;
+	}
+	c->iommu_entries = sum;
+}
+
 static int map_one(struct bench *b, struct cell *c, struct vfio_buffer *buf,
 		   void *va, uint64_t iova)
 {
@@ -403,6 +424,8 @@ static int run_rep(struct bench *b, struct cell *c, uint64_t iova, bool keep)
 	}
 	if (!ret)
 		ret = check_bar_faults(b, c, b->fc.delta[VFIO_FAULTS_MINFLT]);
+	if (!ret && c->bar && !c->file)
+		bar_iommu_entries(b, c, iova);
 	/* Pinned, the pages exist: a placement that fell back fails. */
 	if (!ret && !c->bar) {
 		c->measured_node = __vfio_buffer_check_node(&buf, c->node);
@@ -431,6 +454,10 @@ static void run_cell(struct bench *b, struct cell *c)
 	ret = vfio_iova_pick(&b->iommu, c->size, SZ_1G, &iova);
 	for (i = -b->warmup; !ret && i < b->reps; i++)
 		ret = run_rep(b, c, iova, i >= 0);
+	if (c->iommu_entries >= 0)
+		ksft_print_msg("%s: %lld CPU faults expected, %lld IOMMU entries (page sizes %#llx)\n",
+			       c->name, c->want_faults, c->iommu_entries,
+			       (unsigned long long)b->iommu.pgsizes);
 	c->status = KSFT_PASS;
 	if (ret) {
 		/* A buffer the machine cannot provide is a skip, not a failure. */
@@ -571,6 +598,10 @@ static void json_cell(struct json_writer *w, const struct cell *c)
 		json_int(w, "expected_faults", c->want_faults);
 	else
 		json_null(w, "expected_faults");
+	if (c->iommu_entries >= 0)
+		json_int(w, "expected_iommu_entries", c->iommu_entries);
+	else
+		json_null(w, "expected_iommu_entries");
 	json_samples(w, "map_s", c->map_s, c->n);
 	json_samples(w, "unmap_s", c->unmap_s, c->n);
 	json_samples(w, "calib_s", c->calib_s, c->n);

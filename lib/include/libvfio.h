@@ -14,6 +14,7 @@
 #include "libvfio/fault_probe.h"
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"
+#include "libvfio/iommu_entries.h"
 #include "libvfio/iommufd_ioas.h"
 #include "libvfio/json.h"
 #include "libvfio/leak_check.h"
