@@ -34,7 +34,7 @@
 #
 # The guest, from the environment:
 #   NUMA=1|2      one memory node (default: the devices at 00:02.0 and
-#                 00:03.0), or two: node 0 with half of MEM (at least 4G)
+#                 00:03.0), or two: node 0 with half of MEM (at least 5G)
 #                 and the first half of the vCPUs, node 1 with the rest,
 #                 and ivshmem and NVMe behind a PCIe expander bridge
 #                 (pxb-pcie) on node 1, each behind a root port of its
@@ -315,10 +315,12 @@ mib() {
 # only one of the two 1 GiB hugepages the command line asks for is found.
 # Two nodes: a socket each, so no cache is shared across nodes; hugepages
 # asked for node by node, as a buffer placed on node 1 must find its
-# hugepage there.  Node 0 gets half, but at least 4G: its part above the
+# hugepage there.  Node 0 gets half, but at least 5G: its part above the
 # PCI hole must still hold a free 1 GiB page after the kernel's early
-# allocations.  8G by default: node 1, after its hugepages, must keep
-# enough free memory for THP (which does not leave its node) to succeed.
+# allocations and its image (KASLR may put that anywhere; with 4G, node
+# 0's 1 GiB page was missing in two boots of three).  8G by default:
+# node 1, after its hugepages, must keep enough free memory for THP
+# (which does not leave its node) to succeed.
 pick_topology() {
 	local mem smp n0
 
@@ -332,8 +334,8 @@ pick_topology() {
 	2)
 		smp=${SMP:-2}
 		[ $((smp % 2)) = 0 ] || die "SMP=$smp: NUMA=2 wants an even number of vCPUs"
-		n0=$((mem / 2 > 4096 ? mem / 2 : 4096))
-		[ "$mem" -gt "$n0" ] || die "MEM=${MEM:-}: NUMA=2 wants more than 4G"
+		n0=$((mem / 2 > 5120 ? mem / 2 : 5120))
+		[ "$mem" -gt "$n0" ] || die "MEM=${MEM:-}: NUMA=2 wants more than 5G"
 		topo=(-smp "$smp,sockets=2,cores=$((smp / 2)),threads=1" -m "${mem}M"
 		      -object "memory-backend-ram,id=m0,size=${n0}M"
 		      -object "memory-backend-ram,id=m1,size=$((mem - n0))M"
