@@ -54,8 +54,9 @@ TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
 # every VM lane, on each kernel under test; pure computation (statistics,
 # JSON) is the same everywhere and runs on the host only: under TCG it is
 # many times slower and proves nothing new.
-TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test
-TEST_PURE_PROGS	:= stats_test json_test compare_test power_test
+TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test numa_test
+TEST_PURE_PROGS	:= stats_test json_test compare_test power_test \
+		   iommu_entries_test
 
 # ... and the bad-input matrix, a script run like a test binary.
 TEST_HOST_SCRIPTS := bad_input.sh

@@ -141,6 +141,62 @@ void vfio_buffer_free(struct vfio_buffer *buf)
 	buf->fd = -1;
 }
 
+uint64_t vfio_backing_page_size(enum vfio_backing b)
+{
+	switch (b) {
+	case VFIO_BACKING_HUGETLB_2M:
+		return SZ_2M;
+	case VFIO_BACKING_HUGETLB_1G:
+		return SZ_1G;
+	default:
+		return SZ_4K;	/* THP may fall back to 4K pages */
+	}
+}
+
+/* Free hugepages of @page bytes on @node, or -errno. */
+static long node_free_hugepages(int node, uint64_t page)
+{
+	char path[128];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/node/node%d/hugepages/hugepages-%llukB/free_hugepages",
+		 node, (unsigned long long)(page >> 10));
+	f = fopen(path, "r");
+	if (!f)
+		return vfio_err(-errno, "%s: %s", path, strerror(errno));
+	if (fscanf(f, "%ld", &n) != 1)
+		n = vfio_err(-EIO, "%s: not a number", path);
+	fclose(f);
+	return n;
+}
+
+int __vfio_buffer_bind(const struct vfio_buffer *buf, int node)
+{
+	uint64_t page = vfio_backing_page_size(buf->backing);
+	long free;
+
+	if (page > SZ_4K) {
+		free = node_free_hugepages(node, page);
+		if (free < 0)
+			return free;
+		if ((uint64_t)free < buf->size / page)
+			return vfio_err(-ENOMEM, "%s on node %d: %ld hugepages free there, %llu needed (boot with hugepagesz=%s hugepages=%d:N, or write node%d/hugepages/hugepages-%llukB/nr_hugepages under /sys/devices/system/node)",
+					names[buf->backing], node, free,
+					(unsigned long long)(buf->size / page),
+					page == SZ_1G ? "1G" : "2M", node, node,
+					(unsigned long long)(page >> 10));
+	}
+	return __vfio_numa_bind(buf->va, buf->size, node);
+}
+
+int __vfio_buffer_check_node(const struct vfio_buffer *buf, int node)
+{
+	return __vfio_numa_check(buf->va, buf->size,
+				 vfio_backing_page_size(buf->backing), node, NULL);
+}
+
 int vfio_shmem_huge_file(uint64_t len)
 {
 	char dir[] = "/tmp/vfio-bench-shmem.XXXXXX", path[64];

@@ -62,6 +62,7 @@ static void write_config(struct json_writer *w)
 static void write_device(struct json_writer *w, const char *bdf)
 {
 	char path[128], vendor[16], device[16], id[40];
+	int node = -1;
 
 	if (!bdf) {
 		json_null(w, "device");
@@ -76,6 +77,8 @@ static void write_device(struct json_writer *w, const char *bdf)
 	json_obj_open(w, "device");
 	json_str(w, "bdf", bdf);
 	json_str(w, "vendor_device", id);
+	__vfio_pci_numa_node(bdf, &node);
+	json_int(w, "numa_node", node);
 	json_obj_close(w);
 }
 
@@ -99,6 +102,10 @@ void vfio_provenance_write(struct json_writer *w, const char *bdf)
 			    sizeof(product)));
 	json_str(w, "system", buf);
 	json_str(w, "suite_version", VFIO_BENCH_VERSION);
+	/* "Y" where the IOMMU cannot remap interrupts (virtio-iommu). */
+	json_str(w, "vfio_iommu_type1_allow_unsafe_interrupts",
+		 first_line("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
+			    buf, sizeof(buf)));
 	write_config(w);
 	write_device(w, bdf);
 	json_obj_close(w);

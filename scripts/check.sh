@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The test command behind 'make check': the host unit tests, then the
-# whole suite in the VM on each kernel lane.  Closes with one line,
+# whole suite in the VM on each kernel lane (VT-d; the first lane's guest
+# with two NUMA nodes, the devices on node 1), run.sh under fire, and a
+# short lane under AMD-Vi (device test and bench) on the first kernel.
+# Closes with one line,
 # "N passed, N failed, N skipped", summed over everything, and exits 1 if
 # anything failed or a lane did not report.
 #
@@ -55,10 +58,12 @@ rc=${PIPESTATUS[0]}
 echo "suite: $(grep -c 'executions, no crash' "$log") passed, $((rc != 0)) failed, 0 skipped" >>"$log"
 add_lane fuzz "$rc"
 
+numa=2
 for k in $lanes; do
-	echo "check: VM lane, kernel $k"
-	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/vm-$k" | tee "$log"
+	echo "check: VM lane, kernel $k, NUMA=$numa"
+	NUMA=$numa "$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/vm-$k" | tee "$log"
 	add_lane "kernel $k" "${PIPESTATUS[0]}"
+	numa=1
 done
 
 # run.sh interrupted every way, on devices that start unbound; with an
@@ -68,6 +73,13 @@ echo "check: run.sh under fire, kernel $k"
 VM_GROUP_PEERS=1 "$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/fire-$k" -- \
 	./run_sh_fire.sh | tee "$log"
 add_lane "run.sh under fire" "${PIPESTATUS[0]}"
+
+# A second IOMMU family, short: AMD-Vi (NUMA=1, see vm.sh) under the
+# device test and the bench.
+echo "check: VM lane, kernel $k, IOMMU=amd: device test and bench"
+IOMMU=amd "$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/amd-$k" -- \
+	./run.sh -i 1af4:1110 -i 1b36:0010 -- ./suite.sh vfio_pci_device_test vfio_dma_map_bench | tee "$log"
+add_lane "IOMMU=amd" "${PIPESTATUS[0]}"
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -27,9 +27,13 @@ mount -t hugetlbfs hugetlbfs /dev/hugepages
 
 # Built-in modules fail to insmod with EEXIST; anything else is worth a
 # line on the console, and run.sh will name what is missing.
-while read -r ko; do
+# A line is a module's path, then its parameters, if any (said on the
+# console: allow_unsafe_interrupts changes what a lane proves).
+while read -r ko args; do
 	[ -n "$ko" ] || continue
-	out=$(insmod "$ko" 2>&1) || case $out in
+	[ -z "$args" ] || echo "vm-init: ${ko##*/} $args" >/dev/console
+	# shellcheck disable=SC2086 # parameters, one word each
+	out=$(insmod "$ko" $args 2>&1) || case $out in
 		*exists*) ;;
 		*) echo "vm-init: insmod $ko: $out" >/dev/console ;;
 	esac
@@ -42,6 +46,13 @@ out=/dev/ttyS1
 # which waits for the transmitter to drain.
 exec 3<>$out
 stty raw -echo <&3
+
+# No IOMMU, no VFIO: the rig is broken, not the suite; say so to vm.sh.
+if [ -z "$(ls /sys/class/iommu 2>/dev/null)" ]; then
+	echo "@@vfio-bench:rig no IOMMU in the guest (nothing in /sys/class/iommu): the kernel lacks the driver of the emulated one, or it was turned off@@" >&3
+	exec 3>&-
+	poweroff -f
+fi
 
 mkdir -p /vfio-bench/results
 read -r up _ </proc/uptime

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot a kernel in QEMU (TCG) with a real VFIO-capable setup (emulated
-# VT-d with interrupt remapping, an ivshmem device with a 2 GiB BAR and an
-# NVMe with a 64 MiB CMB), run a command there and bring its output and
-# result files back.
+# Boot a kernel in QEMU (KVM when it can run a guest, else TCG) with a
+# real VFIO-capable setup (an emulated IOMMU, an ivshmem device with a
+# 2 GiB BAR and an NVMe with a 64 MiB CMB), run a command there and bring
+# its output and result files back.
 #
 #   vm.sh [-k KERNEL] [-M MODULES_DIR] [-i INSTALL_DIR] [-o OUTDIR]
 #         [-t TIMEOUT_S] [-- COMMAND...]
@@ -29,10 +29,37 @@
 #   ./run.sh -i 1af4:1110 -i 1b36:0010 -- ./suite.sh
 # Its output is streamed here as it runs.  Exit status: COMMAND's, or 2
 # when the rig failed (bad option, missing tool, QEMU did not start, guest
-# panicked or timed out), with one line on stderr saying which.
+# panicked or timed out, kernel without initramfs support, no IOMMU in
+# the guest), with one line on stderr saying which.
 #
-# VFIO_BENCH_CACHE overrides the cache directory (default <repo>/.cache);
-# VM_APPEND adds kernel parameters (e.g. loglevel=7 to see the boot log).
+# The guest, from the environment:
+#   NUMA=1|2      one memory node (default: the devices at 00:02.0 and
+#                 00:03.0), or two: node 0 with half of MEM (at least 5G)
+#                 and the first half of the vCPUs, node 1 with the rest,
+#                 and ivshmem and NVMe behind a PCIe expander bridge
+#                 (pxb-pcie) on node 1, each behind a root port of its
+#                 own: their numa_node reads 1, their BDFs move to
+#                 0000:81:00.0 and 0000:82:00.0 (run.sh finds them by
+#                 vendor:device either way), the IOMMU still translates
+#                 them.  Hugepages are reserved node by node.  Not with
+#                 IOMMU=amd: its emulation loses the NVMe behind the bridge.
+#   IOMMU=intel|amd|virtio   the emulated IOMMU: VT-d (default) or AMD-Vi,
+#                 both with interrupt remapping, or virtio-iommu, which
+#                 has none: vfio_iommu_type1 is then loaded with
+#                 allow_unsafe_interrupts=1 (said on the console).
+#   SMP=N         vCPUs (default 1, or 2 with NUMA=2: one per node; TCG
+#                 then runs them all on one host thread)
+#   MEM=SIZE      guest RAM, e.g. 8G (default 6G, 8G with NUMA=2)
+#   ACCEL=kvm|tcg skip the probe: by default KVM is used when a test guest
+#                 runs on /dev/kvm, else TCG with the reason on stderr
+#   GDB=1         a gdb stub on a free local port (printed), the guest
+#                 stopped until the debugger continues it; adds nokaslr
+#                 (-t still applies: raise it for a long session)
+#   QEMU_ARGS     more QEMU arguments, split at blanks, added last
+#   VM_APPEND     more kernel parameters (e.g. loglevel=7 for the boot log)
+#   VFIO_BENCH_CACHE  the cache directory (default <repo>/.cache)
+# console.log and output.log are kept in OUTDIR on every exit, an
+# interrupted or timed-out run's too.
 # VM_GROUP_PEERS=1 adds, after the usual devices (so that their addresses
 # do not move), a conventional PCI bridge with two pci-testdevs (1b36:0005,
 # no driver) and a virtio-rng (1af4:1005, on virtio-pci) behind it: with
@@ -70,12 +97,24 @@ cleanup() {
 		wait "$qpid" 2>/dev/null || true
 	fi
 	[ -z "$streamer" ] || kill "$streamer" 2>/dev/null || true
+	save_logs
 	[ -z "$tmp" ] || rm -rf "$tmp"
+}
+
+# The guest's console and the command's output, into OUTDIR: on every
+# exit, an interrupted or timed-out one too, where they matter most.
+save_logs() {
+	[ -n "$tmp" ] && [ -f "$tmp/console.log" ] || return 0
+	mkdir -p "$outdir"
+	tr -d '\r' <"$tmp/console.log" >"$outdir/console.log"
+	[ -f "$tmp/out.log" ] &&
+		sed -e 's/\r$//' -e "/^$marker:/,\$d" "$tmp/out.log" >"$outdir/output.log"
+	return 0
 }
 
 # shellcheck disable=SC2317 # reached through trap
 on_signal() {
-	echo "vm.sh: interrupted, QEMU stopped" >&2
+	echo "vm.sh: interrupted, QEMU stopped; console in $outdir/console.log" >&2
 	cleanup
 	exit $((128 + $1))
 }
@@ -139,11 +178,28 @@ mod_order() {
 
 # unpack SRC DST: copy a module, decompressed (busybox insmod can't).
 unpack() {
+	local tool="" pkg
+
+	case $1 in
+	*.xz)	tool=xz pkg=xz-utils ;;
+	*.zst)	tool=zstd pkg=zstd ;;
+	*.gz)	tool=gzip pkg=gzip ;;
+	esac
+	[ -z "$tool" ] || command -v "$tool" >/dev/null ||
+		die "module $(basename "$1") is $tool-compressed and $tool is not installed: install $pkg (scripts/deps.sh host)"
 	case $1 in
 	*.xz)	xz -dc "$1" >"$2" ;;
 	*.zst)	zstd -qdc "$1" >"$2" ;;
 	*.gz)	gzip -dc "$1" >"$2" ;;
 	*)	cp "$1" "$2" ;;
+	esac
+}
+
+# mod_args KO: the parameters vm-init.sh gives KO's insmod, after a space.
+# Module parameters on the kernel command line reach built-in code only.
+mod_args() {
+	case $iommu_family/$(basename "$1") in
+	virtio/vfio_iommu_type1.ko)	echo " allow_unsafe_interrupts=1" ;;
 	esac
 }
 
@@ -158,7 +214,7 @@ stage_modules() {
 		ko=${m%.ko*}.ko
 		mkdir -p "$root/lib/modules/$rel/$(dirname "$ko")"
 		unpack "$moddir/$m" "$root/lib/modules/$rel/$ko"
-		echo "/lib/modules/$rel/$ko" >>"$root/etc/vfio-bench/modules"
+		echo "/lib/modules/$rel/$ko$(mod_args "$ko")" >>"$root/etc/vfio-bench/modules"
 	done
 	awk -v list="${mods[*]}" 'BEGIN { n = split(list, l, " "); for (i = 1; i <= n; i++) keep[l[i]] = 1 }
 		{ p = $1; sub(/:$/, "", p) } keep[p] { gsub(/\.ko\.(xz|zst|gz)/, ".ko"); print }' \
@@ -198,10 +254,170 @@ build_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$tmp/initrd"
 }
 
+# kvm_usable: 0 when /dev/kvm runs a guest, else 1 with the reason in
+# kvm_why.  Its presence is not enough (a nested host may refuse the
+# CPU's MSRs): a guest that is still running after 3s is proof.
+kvm_usable() {
+	local rc
+
+	[ -e /dev/kvm ] || { kvm_why="no /dev/kvm"; return 1; }
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		kvm_why="/dev/kvm is not read-write for $(id -un)"
+		return 1
+	fi
+	# In a subshell that reports the status: bash's own "Aborted" line
+	# for a crashed QEMU stays out of our stderr.
+	rc=$( (timeout 3 qemu-system-x86_64 -accel kvm -machine q35 -cpu host \
+		-m 64 -nodefaults -display none -no-reboot </dev/null \
+		>/dev/null 2>"$tmp/kvm.err"; echo $?) 2>/dev/null)
+	[ "$rc" = 124 ] && return 0
+	kvm_why=$(grep -m 1 -i 'error' "$tmp/kvm.err" || tail -n 1 "$tmp/kvm.err")
+	kvm_why="a test guest failed (exit $rc): ${kvm_why:-no message}"
+	return 1
+}
+
+# Sets accel (QEMU arguments) and accel_append (kernel arguments) from
+# ACCEL (kvm, tcg or empty: probe).  Under TCG on a busy host the boot's
+# timer check can miss its window, and with interrupt remapping the
+# kernel panics on it ("timer doesn't work through Interrupt-remapped
+# IO-APIC"): no_timer_check skips it.
+pick_accel() {
+	local want=${ACCEL:-}
+
+	accel=(-accel tcg -cpu max)
+	accel_append="no_timer_check"
+	case $want in
+	tcg)	return ;;
+	kvm|"")	;;
+	*)	die "ACCEL=$want: give kvm or tcg (or nothing, to probe)" ;;
+	esac
+	if kvm_usable; then
+		accel=(-accel kvm -cpu host)
+		accel_append=""
+		return
+	fi
+	[ "$want" = kvm ] && die "ACCEL=kvm, but KVM is not usable: $kvm_why"
+	echo "vm.sh: KVM not usable, running under TCG: $kvm_why" >&2
+}
+
+# mib SIZE: MEM's value (N, NM or NG) in MiB.
+mib() {
+	[[ $1 =~ ^([0-9]+)([MmGg]?)$ ]] || die "MEM=$1: give a size like 6G or 6144M"
+	case ${BASH_REMATCH[2]} in
+	[Gg])	echo $((BASH_REMATCH[1] * 1024)) ;;
+	*)	echo $((BASH_REMATCH[1])) ;;
+	esac
+}
+
+# Sets topo (CPUs, memory, NUMA nodes) and hugepages (kernel arguments
+# for memory).
 # 6G, not FACTS.md's 4G: with 4G, q35 splits RAM around the PCI hole and
 # only one of the two 1 GiB hugepages the command line asks for is found.
+# Two nodes: a socket each, so no cache is shared across nodes; hugepages
+# asked for node by node, as a buffer placed on node 1 must find its
+# hugepage there.  Node 0 gets half, but at least 5G: its part above the
+# PCI hole must still hold a free 1 GiB page after the kernel's early
+# allocations and its image (KASLR may put that anywhere; with 4G, node
+# 0's 1 GiB page was missing in two boots of three).  8G by default:
+# node 1, after its hugepages, must keep enough free memory for THP
+# (which does not leave its node) to succeed.
+pick_topology() {
+	local mem smp n0
+
+	mem=$(mib "${MEM:-$([ "$numa" = 2 ] && echo 8G || echo 6G)}")
+	[[ ${SMP:-1} =~ ^[1-9][0-9]*$ ]] || die "SMP=$SMP: give a number of vCPUs"
+	case $numa in
+	1)
+		smp=${SMP:-1}
+		topo=(-smp "$smp" -m "${mem}M")
+		hugepages="hugepagesz=2M hugepages=512 hugepagesz=1G hugepages=2" ;;
+	2)
+		smp=${SMP:-2}
+		[ $((smp % 2)) = 0 ] || die "SMP=$smp: NUMA=2 wants an even number of vCPUs"
+		n0=$((mem / 2 > 5120 ? mem / 2 : 5120))
+		[ "$mem" -gt "$n0" ] || die "MEM=${MEM:-}: NUMA=2 wants more than 5G"
+		topo=(-smp "$smp,sockets=2,cores=$((smp / 2)),threads=1" -m "${mem}M"
+		      -object "memory-backend-ram,id=m0,size=${n0}M"
+		      -object "memory-backend-ram,id=m1,size=$((mem - n0))M"
+		      -numa "node,nodeid=0,cpus=0-$((smp / 2 - 1)),memdev=m0"
+		      -numa "node,nodeid=1,cpus=$((smp / 2))-$((smp - 1)),memdev=m1")
+		# Automatic NUMA balancing would add its hinting faults to
+		# the exact counts the tests assert; placement is explicit.
+		hugepages="hugepagesz=2M hugepages=0:256,1:256 hugepagesz=1G hugepages=0:1,1:1 numa_balancing=disable" ;;
+	*)	die "NUMA=$numa: give 1 or 2" ;;
+	esac
+	# One host thread for all vCPUs under TCG: the host has few CPUs to
+	# share, the suite runs one thing at a time, and a vCPU waiting on
+	# another's TLB flush then costs a switch, not a host CPU.
+	if [ "$smp" -gt 1 ] && [ "${accel[1]}" = tcg ]; then
+		accel[1]=tcg,thread=single
+	fi
+}
+
+# Sets iommu (QEMU arguments) and iommu_append (kernel arguments).
+# Interrupt remapping wants the split irqchip on every family that has
+# it.  virtio-iommu has none, so vfio_iommu_type1 must be told to accept
+# that (in this family only; vm-init.sh says so on the console).
+pick_iommu() {
+	case $iommu_family in
+	intel)
+		iommu=(-device "intel-iommu,intremap=on,caching-mode=on")
+		iommu_append="intel_iommu=on" ;;
+	amd)
+		# QEMU 7.2's AMD-Vi loses the NVMe behind a pxb-pcie: its
+		# Identify never completes (Linux gives up after 60s).
+		[ "$numa" = 1 ] ||
+			die "IOMMU=amd wants NUMA=1: behind QEMU's pxb-pcie the NVMe gets no answer through its AMD-Vi"
+		iommu=(-device "amd-iommu,intremap=on")
+		iommu_append="" ;;
+	virtio)
+		iommu=(-device virtio-iommu-pci)
+		iommu_append="vfio_iommu_type1.allow_unsafe_interrupts=1"
+		want_mods="virtio_iommu $want_mods" ;;
+	*)	die "IOMMU=$iommu_family: give intel, amd or virtio" ;;
+	esac
+}
+
+# Sets devices: ivshmem and NVMe on pcie.0 (NUMA=1, at the addresses
+# they always had), or behind a PCIe expander bridge on node 1 (NUMA=2),
+# so that their numa_node reads 1; still behind the IOMMU either way.
+pick_devices() {
+	local bus="" bus2=""
+
+	if [ "$numa" = 2 ]; then
+		devices=(-device "pxb-pcie,id=pxb1,bus_nr=128,numa_node=1,bus=pcie.0"
+			 -device "pcie-root-port,id=rp1,bus=pxb1,chassis=2,slot=1"
+			 -device "pcie-root-port,id=rp2,bus=pxb1,chassis=2,slot=2")
+		bus=",bus=rp1" bus2=",bus=rp2"
+	else
+		devices=()
+	fi
+	devices+=(-object "memory-backend-ram,id=hm,size=2G,share=on"
+		  -device "ivshmem-plain,memdev=hm$bus"
+		  -drive "file=$tmp/nvme.img,if=none,id=nv,format=raw"
+		  -device "nvme,serial=x,drive=nv,cmb_size_mb=64$bus2")
+}
+
+# Sets gdb (QEMU arguments): with GDB=1, a stub on a free local port and
+# the guest stopped until a debugger continues it.
+pick_gdb() {
+	local port
+
+	gdb=()
+	[ "${GDB:-0}" = 1 ] || return 0
+	for ((port = 1234; port < 1334; port++)); do
+		# A refused connection means nobody listens there.
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			gdb=(-S -gdb "tcp:127.0.0.1:$port")
+			echo "vm.sh: guest waits for gdb: gdb -ex 'target remote :$port' vmlinux (nokaslr is set)" >&2
+			return 0
+		fi
+	done
+	die "GDB=1: no free port in 1234..1333"
+}
+
 run_qemu() {
-	local peers=()
+	local peers=() extra
 
 	if [ "${VM_GROUP_PEERS:-0}" = 1 ]; then
 		# The rng starts on virtio-pci (built in, or a module loaded
@@ -211,21 +427,18 @@ run_qemu() {
 		       -device "pci-testdev,bus=br1,addr=2"
 		       -device "virtio-rng-pci,bus=br1,addr=3")
 	fi
+	read -ra extra <<<"${QEMU_ARGS:-}"
 	truncate -s 64M "$tmp/nvme.img"
 	: >"$tmp/out.log"
+	echo "vm.sh: ${accel[1]}, NUMA=$numa, IOMMU=$iommu_family, ${topo[*]:0:4}" >&2
 	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-		-accel tcg -machine q35,kernel-irqchip=split -cpu max -smp 1 -m 6G \
-		-device intel-iommu,intremap=on,caching-mode=on \
-		-object memory-backend-ram,id=hm,size=2G,share=on \
-		-device ivshmem-plain,memdev=hm \
-		-drive file="$tmp/nvme.img",if=none,id=nv,format=raw \
-		-device nvme,serial=x,drive=nv,cmb_size_mb=64 \
-		"${peers[@]}" \
+		"${accel[@]}" -machine q35,kernel-irqchip=split "${topo[@]}" \
+		"${iommu[@]}" "${devices[@]}" "${peers[@]}" "${gdb[@]}" \
 		-kernel "$vmlinuz" -initrd "$tmp/initrd" \
 		-nic none -no-reboot -display none -monitor none \
 		-serial file:"$tmp/console.log" -serial file:"$tmp/out.log" \
-		-append "intel_iommu=on iommu=nopt console=ttyS0 panic=-1 hugepages=512 hugepagesz=1G hugepages=2 quiet ${VM_APPEND:-}" \
-		</dev/null 2>"$tmp/qemu.err" &
+		-append "$iommu_append $accel_append iommu=nopt console=ttyS0 panic=-1 $hugepages quiet${gdb:+ nokaslr} ${VM_APPEND:-}" \
+		"${extra[@]}" </dev/null 2>"$tmp/qemu.err" &
 	qpid=$!
 	# Stream the command's output, without \r and without the result blocks.
 	tail -s 0.2 -n +1 -f --pid="$qpid" "$tmp/out.log" |
@@ -269,8 +482,14 @@ save_results() {
 
 # No exit marker: say why in one line (then the panic, if any), exit 2.
 explain_failure() {
-	local qrc=$1 con=$outdir/console.log at
+	local qrc=$1 con=$outdir/console.log at why
 
+	# vm-init.sh's own verdict, when the rig (not the command) is broken.
+	why=$(sed -n "s/^$marker:rig \(.*\)@@\r*$/\1/p" "$tmp/out.log" | head -n 1)
+	[ -z "$why" ] || die "kernel $name: $why"
+	if grep -qE 'VFS: Unable to mount root fs|No working init found|Initramfs unpacking failed' "$con"; then
+		die "kernel $name did not run the initramfs's /init: it lacks initramfs support (CONFIG_BLK_DEV_INITRD, CONFIG_RD_GZIP), see $con"
+	fi
 	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 		die "timed out after ${timeout_s}s, QEMU killed (kernel $name): see $con, or raise -t"
 	fi
@@ -291,6 +510,8 @@ explain_failure() {
 }
 
 kernel=${KERNEL:-7.2}
+iommu_family=${IOMMU:-intel}
+numa=${NUMA:-1}
 moddir=""
 install=$top/build/install
 outdir=""
@@ -329,6 +550,11 @@ trap 'on_signal 15' TERM
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfio-bench-vm.XXXXXX")
 
 start=$(date +%s.%N)
+pick_accel
+pick_topology
+pick_iommu
+pick_devices
+pick_gdb
 build_initramfs
 run_qemu
 qrc=0
@@ -338,9 +564,7 @@ wait "$streamer" || true
 streamer=""
 end=$(date +%s.%N)
 
-mkdir -p "$outdir"
-tr -d '\r' <"$tmp/console.log" >"$outdir/console.log"
-sed -e 's/\r$//' -e "/^$marker:/,\$d" "$tmp/out.log" >"$outdir/output.log"
+save_logs
 save_results
 if grep -qE '(^|\] )(BUG:|Oops|WARNING: CPU)' "$outdir/console.log"; then
 	echo "vm.sh: the guest kernel logged a BUG/Oops/WARNING: see $outdir/console.log" >&2

@@ -34,6 +34,22 @@ int vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
 		      uint64_t size);
 void vfio_buffer_free(struct vfio_buffer *buf);
 
+/* The smallest page @b may be made of: the step at which nodes can change. */
+uint64_t vfio_backing_page_size(enum vfio_backing b);
+
+/*
+ * Bind @buf, still untouched, to NUMA node @node.  A hugetlb buffer needs
+ * its pages free on that node (-ENOMEM says how to reserve them): bound
+ * without them it would take SIGBUS at its first touch.
+ */
+int __vfio_buffer_bind(const struct vfio_buffer *buf, int node);
+
+/*
+ * @node when every page of @buf is on it (with @node -1: the node they all
+ * share), else -EXDEV naming one that is not.
+ */
+int __vfio_buffer_check_node(const struct vfio_buffer *buf, int node);
+
 /*
  * A @len-byte file on a tmpfs mounted huge=always in a mount namespace of
  * the caller's own (so it goes when the process does): 2 MiB pages

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NUMA placement of memory, and the check that it happened.  A memory
+ * policy is a request: a buffer whose pages came from another node (a
+ * full node, no hugepage free there) must fail a run, never pass for a
+ * measurement of the node asked for.
+ */
+#ifndef LIBVFIO_NUMA_H
+#define LIBVFIO_NUMA_H
+
+#include <stdint.h>
+
+#define VFIO_NUMA_MAX_NODES 64
+
+/*
+ * The nodes that have memory, as a mask in @mask (nodes past
+ * VFIO_NUMA_MAX_NODES are left out).  Returns how many, or -errno.
+ */
+int __vfio_numa_nodes(uint64_t *mask);
+
+/*
+ * The PCI device's node from sysfs into @node: -1 when it has none (or
+ * the kernel has no NUMA, or no such device: opening it will say so).
+ */
+int __vfio_pci_numa_node(const char *bdf, int *node);
+
+/*
+ * Bind [@va, @va + @len) to @node (MPOL_BIND, strict): its pages are
+ * allocated there or not at all, and ones already elsewhere are moved.
+ */
+int __vfio_numa_bind(void *va, uint64_t len, int node);
+void vfio_numa_bind(void *va, uint64_t len, int node);
+
+/* The node of the page at @va (faulted in if it is not there yet). */
+int __vfio_numa_page_node(const void *va);
+
+/*
+ * Where the pages of [@va, @va + @len) are, one per @stride bytes (the
+ * backing's page size): returns @node when every one is there (with
+ * @node -1: the node they all share), else -EXDEV naming the first one
+ * found elsewhere.  The count per node goes to @count
+ * (VFIO_NUMA_MAX_NODES entries) unless it is NULL.
+ */
+int __vfio_numa_check(const void *va, uint64_t len, uint64_t stride,
+		      int node, uint64_t *count);
+void vfio_numa_check(const void *va, uint64_t len, uint64_t stride, int node);
+
+#endif /* LIBVFIO_NUMA_H */

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NUMA placement by the memory-policy system calls themselves, so that
+ * every program of the suite links statically without libnuma.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/mempolicy.h>
+
+#include "libvfio.h"
+
+#define CHECK_BATCH 512
+
+/* A sysfs node list ("0-1,3") into a mask; the count, or -errno. */
+static int parse_node_list(const char *s, uint64_t *mask)
+{
+	int lo, hi, n, nr = 0;
+
+	*mask = 0;
+	while (*s && *s != '\n') {
+		if (sscanf(s, "%d%n", &lo, &n) != 1 || lo < 0)
+			return vfio_err(-EINVAL, "bad node list '%s'", s);
+		s += n;
+		hi = lo;
+		if (*s == '-' && (sscanf(s + 1, "%d%n", &hi, &n) != 1 || hi < lo))
+			return vfio_err(-EINVAL, "bad node range in '%s'", s);
+		if (*s == '-')
+			s += n + 1;
+		for (; lo <= hi && lo < VFIO_NUMA_MAX_NODES; lo++, nr++)
+			*mask |= 1ULL << lo;
+		if (*s == ',')
+			s++;
+	}
+	return nr;
+}
+
+int __vfio_numa_nodes(uint64_t *mask)
+{
+	const char *path = "/sys/devices/system/node/has_memory";
+	char line[256] = "";
+	FILE *f;
+
+	f = fopen(path, "r");
+	/* A kernel without CONFIG_NUMA: one node, 0. */
+	if (!f && errno == ENOENT) {
+		*mask = 1;
+		return 1;
+	}
+	if (!f)
+		return vfio_err(-errno, "%s: %s", path, strerror(errno));
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return vfio_err(-EIO, "%s: empty", path);
+	}
+	fclose(f);
+	return parse_node_list(line, mask);
+}
+
+int __vfio_pci_numa_node(const char *bdf, int *node)
+{
+	char path[128];
+	int ret = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node", bdf);
+	f = fopen(path, "r");
+	/* No attribute without CONFIG_NUMA; a missing device is for its open. */
+	*node = -1;
+	if (!f && errno == ENOENT)
+		return 0;
+	if (!f)
+		return vfio_err(-errno, "%s: %s", path, strerror(errno));
+	if (fscanf(f, "%d", node) != 1)
+		ret = vfio_err(-EIO, "%s: not a number", path);
+	fclose(f);
+	return ret;
+}
+
+int __vfio_numa_bind(void *va, uint64_t len, int node)
+{
+	uint64_t mask;
+
+	if (node < 0 || node >= VFIO_NUMA_MAX_NODES)
+		return vfio_err(-EINVAL, "NUMA node %d: out of range 0..%d",
+				node, VFIO_NUMA_MAX_NODES - 1);
+	mask = 1ULL << node;
+	if (syscall(SYS_mbind, va, len, MPOL_BIND, &mask,
+		    VFIO_NUMA_MAX_NODES + 1, MPOL_MF_STRICT | MPOL_MF_MOVE))
+		return vfio_err(-errno, "mbind %p+%#llx to node %d: %s", va,
+				(unsigned long long)len, node, strerror(errno));
+	return 0;
+}
+
+void vfio_numa_bind(void *va, uint64_t len, int node)
+{
+	VFIO_ASSERT_OK(__vfio_numa_bind(va, len, node));
+}
+
+int __vfio_numa_page_node(const void *va)
+{
+	int node = -1;
+
+	if (syscall(SYS_get_mempolicy, &node, NULL, 0, va,
+		    MPOL_F_NODE | MPOL_F_ADDR))
+		return vfio_err(-errno, "get_mempolicy at %p: %s", va,
+				strerror(errno));
+	return node;
+}
+
+/*
+ * The nodes of up to CHECK_BATCH pages into @status.  move_pages() tells
+ * without moving; a page it cannot tell (not in the page tables, as a
+ * file's page pinned through its fd) is asked for by address instead.
+ */
+static int batch_nodes(void **pages, int *status, unsigned long n)
+{
+	unsigned long i;
+
+	if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0))
+		return vfio_err(-errno, "move_pages: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		if (status[i] >= 0)
+			continue;
+		status[i] = __vfio_numa_page_node(pages[i]);
+		if (status[i] < 0)
+			return status[i];
+	}
+	return 0;
+}
+
+int __vfio_numa_check(const void *va, uint64_t len, uint64_t stride,
+		      int node, uint64_t *count)
+{
+	void *pages[CHECK_BATCH];
+	int status[CHECK_BATCH], ret;
+	uint64_t off = 0, n, i;
+
+	if (count)
+		memset(count, 0, VFIO_NUMA_MAX_NODES * sizeof(*count));
+	for (; off < len; off += n * stride) {
+		for (n = 0; n < CHECK_BATCH && off + n * stride < len; n++)
+			pages[n] = (char *)va + off + n * stride;
+		ret = batch_nodes(pages, status, n);
+		if (ret)
+			return ret;
+		for (i = 0; i < n; i++) {
+			if (count && status[i] < VFIO_NUMA_MAX_NODES)
+				count[status[i]]++;
+			/* Unasked, the first page's node is the one to share. */
+			if (node < 0)
+				node = status[i];
+			if (status[i] != node)
+				return vfio_err(-EXDEV, "page at +%#llx of %p+%#llx is on node %d, not %d: the placement fell back",
+						(unsigned long long)(off + i * stride),
+						va, (unsigned long long)len,
+						status[i], node);
+		}
+	}
+	return node;
+}
+
+void vfio_numa_check(const void *va, uint64_t len, uint64_t stride, int node)
+{
+	VFIO_ASSERT_OK(__vfio_numa_check(va, len, stride, node, NULL));
+}
