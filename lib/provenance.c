@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "libvfio/assert.h"
+#include "libvfio/numa.h"
 #include "libvfio/provenance.h"
 
 /* The config options that decide what this suite measures. */
