@@ -9,7 +9,7 @@
 
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 bench=${BENCH:-$top/build/vfio_dma_map_bench}
 out=""
 

@@ -5,13 +5,14 @@
 #
 #   vm-compare.sh A B [BENCH_ARGS...]
 #
-# A and B are vm.sh kernels (7.2, 6.12, 6.1, or a bzImage path).  Results
+# A and B are vm.sh kernels (newest, stable, oldstable, iommufd, a
+# bzImage path).  Results
 # land in results/compare/<A|B>/bench.json; the exit status is compare's:
 # 0 no regression from A to B, 1 regression, 2 error.
 
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 install=${INSTALL_PATH:-$top/build/install}
 out=$top/results/compare
 
@@ -25,7 +26,7 @@ bench_on() {
 
 	echo "vm-compare: benchmark on kernel $k" >&2
 	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$dir" -- \
-		"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json $*'" ||
+		"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json \"\$@\"' sh $(shell_quote "$@")" ||
 		echo "vm-compare: the benchmark on $k reported failures; comparing what it measured" >&2
 	[ -f "$dir/bench.json" ] || { echo "vm-compare: no results from kernel $k" >&2; exit 2; }
 }
