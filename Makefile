@@ -138,8 +138,9 @@ $(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIB_OBJS)
 # glibc's static-link warning about it.
 $(OUTPUT)/vfio_dma_map_bench: LDLIBS += -lnuma -Wl,-w
 
-# Fetched once into the cache (idempotent); see scripts/deps.sh.
-$(HARNESS) $(HDR_STAMP) $(RUNNER):
+# Fetched once into the cache (idempotent); see scripts/deps.sh.  One
+# run makes all three (&:), also under -j.
+$(HARNESS) $(HDR_STAMP) $(RUNNER) &:
 	scripts/deps.sh headers
 
 deps:

@@ -38,6 +38,12 @@ apt_conf=$apt_dir/apt.conf
 apt_suites="oldstable stable unstable"
 role_suites=$apt_suites
 
+# One deps.sh at a time per cache: make -j, vm.sh and build-kernel.sh
+# may all ask at once, and apt locks its lists.
+mkdir -p "$cache"
+exec 8>"$cache/deps.lock"
+flock 8
+
 need_root() {
 	[ "$(id -u)" = 0 ] || die "$1 needs root (apt-get); run as root or install: $2"
 }
