@@ -86,7 +86,8 @@ pick_kernel() {
 
 	case $k in
 	newest|stable|oldstable|[0-9]*.[0-9]*)
-		[ -f "$cache/kernels/$k/release" ] ||
+		# Roles are fetched on first use; a series must be cached.
+		[ -f "$cache/kernels/$k/release" ] || [[ $k == [0-9]* ]] ||
 			"$top/scripts/deps.sh" kernels ||
 			die "kernel $k is not cached and scripts/deps.sh kernels failed"
 		[ -f "$cache/kernels/$k/release" ] ||
