@@ -107,7 +107,7 @@ install: all
 	install -m 0755 $(PROGS) $(SCRIPTS) $(RUNNER) $(INSTALL_PATH)/
 	install -m 0644 $(LISTS) $(OUTPUT)/kselftest-list.txt \
 		$(OUTPUT)/settings $(INSTALL_PATH)/
-	install -m 0644 $(OUTPUT)/kselftest/* $(INSTALL_PATH)/kselftest/
+	install -m 0755 $(OUTPUT)/kselftest/* $(INSTALL_PATH)/kselftest/
 	ln -sfn . $(INSTALL_PATH)/vfio-bench
 
 clean:

@@ -225,9 +225,8 @@ suite_codenames() {
 	cut -d' ' -f2 "$map" | tr '\n' ' ' | sed 's/ $//'
 }
 
-# apt-get and apt-cache on the private configuration.
+# apt-get on the private configuration.
 apt_get() { apt-get -c "$apt_conf" "$@"; }
-apt_cache() { apt-cache -c "$apt_conf" "$@"; }
 
 # packages SUITE: the linux-* stanzas of the suite's Packages list, for
 # scripts/kernel-roles.sh; kept beside the list until it changes, as
@@ -246,14 +245,9 @@ packages() {
 	cat "$out"
 }
 
-# Newest version of a package in any of the private suites.
-newest_version() {
-	apt_cache madison "$1" 2>/dev/null | awk '{ print $3 }' | sort -V | tail -n 1
-}
-
-# fetch PKG VERSION DESTDIR: download one .deb into the cache, once.
+# fetch_deb PKG VERSION: download one .deb into the cache, once; print its path.
 fetch_deb() {
-	local pkg=$1 ver=$2 dir=$cache/debs deb out
+	local pkg=$1 ver=$2 dir=$cache/debs deb
 
 	mkdir -p "$dir"
 	deb=$(ls "$dir/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n 1 || true)

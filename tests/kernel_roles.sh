@@ -1,11 +1,11 @@
-#!/bin/bash
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
 # The kernel-role resolver (scripts/kernel-roles.sh) against recorded
 # Packages excerpts: a fresh setup must pick the new series the day
 # Debian's unstable moves to it, with the old one still listed or gone.
 # TAP with kselftest totals; needs the source tree (VFIO_BENCH_SRC or
-# this script's ../), so it SKIPs where it is installed alone.
+# this script's ../) and bash, so it SKIPs where it is installed alone.
 
 src=${VFIO_BENCH_SRC:-$(dirname "$0")/..}
 fixtures=$src/tests/fixtures/kernel-roles
@@ -13,6 +13,12 @@ n=0 pass=0 fail=0
 
 if [ ! -f "$src/scripts/kernel-roles.sh" ] || [ ! -d "$fixtures" ]; then
 	echo "1..0 # SKIP needs the source tree: set VFIO_BENCH_SRC"
+	exit 4
+fi
+# The resolver is bash, as deps.sh is; this part runs under any sh.
+if [ -z "${BASH_VERSION:-}" ]; then
+	command -v bash >/dev/null && exec bash "$0" "$@"
+	echo "1..0 # SKIP needs bash, as scripts/deps.sh does"
 	exit 4
 fi
 . "$src/scripts/kernel-roles.sh"
