@@ -147,7 +147,9 @@ deps:
 	scripts/deps.sh all
 
 .PHONY: all deps run_tests install clean distclean
-.SECONDARY:
+# Keep the objects the pattern rules chain through; not everything: the
+# cache's headers must be fetched again when they are gone.
+.SECONDARY: $(LIB_OBJS) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.o,$(PROGS))
 
 include dev.mk
 

@@ -19,7 +19,7 @@ KERNEL		?= newest
 # With KDIR, the tree is built first and its bzImage (and modules) boot.
 vm-run: install
 ifdef KDIR
-	@set -e; eval "$$(scripts/build-kernel.sh -C '$(KDIR)' -e)"; \
+	@set -e; built=$$(scripts/build-kernel.sh -C '$(KDIR)' -e); eval "$$built"; \
 	moddir=$(or $(MODULES),$$moddir); \
 	scripts/vm.sh -k "$$kernel" $${moddir:+-M "$$moddir"} -i $(INSTALL_PATH)
 else

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # The kernel-role resolver (scripts/kernel-roles.sh) against recorded
 # Packages excerpts: a fresh setup must pick the new series the day
