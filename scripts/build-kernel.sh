@@ -79,6 +79,7 @@ build_iommufd() {
 	obj=$cache/build/iommufd
 	dest=$cache/kernels/iommufd
 	buildlog=$cache/build/iommufd.log
+	lock iommufd
 	# Checked before deps.sh, so that vm.sh can ask on every run for free.
 	srcver=$(recorded linux-source || true)
 	if [ -z "$force" ] && [ -n "$srcver" ] && [ -f "$dest/vmlinuz" ] &&
@@ -107,6 +108,7 @@ build_tree() {
 	tree=$(cd "$1" 2>/dev/null && pwd) || die "no kernel tree at $1"
 	[ -f "$tree/Makefile" ] && [ -d "$tree/arch/x86" ] ||
 		die "$tree is not a kernel tree (no Makefile, arch/x86)"
+	lock "$(kbuild_key "$tree")"
 	obj=$(kbuild_objdir "$tree")
 	buildlog=$cache/build/$(kbuild_key "$tree").log
 	: >"$buildlog"
@@ -116,6 +118,13 @@ build_tree() {
 	log "built $(kbuild_make -s kernelrelease) in ${SECONDS}s: $obj/arch/x86/boot/bzImage${kmoddir:+, modules in $kmoddir}"
 	[ -z "$emit" ] ||
 		printf 'kernel=%q moddir=%q\n' "$obj/arch/x86/boot/bzImage" "$kmoddir"
+}
+
+# lock NAME: one build per build dir at a time (vm.sh may ask for the
+# iommufd kernel while someone builds it by hand); other builds go on.
+lock() {
+	exec 9>"$cache/build/$1.lock"
+	flock 9
 }
 
 force="" tree="" emit=""
@@ -129,9 +138,6 @@ while getopts fC:eh opt; do
 done
 
 mkdir -p "$cache/build"
-# vm.sh may call this while someone runs it by hand: one build at a time.
-exec 9>"$cache/build/kbuild.lock"
-flock 9
 if [ -n "$tree" ]; then
 	build_tree "$tree"
 else
