@@ -30,23 +30,27 @@ kbuild_run() {
 	return 1
 }
 
-# One line every few seconds while kbuild works: objects done (of the
-# last build's total, once known) and the latest of kbuild's own lines.
-# In CI, nothing: the caller's one line per step is enough.
+# One line every few seconds while kbuild compiles: the objects in the
+# build dir (of the total a finished build left there, once known) and
+# the latest of kbuild's own lines.  In CI, nothing: the caller's one
+# line per step is enough.
 kbuild_progress() {
-	local step=$1 n=0 last=$SECONDS line total
+	local step=$1 last=$SECONDS line total
 
 	total=$(cat "$kbuild_obj/.vfio-bench-objects" 2>/dev/null || true)
 	while IFS= read -r line; do
 		case $line in
-		"  CC "*|"  AS "*) n=$((n + 1)) ;;
+		"  CC "*|"  AS "*) ;;
 		*)	continue ;;
 		esac
 		quiet || [ $((SECONDS - last)) -lt 5 ] && continue
 		last=$SECONDS
-		log "$step: $n${total:+ of ~$total} objects, ${line#  }"
+		log "$step: $(kbuild_objects)${total:+ of $total} objects, ${line#  }"
 	done
-	[ "$n" = 0 ] || [ "$step" != bzImage ] || echo "$n" >"$kbuild_obj/.vfio-bench-objects"
+}
+
+kbuild_objects() {
+	find "$kbuild_obj" -name '*.o' | wc -l
 }
 
 kbuild_make() {
@@ -125,5 +129,6 @@ kbuild() {
 	mkdir -p "$kbuild_obj" "$(dirname "$kbuild_log")"
 	kbuild_config "$3" "$4" &&
 		kbuild_run bzImage kbuild_make -j"$(nproc)" bzImage &&
-		kbuild_modules
+		kbuild_modules &&
+		kbuild_objects >"$kbuild_obj/.vfio-bench-objects"
 }
