@@ -91,7 +91,7 @@ pick_kernel() {
 			"$top/scripts/deps.sh" kernels ||
 			die "kernel $k is not cached and scripts/deps.sh kernels failed"
 		[ -f "$cache/kernels/$k/release" ] ||
-			die "no kernel $k: give newest, stable, oldstable, a cached series ($(ls "$cache/kernels" | tr '\n' ' ')), iommufd or the path of a bzImage"
+			die "no kernel $k: give newest, stable, oldstable, a cached series ($(cd "$cache/kernels" && echo [0-9]*)), iommufd or the path of a bzImage"
 		vmlinuz=$cache/kernels/$k/vmlinuz
 		moddir=${moddir:-$cache/kernels/$k/lib/modules/$(cat "$cache/kernels/$k/release")}
 		name=$k ;;
