@@ -19,7 +19,8 @@ KERNEL		?= newest
 # With KDIR, the tree is built first and its bzImage (and modules) boot.
 vm-run: install
 ifdef KDIR
-	@set -e; built=$$(scripts/build-kernel.sh -C '$(KDIR)' -e); eval "$$built"; \
+	@set -e; built=$$(scripts/build-kernel.sh -C '$(KDIR:~/%=$(HOME)/%)' -e); \
+	eval "$$built"; \
 	moddir=$(or $(MODULES),$$moddir); \
 	scripts/vm.sh -k "$$kernel" $${moddir:+-M "$$moddir"} -i $(INSTALL_PATH)
 else
