@@ -2,29 +2,35 @@
 #
 # vfio-bench, kselftest style.
 #
-#   make                  build everything into $(OUTPUT)
-#   make run_tests        run the binaries here (TAP; device tests SKIP
-#                         without VFIO_SELFTESTS_BDF)
+#   make                  build everything into $(OUTPUT): needs only a
+#                         compiler and the cached uapi headers
+#   make run_tests        run it all through the kernel's kselftest runner
+#                         (nested TAP; device tests SKIP without
+#                         VFIO_SELFTESTS_BDF)
 #   make install INSTALL_PATH=dir
-#   make check            host unit tests + the VM lanes (the test command)
-#   make vm-run           the suite in the VM on KERNEL (default 7.2)
-#   make checkpatch       kernel coding style of lib/ and tests/
-#   make cycles           dependency cycles among lib/*.c (includes, calls)
+#                         what run_kselftest.sh consumes, and the VM rig
+#   make clean | distclean  build/; and results/ and the cache
 #
-# Headers come from the cache that scripts/deps.sh fills, unless given:
-# KHDR_INCLUDES (as in the kernel's selftests) for the uapi headers, or
-# KDIR=<kernel tree> after 'make headers_install' there.
+# Development targets (vm-run, vm-compare, check, sanitize, fuzz,
+# checkpatch, cycles) are in dev.mk.
+#
+# Headers come from the cache that scripts/deps.sh fills (the newest
+# Debian kernel's), unless KHDR_INCLUDES says otherwise, as in the
+# kernel's selftests: KHDR_INCLUDES="-isystem ~/linux/usr/include" after
+# 'make headers' there.  KDIR names a kernel to boot (dev.mk), not
+# headers: a tree being bisected or built need not match the uapi the
+# suite compiles against, and an unconfigured tree has none.
+#
+# Not the kernel's tools/testing/selftests/lib.mk: it finds the kernel
+# tree from its own path (top_srcdir, 'make headers' there), while here
+# it is a single file in the cache; and its rules build each program
+# from one .c, not statically against lib/, nor write the host/device
+# lists suite.sh and the VM lanes go by.
 
 CACHE		?= $(or $(VFIO_BENCH_CACHE),$(CURDIR)/.cache)
 OUTPUT		?= $(CURDIR)/build
 INSTALL_PATH	?= $(OUTPUT)/install
-KERNEL		?= 7.2
 
-ifdef KDIR
-KHDR_INCLUDES	?= -isystem $(KDIR)/usr/include
-KSFT_DIR	?= $(KDIR)/tools/testing/selftests
-CHECKPATCH	?= $(KDIR)/scripts/checkpatch.pl
-endif
 KSFT_DIR	?= $(CACHE)/linux-source/tools/testing/selftests
 CHECKPATCH	?= $(CACHE)/linux-source/scripts/checkpatch.pl
 ifndef KHDR_INCLUDES
@@ -33,6 +39,7 @@ KHDR_INCLUDES	:= -isystem $(CACHE)/uapi/usr/include \
 HDR_STAMP	:= $(CACHE)/uapi/usr/include/linux/iommufd.h
 endif
 HARNESS		:= $(KSFT_DIR)/kselftest_harness.h
+RUNNER		:= $(KSFT_DIR)/run_kselftest.sh
 
 CC		?= gcc
 CFLAGS		+= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
@@ -58,8 +65,10 @@ TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test numa_test
 TEST_PURE_PROGS	:= stats_test json_test compare_test power_test \
 		   iommu_entries_test
 
-# ... and the bad-input matrix, a script run like a test binary.
+# ... and the bad-input matrix, a script run like a test binary; the
+# kernel-role resolver's test is a pure one (it needs the source tree).
 TEST_HOST_SCRIPTS := bad_input.sh
+TEST_PURE_SCRIPTS := kernel_roles.sh
 
 # ... and the programs that read results files (tools/).
 TOOL_PROGS	:= vfio_bench_compare
@@ -67,19 +76,53 @@ TOOL_PROGS	:= vfio_bench_compare
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
 			$(TEST_PURE_PROGS) $(TOOL_PROGS))
 SCRIPTS		:= scripts/run.sh scripts/suite.sh tests/run_sh_fire.sh \
-		   $(addprefix tests/,$(TEST_HOST_SCRIPTS))
+		   $(addprefix tests/,$(TEST_HOST_SCRIPTS) $(TEST_PURE_SCRIPTS))
+ALL_TESTS	:= $(TEST_PURE_PROGS) $(TEST_PURE_SCRIPTS) $(TEST_HOST_PROGS) \
+		   $(TEST_HOST_SCRIPTS) $(TEST_GEN_PROGS)
 
 LISTS		:= $(addprefix $(OUTPUT)/,host_progs pure_progs device_progs)
 
-all: $(PROGS) $(LISTS)
+all: $(PROGS) $(LISTS) $(OUTPUT)/kselftest-list.txt
 	@cp $(SCRIPTS) $(OUTPUT)/
 
 # suite.sh reads these to know which binaries want a device.
 $(LISTS): Makefile
 	@mkdir -p $(OUTPUT)
 	@echo "$(TEST_HOST_PROGS) $(TEST_HOST_SCRIPTS)" >$(OUTPUT)/host_progs
-	@echo "$(TEST_PURE_PROGS)" >$(OUTPUT)/pure_progs
+	@echo "$(TEST_PURE_PROGS) $(TEST_PURE_SCRIPTS)" >$(OUTPUT)/pure_progs
 	@echo "$(TEST_GEN_PROGS)" >$(OUTPUT)/device_progs
+
+# The kselftest layout: the runner's list and files, a settings file,
+# and the collection "vfio-bench" as a link to the dir itself, so that
+# the VM rig's flat layout (run.sh, suite.sh beside the binaries) stays.
+# 600 s per program: the benchmark's fresh-memory cells take minutes
+# under TCG.
+$(OUTPUT)/kselftest-list.txt: Makefile $(RUNNER)
+	@mkdir -p $(OUTPUT)/kselftest
+	@printf 'vfio-bench:%s\n' $(ALL_TESTS) >$@
+	@echo timeout=600 >$(OUTPUT)/settings
+	@cp $(RUNNER) $(OUTPUT)/
+	@cp $(KSFT_DIR)/kselftest/* $(OUTPUT)/kselftest/
+	@ln -sfn . $(OUTPUT)/vfio-bench
+
+run_tests: all
+	@cd $(OUTPUT) && VFIO_BENCH_SRC=$(CURDIR) ./run_kselftest.sh
+
+install: all
+	install -d $(INSTALL_PATH)/kselftest
+	install -m 0755 $(PROGS) $(SCRIPTS) $(RUNNER) $(INSTALL_PATH)/
+	install -m 0644 $(LISTS) $(OUTPUT)/kselftest-list.txt \
+		$(OUTPUT)/settings $(INSTALL_PATH)/
+	install -m 0755 $(OUTPUT)/kselftest/* $(INSTALL_PATH)/kselftest/
+	ln -sfn . $(INSTALL_PATH)/vfio-bench
+
+clean:
+	rm -rf $(OUTPUT)
+
+# What the project added: the build, the results and the cache (the
+# downloaded kernels and sources, the private apt configuration).
+distclean: clean
+	rm -rf $(CURDIR)/results $(CACHE)
 
 # Results carry the suite's version; rebuilt every time, it is cheap.
 VERSION		:= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -104,93 +147,20 @@ $(addprefix $(OUTPUT)/,$(TOOL_PROGS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o $(LIB_OB
 # glibc's static-link warning about it.
 $(OUTPUT)/vfio_dma_map_bench: LDLIBS += -lnuma -Wl,-w
 
-# Fetched once into the cache (idempotent); see scripts/deps.sh.
-$(HARNESS) $(HDR_STAMP):
+# Fetched once into the cache (idempotent); see scripts/deps.sh.  One
+# run makes all three (&:), also under -j.
+$(HARNESS) $(HDR_STAMP) $(RUNNER) &:
 	scripts/deps.sh headers
 
 deps:
 	scripts/deps.sh all
 
-run_tests: all
-	@OUTPUT=$(OUTPUT) scripts/suite.sh $(TEST_PURE_PROGS) $(TEST_HOST_PROGS) \
-		$(TEST_HOST_SCRIPTS) \
-		$(TEST_GEN_PROGS)
+.PHONY: all deps run_tests install clean distclean
+# Keep the objects the pattern rules chain through; not everything: the
+# cache's headers must be fetched again when they are gone.
+.SECONDARY: $(LIB_OBJS) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.o,$(PROGS))
 
-install: all
-	install -d $(INSTALL_PATH)
-	install -m 0755 $(PROGS) $(SCRIPTS) $(INSTALL_PATH)/
-	install -m 0644 $(LISTS) $(INSTALL_PATH)/
-
-vm-run: install
-	scripts/vm.sh -k $(KERNEL) -i $(INSTALL_PATH)
-
-# The library and the host tests again under ASan and UBSan (dynamic:
-# the sanitizers do not link statically), run at once.
-SAN_OUT		:= $(OUTPUT)/sanitize
-SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
-		   -fno-omit-frame-pointer
-SAN_PROGS	:= $(addprefix $(SAN_OUT)/,$(TEST_HOST_PROGS) $(TEST_PURE_PROGS))
-
-$(SAN_OUT)/%: tests/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Wno-sign-compare $(SAN_FLAGS) \
-		-o $@ $< $(LIB_SRCS) $(LDLIBS)
-
-sanitize: $(SAN_PROGS)
-	@OUTPUT=$(SAN_OUT) ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1 \
-		scripts/suite.sh $(TEST_HOST_PROGS) $(TEST_PURE_PROGS)
-
-# libFuzzer harnesses (clang) for the parsers that take outside input.
-# 'make fuzz' runs each for FUZZ_RUNS inputs; crashes land in
-# $(FUZZ_OUT)/crash-* and become regression tests.  Undefined behaviour
-# is fatal, as in 'make sanitize': recovered, it is only a line in a log.
-FUZZ_OUT	:= $(OUTPUT)/fuzz
-FUZZ_TARGETS	:= fuzz_caps fuzz_sparse_plan fuzz_bdf fuzz_json
-FUZZ_RUNS	?= 1000000
-FUZZ_CC		?= clang
-
-$(FUZZ_OUT)/%: fuzz/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
-	@command -v $(FUZZ_CC) >/dev/null || scripts/deps.sh fuzz
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -O1 -g -D_GNU_SOURCE -Ilib/include -I$(KSFT_DIR) \
-		$(KHDR_INCLUDES) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(LDLIBS)
-
-fuzz: $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
-	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p $(FUZZ_OUT)/corpus-$$t; \
-		(cd $(FUZZ_OUT) && ./$$t -runs=$(FUZZ_RUNS) -max_len=4096 \
-			-print_final_stats=1 corpus-$$t 2>$$t.log) || \
-			{ tail -n 30 $(FUZZ_OUT)/$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
-		echo "fuzz: $$t: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' \
-			$(FUZZ_OUT)/$$t.log | grep -o '[0-9]*$$') executions, no crash"; \
-	done
-
-# The benchmark on two kernels and their comparison: A before, B after.
-A		?= 6.12
-B		?= 7.2
-vm-compare: install
-	scripts/vm-compare.sh $(A) $(B) $(BENCH_ARGS)
-
-check: install
-	scripts/check.sh
-
-checkpatch: $(HARNESS)
-	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c tools/*.c fuzz/*.c; do \
-		$(CHECKPATCH) --no-tree --quiet --show-types -f $$f || rc=1; \
-	done; exit $${rc:-0}
-
-# Dependency cycles among lib/*.c, by includes and by calls (objects).
-cycles: $(LIB_OBJS)
-	@scripts/cycles.sh $(OUTPUT)/lib
-
-clean:
-	rm -rf $(OUTPUT)
-
-.PHONY: all deps run_tests install vm-run vm-compare check checkpatch clean \
-	sanitize fuzz cycles
-.SECONDARY:
+include dev.mk
 
 # Each object's header dependencies (-MMD), where the compiler writes them.
 -include $(LIB_OBJS:.o=.d) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.d,$(PROGS)) \

@@ -18,9 +18,12 @@
 #   -O  record the baseline instead: run the cell on the kernel, write its
 #       results to BASELINE.json (exit 0, or 125 if that failed)
 #   -C  a kernel tree to build at its HEAD (default: the current directory,
-#       as git bisect run leaves it); -f a config to start from (default
-#       the tree's .config), brought up to date with olddefconfig
-#   -k  skip the build and judge this kernel (7.2, 6.12, 6.1, a bzImage)
+#       as git bisect run leaves it), as scripts/build-kernel.sh -C does:
+#       in place if configured there, else out of tree in the cache;
+#       -f a config to start from (default the tree's .config, or
+#       defconfig), with configs/rig.config merged in
+#   -k  skip the build and judge this kernel (newest, stable, oldstable,
+#       iommufd, a bzImage)
 #   BENCH_ARGS  which cell; by default
 #       -m vfio_type1v2_iommu -b none -p kernel -S fresh: VFIO_IOMMU_MAP_DMA
 #       of the BAR mapped where plain mmap(NULL) puts it
@@ -31,8 +34,10 @@
 #   git bisect run /path/to/vfio-bench/scripts/bisect.sh -B good.json
 
 set -uo pipefail
+prog=bisect.sh
+. "$(dirname "$0")/lib.sh"
+. "$top/scripts/kbuild.sh"
 
-top=$(cd "$(dirname "$0")/.." && pwd)
 install=${INSTALL_PATH:-$top/build/install}
 baseline="" record="" threshold=0.10 tree=$PWD config="" kernel="" mods=()
 work=${BISECT_WORK:-$top/results/bisect}
@@ -83,39 +88,25 @@ check_reps() {
 }
 check_reps "$@"
 
-# Build the tree's HEAD: bzImage, and modules (installed into $work) when
-# the config has any.
+# Build the tree's HEAD: bzImage, and modules when the config has any.
 build_kernel() {
+	local obj
+
 	[ -f "$tree/Makefile" ] || skip "$tree is not a kernel tree"
-	[ -z "$config" ] || cp "$config" "$tree/.config" || skip "cannot copy $config"
-	[ -f "$tree/.config" ] || skip "no .config in $tree (-f)"
-	echo "bisect.sh: building $(git -C "$tree" describe --always 2>/dev/null)" >&2
-	make -C "$tree" -s olddefconfig &&
-		make -C "$tree" -s -j"$(nproc)" bzImage >"$work/build.log" 2>&1 ||
-		skip "build failed, see $work/build.log"
-	kernel=$tree/arch/x86/boot/bzImage
-	# A kernel with everything built in has no modules to make: the
-	# modules target would fail on it.
-	grep -q '^CONFIG_MODULES=y' "$tree/.config" && build_modules
-}
-
-build_modules() {
-	local rel
-
-	make -C "$tree" -s -j"$(nproc)" modules >>"$work/build.log" 2>&1 ||
-		skip "modules failed to build, see $work/build.log"
-	rm -rf "$work/mods"
-	make -C "$tree" -s modules_install INSTALL_MOD_PATH="$work/mods" \
-		>>"$work/build.log" 2>&1 || skip "modules_install failed"
-	rel=$(make -C "$tree" -s kernelrelease)
-	[ -d "$work/mods/lib/modules/$rel" ] && mods=(-M "$work/mods/lib/modules/$rel")
+	tree=$(cd "$tree" && pwd)
+	obj=$(kbuild_objdir "$tree")
+	log "building $(git -C "$tree" describe --always 2>/dev/null) in $obj"
+	kbuild "$tree" "$obj" "${config:-keep}" "$top/configs/rig.config" \
+		"$work/build.log" || skip "build failed, see $work/build.log"
+	kernel=$obj/arch/x86/boot/bzImage
+	[ -z "$kmoddir" ] || mods=(-M "$kmoddir")
 }
 
 mkdir -p "$work"
 [ -n "$kernel" ] || build_kernel
 rm -f "$work/vm/bench.json"
 "$top/scripts/vm.sh" -k "$kernel" "${mods[@]}" -i "$install" -o "$work/vm" -- \
-	"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json $*'"
+	"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json \"\$@\"' sh $(shell_quote "$@")"
 rc=$?
 [ "$rc" = 2 ] && skip "the kernel did not boot or the rig failed"
 # It booted and the benchmark ran but wrote nothing: it failed there.

@@ -1,53 +1,42 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the iommufd lane's kernel into the cache: Debian's linux-source-7.2
-# with configs/iommufd.config merged onto allnoconfig, everything built in.
-# Debian's own kernels leave CONFIG_IOMMUFD unset, so they have neither
-# /dev/iommu nor /dev/vfio/devices.
+# Build a kernel for the VM rig into the cache.
 #
-#   scripts/build-kernel.sh [-f]      (-f: rebuild even if up to date)
+#   scripts/build-kernel.sh [-f]           the iommufd lane's kernel
+#   scripts/build-kernel.sh -C TREE [-e]   your own kernel tree
 #
-# Result: $cache/kernels/iommufd/{vmlinuz,release,config} and no modules
-# dir.  It rebuilds only when the fragment or the source version changed
-# (the stamp file holds their sha256).  The build log is
-# $cache/build/iommufd.log; on failure one line names the step and the log.
+# Without -C: Debian's linux-source of the newest kernel role (see
+# scripts/deps.sh) with configs/iommufd.config merged onto allnoconfig,
+# everything built in (Debian's own kernels leave CONFIG_IOMMUFD unset,
+# so they have neither /dev/iommu nor /dev/vfio/devices).  Result:
+# $cache/kernels/iommufd/{vmlinuz,release,config}; rebuilt only when
+# the fragment or the source version changed (-f: anyway).
 #
-# VFIO_BENCH_CACHE overrides the cache directory (default: <repo>/.cache).
+# -C TREE: a clean tree is configured out of tree, in
+# $cache/build/kdir-<name>-<hash of its path>, starting from that dir's
+# .config (a later run's) or defconfig; a tree configured in place (a
+# .config of its own: kbuild then refuses O=) is built in place, from its
+# .config.  configs/rig.config is merged on top and must survive whole.
+# -e prints the result as shell assignments (kernel=, moddir=) for make.
+#
+# The build log is $cache/build/<lane>.log; on failure one line names
+# the step and the log.  VFIO_BENCH_CACHE overrides the cache directory.
 
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$top/scripts/kbuild.sh"
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${VFIO_BENCH_CACHE:-$top/.cache}
-fragment=$top/configs/iommufd.config
-src=$cache/src/linux-7.2
-obj=$cache/build/iommufd
-dest=$cache/kernels/iommufd
-buildlog=$cache/build/iommufd.log
-
-die() { echo "build-kernel: $*" >&2; exit 1; }
-log() { echo "build-kernel: $*" >&2; }
-
-recorded() {
-	[ -f "$cache/versions" ] && sed -n "s/^$1=//p" "$cache/versions"
-}
-
-# run STEP CMD...: CMD's output goes to the log; a failure names STEP.
-run() {
-	local step=$1
-	shift
-	echo "### $step: $*" >>"$buildlog"
-	"$@" >>"$buildlog" 2>&1 || die "$step failed: see $buildlog"
-}
-
-# The build tools and the source tarball, through scripts/deps.sh.
-ensure_deps() {
-	run "scripts/deps.sh kbuild" "$top/scripts/deps.sh" kbuild
+# The source tarball, through scripts/deps.sh; it records the version.
+ensure_source() {
+	"$top/scripts/deps.sh" kbuild >>"$buildlog" 2>&1 ||
+		die "scripts/deps.sh kbuild failed: see $buildlog"
 	tarball=$(recorded linux-source-tarball)
-	srcver=$(recorded linux-source-7.2)
-	if [ -z "$tarball" ] || [ ! -f "$tarball" ] || [ -z "$srcver" ]; then
-		die "no linux-source-7.2 tarball recorded in $cache/versions: run scripts/deps.sh headers"
-	fi
+	srcver=$(recorded linux-source)
+	[ -n "$tarball" ] && [ -f "$tarball" ] && [ -n "$srcver" ] ||
+		die "no linux-source tarball recorded in $versions: run scripts/deps.sh headers"
+	src=$cache/src/$(basename "${tarball%.tar.*}")
+	src=${src/linux-source-/linux-}
 }
 
 # Extract the tarball once per source version; a half-done extraction
@@ -56,7 +45,8 @@ extract_source() {
 	[ "$(cat "$src/.vfio-bench-source" 2>/dev/null)" = "$srcver" ] && return 0
 	log "extracting $(basename "$tarball") ($srcver) into $src"
 	rm -rf "$src" "$src.tmp" && mkdir -p "$src.tmp"
-	run "extracting $tarball" tar -xf "$tarball" -C "$src.tmp" --strip-components=1
+	tar -xf "$tarball" -C "$src.tmp" --strip-components=1 ||
+		die "extracting $tarball failed"
 	echo "$srcver" >"$src.tmp/.vfio-bench-source"
 	mv "$src.tmp" "$src"
 }
@@ -66,87 +56,90 @@ make_stamp() {
 	{ sha256sum <"$fragment"; echo "$srcver"; } | sha256sum | cut -d' ' -f1
 }
 
-kmake() {
-	make -C "$src" O="$obj" ARCH=x86_64 "$@"
-}
-
-# allnoconfig rather than tinyconfig: tinyconfig builds with -Os and
-# EXPERT, which would skew the timings and hide defaults (BLOCK, VT, the
-# CPU vendors) that the fragment would then have to spell out.
-# The build dir is kept across fragment changes: kbuild then recompiles
-# only what the changed options touch.  A new source version starts it
-# afresh, as the tarball's old mtimes would not look newer than objects.
-configure() {
-	[ "$(cat "$obj/.vfio-bench-source" 2>/dev/null)" = "$srcver" ] ||
-		rm -rf "$obj"
-	mkdir -p "$obj" && echo "$srcver" >"$obj/.vfio-bench-source"
-	run "make allnoconfig" kmake allnoconfig
-	run "merge_config.sh" "$src/scripts/kconfig/merge_config.sh" -m \
-		-O "$obj" "$obj/.config" "$fragment"
-	run "make olddefconfig" kmake olddefconfig
-	verify_config
-}
-
-# Kconfig drops an option whose dependencies are unmet, silently: every
-# line of the fragment must be in the final .config as written.
-verify_config() {
-	local line sym want have lost=()
-
-	while IFS= read -r line; do
-		case $line in
-		CONFIG_*=*)
-			sym=${line%%=*} want=${line#*=} ;;
-		"# CONFIG_"*" is not set")
-			sym=${line#\# } sym=${sym%% *} want=n ;;
-		*)	continue ;;
-		esac
-		have=$(sed -n "s/^$sym=//p" "$obj/.config")
-		[ "${have:-n}" = "$want" ] || lost+=("$sym=$want (got ${have:-n})")
-	done <"$fragment"
-	[ ${#lost[@]} = 0 ] && return 0
-	echo "build-kernel: ${#lost[@]} option(s) of $fragment did not survive olddefconfig (unmet dependencies?):" >&2
-	printf '  %s\n' "${lost[@]}" >&2
-	die "fix $fragment; the merged config is $obj/.config"
-}
-
 install_kernel() {
 	local rel
 
-	rel=$(kmake -s kernelrelease)
+	rel=$(kbuild_make -s kernelrelease)
 	rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
 	cp "$obj/arch/x86/boot/bzImage" "$dest.tmp/vmlinuz"
 	cp "$obj/.config" "$dest.tmp/config"
 	echo "$rel" >"$dest.tmp/release"
-	echo "$stamp" >"$dest.tmp/stamp"
+	make_stamp >"$dest.tmp/stamp"
 	rm -rf "$dest" && mv "$dest.tmp" "$dest"
 }
 
-force=""
-while getopts fh opt; do
+# allnoconfig rather than tinyconfig: tinyconfig builds with -Os and
+# EXPERT, which would skew the timings and hide defaults (BLOCK, VT, the
+# CPU vendors) that the fragment would then have to spell out.  The
+# build dir is kept across fragment changes (kbuild recompiles what the
+# changed options touch); a new source version starts it afresh, as the
+# tarball's old mtimes would not look newer than the objects.
+build_iommufd() {
+	fragment=$top/configs/iommufd.config
+	obj=$cache/build/iommufd
+	dest=$cache/kernels/iommufd
+	buildlog=$cache/build/iommufd.log
+	lock iommufd
+	# Checked before deps.sh, so that vm.sh can ask on every run for free.
+	srcver=$(recorded linux-source || true)
+	if [ -z "$force" ] && [ -n "$srcver" ] && [ -f "$dest/vmlinuz" ] &&
+	   [ "$(cat "$dest/stamp" 2>/dev/null)" = "$(make_stamp)" ]; then
+		log "up to date: $dest/vmlinuz ($(cat "$dest/release"))"
+		exit 0
+	fi
+	: >"$buildlog"
+	ensure_source
+	extract_source
+	[ "$(cat "$obj/.vfio-bench-source" 2>/dev/null)" = "$srcver" ] ||
+		rm -rf "$obj"
+	mkdir -p "$obj" && echo "$srcver" >"$obj/.vfio-bench-source"
+	log "configuring and building $srcver in $obj (log: $buildlog)"
+	kbuild "$src" "$obj" allnoconfig "$fragment" "$buildlog" ||
+		die "building the iommufd kernel failed: see $buildlog"
+	install_kernel
+	log "built $(cat "$dest/release") in ${SECONDS}s: $dest/vmlinuz"
+}
+
+# A developer's tree: in place if it is configured there, else out of
+# tree in a dir of the cache that is the same for the same path.
+build_tree() {
+	local tree
+
+	tree=$(cd "$1" 2>/dev/null && pwd) || die "no kernel tree at $1"
+	[ -f "$tree/Makefile" ] && [ -d "$tree/arch/x86" ] ||
+		die "$tree is not a kernel tree (no Makefile, arch/x86)"
+	lock "$(kbuild_key "$tree")"
+	obj=$(kbuild_objdir "$tree")
+	buildlog=$cache/build/$(kbuild_key "$tree").log
+	: >"$buildlog"
+	log "building $tree in $obj (log: $buildlog)"
+	kbuild "$tree" "$obj" keep "$top/configs/rig.config" "$buildlog" ||
+		die "building $tree failed: see $buildlog"
+	log "built $(kbuild_make -s kernelrelease) in ${SECONDS}s: $obj/arch/x86/boot/bzImage${kmoddir:+, modules in $kmoddir}"
+	[ -z "$emit" ] ||
+		printf 'kernel=%q moddir=%q\n' "$obj/arch/x86/boot/bzImage" "$kmoddir"
+}
+
+# lock NAME: one build per build dir at a time (vm.sh may ask for the
+# iommufd kernel while someone builds it by hand); other builds go on.
+lock() {
+	exec 9>"$cache/build/$1.lock"
+	flock 9
+}
+
+force="" tree="" emit=""
+while getopts fC:eh opt; do
 	case $opt in
 	f)	force=1 ;;
-	*)	echo "usage: build-kernel.sh [-f]" >&2; exit 2 ;;
+	C)	tree=$OPTARG ;;
+	e)	emit=1 ;;
+	*)	echo "usage: build-kernel.sh [-f] | -C TREE [-e]" >&2; exit 2 ;;
 	esac
 done
 
 mkdir -p "$cache/build"
-# vm.sh may call this while someone runs it by hand: one build at a time.
-exec 9>"$cache/build/iommufd.lock"
-flock 9
-# Checked before deps.sh, so that vm.sh can ask on every run for free.
-srcver=$(recorded linux-source-7.2 || true)
-if [ -z "$force" ] && [ -n "$srcver" ] && [ -f "$dest/vmlinuz" ] &&
-   [ "$(cat "$dest/stamp" 2>/dev/null)" = "$(make_stamp)" ]; then
-	log "up to date: $dest/vmlinuz ($(cat "$dest/release"))"
-	exit 0
+if [ -n "$tree" ]; then
+	build_tree "$tree"
+else
+	build_iommufd
 fi
-: >"$buildlog"
-ensure_deps
-stamp=$(make_stamp)
-start=$(date +%s)
-extract_source
-log "configuring and building $srcver in $obj (log: $buildlog)"
-configure
-run "make bzImage" kmake -j"$(nproc)" bzImage
-install_kernel
-log "built $(cat "$dest/release") in $(($(date +%s) - start))s: $dest/vmlinuz"

@@ -9,16 +9,18 @@
 # "N passed, N failed, N skipped", summed over everything, and exits 1 if
 # anything failed or a lane did not report.
 #
-#   VM_KERNELS="7.2 6.12 6.1 iommufd"   lanes to boot (vm.sh -k values:
-#                           Debian's 7.2, 6.12 and 6.1; iommufd is built
-#                           from Debian's linux-source on first use)
+#   VM_KERNELS="newest stable oldstable iommufd"   lanes to boot (vm.sh -k
+#                           values: Debian's kernels by role, resolved
+#                           and printed with their versions first; iommufd
+#                           is built from the newest linux-source on first
+#                           use)
 #   INSTALL_PATH            what 'make install' staged (default build/install)
 
 set -uo pipefail
+. "$(dirname "$0")/lib.sh"
 
-top=$(cd "$(dirname "$0")/.." && pwd)
 install=${INSTALL_PATH:-$top/build/install}
-lanes=${VM_KERNELS:-7.2 6.12 6.1 iommufd}
+lanes=${VM_KERNELS:-newest stable oldstable iommufd}
 pass=0 fail=0 skip=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -57,6 +59,13 @@ make -s -C "$top" fuzz FUZZ_RUNS="$CHECK_FUZZ_RUNS" | tee "$log"
 rc=${PIPESTATUS[0]}
 echo "suite: $(grep -c 'executions, no crash' "$log") passed, $((rc != 0)) failed, 0 skipped" >>"$log"
 add_lane fuzz "$rc"
+
+# Which kernel each role is today, fetched if new.
+case " $lanes " in
+*" newest "*|*" stable "*|*" oldstable "*)
+	"$top/scripts/deps.sh" kernels 2>&1 | grep 'kernel .* = ' ||
+		echo "check: scripts/deps.sh kernels failed: the role lanes will say why" ;;
+esac
 
 numa=2
 for k in $lanes; do

@@ -5,32 +5,44 @@
 # the kernel-side pieces into a cache outside git.  Idempotent: a second
 # run with everything present touches nothing and prints the versions.
 #
-# Host tools install through the system's apt.  The kernel side (uapi
-# headers, linux-source, the 6.1, 6.12 and 7.2 kernels) is only downloaded,
-# through a private apt configuration in $cache/apt that lists bookworm,
-# trixie and sid from the machine's own mirror: /etc/apt stays as it was.
+# Host tools install through the system's apt, named before they are.
+# The kernel side (uapi headers, linux-source, the kernels of each role in
+# scripts/kernel-roles.sh) is only downloaded, through a private apt
+# configuration in $cache/apt that lists oldstable, stable and unstable
+# from the machine's own mirror: /etc/apt stays as it was.
 #
-#   scripts/deps.sh [host|headers|kernels|kbuild|plot|fuzz|all]    (default: all)
+#   scripts/deps.sh [build|host|headers|kernels|roles|kbuild|plot|fuzz|all]
+#
+#   build    what plain 'make' needs: the compiler and libraries
+#   host     that and the VM rig's tools (QEMU, busybox, ...)
+#   headers  the uapi headers and kselftest/checkpatch files (newest role)
+#   kernels  the kernels of every role; roles: only print them
+#   all      (the default) host, headers and kernels
 #
 # VFIO_BENCH_CACHE overrides the cache directory (default: <repo>/.cache).
 
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$top/scripts/kernel-roles.sh"
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${VFIO_BENCH_CACHE:-$top/.cache}
-versions=$cache/versions
-
-host_pkgs="gcc make libc6-dev libnuma-dev zlib1g-dev qemu-system-x86
-	   busybox-static cpio xz-utils kmod perl ca-certificates"
+build_pkgs="gcc make libc6-dev libnuma-dev zlib1g-dev perl"
+host_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio xz-utils kmod
+	   ca-certificates"
 # The kernel side (headers, sources, kernels) comes through an apt
 # configuration of our own in the cache, so that /etc/apt is never touched:
 # see apt_setup.
 apt_dir=$cache/apt
 apt_conf=$apt_dir/apt.conf
-apt_suites="bookworm trixie sid"
+# Aliases: the roles move with Debian's releases.  The lists are of
+# the codenames the mirror gives them today (see suite_codenames).
+apt_suites="oldstable stable unstable"
+role_suites=$apt_suites
 
-die() { echo "deps: $*" >&2; exit 1; }
-log() { echo "deps: $*" >&2; }
+# One deps.sh at a time per cache: make -j, vm.sh and build-kernel.sh
+# may all ask at once, and apt locks its lists.
+mkdir -p "$cache"
+exec 8>"$cache/deps.lock"
+flock 8
 
 need_root() {
 	[ "$(id -u)" = 0 ] || die "$1 needs root (apt-get); run as root or install: $2"
@@ -38,13 +50,16 @@ need_root() {
 
 install_host() {
 	local missing=() p
+
+	command -v dpkg-query >/dev/null && command -v apt-get >/dev/null ||
+		die "not a Debian host (no apt-get, dpkg-query): install by hand the equivalents of: $(echo $host_pkgs)"
 	for p in $host_pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} = 0 ] && return 0
 	need_root "installing host packages" "${missing[*]}"
-	log "installing ${missing[*]}"
+	log "installing through the system's apt: ${missing[*]}"
 	apt_updated || apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
@@ -124,11 +139,12 @@ apt_setup() {
 	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/preferences.d" \
 		 "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 	[ -f "$apt_dir/status" ] || : >"$apt_dir/status"
+	codenames=$(suite_codenames "$uri")
 	# amd64 Packages only: no translations, AppStream or Contents files.
 	src=$(cat <<-SOURCES
 	Types: deb
 	URIs: $uri
-	Suites: $apt_suites
+	Suites: $codenames
 	Components: main
 	Architectures: amd64
 	Targets: Packages
@@ -166,7 +182,7 @@ apt_setup() {
 			log "note: $f is left from an older deps.sh and unused: remove it, then apt-get update"
 	done
 	if ! apt_lists_fresh; then
-		log "updating the private apt lists ($apt_suites from $uri)"
+		log "updating the private apt lists ($codenames from $uri)"
 		apt_get update -qq </dev/null >/dev/null ||
 			die "apt-get update of the private configuration failed: see apt-get -c $apt_conf update"
 		touch "$apt_dir/updated"
@@ -179,97 +195,148 @@ apt_lists_fresh() {
 	local s
 
 	[ -n "$(find "$apt_dir/updated" -mmin -1440 2>/dev/null)" ] || return 1
-	for s in $apt_suites; do
+	for s in $codenames; do
 		compgen -G "$apt_dir/lists/*_dists_${s}_main_binary-amd64_Packages*" >/dev/null ||
 			return 1
 	done
 }
 
-# apt-get and apt-cache on the private configuration.
+# suite_codenames URI: the codenames of $apt_suites, as the mirror's
+# InRelease files name them today (once a day; the lists themselves are
+# verified by apt).  By codename, as a mirror may serve an alias from an
+# older snapshot than the codename; the aliases are kept in
+# $apt_dir/codenames ("alias codename" lines) for packages().
+suite_codenames() {
+	local map=$apt_dir/codenames a c tmp
+
+	if [ -z "$(find "$map" -mmin -1440 2>/dev/null)" ]; then
+		tmp=$(mktemp -d)
+		for a in $apt_suites; do
+			/usr/lib/apt/apt-helper download-file "$1/dists/$a/InRelease" \
+				"$tmp/$a" >/dev/null 2>&1 &&
+				c=$(sed -n 's/^Codename: *//p' "$tmp/$a" | head -n 1) &&
+				[ -n "$c" ] && echo "$a $c"
+		done >"$tmp/map"
+		[ "$(wc -l <"$tmp/map")" = "$(echo "$apt_suites" | wc -w)" ] &&
+			mv "$tmp/map" "$map"
+		rm -rf "$tmp"
+	fi
+	[ -f "$map" ] || die "cannot read the codenames of $apt_suites from $1"
+	cut -d' ' -f2 "$map" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# apt-get on the private configuration.
 apt_get() { apt-get -c "$apt_conf" "$@"; }
-apt_cache() { apt-cache -c "$apt_conf" "$@"; }
 
-# Newest version of a package in any of the private suites.
-newest_version() {
-	apt_cache madison "$1" 2>/dev/null | awk '{ print $3 }' | sort -V | tail -n 1
+# packages SUITE: the linux-* stanzas of the suite's Packages list, for
+# scripts/kernel-roles.sh; kept beside the list until it changes, as
+# reading all of it takes a second or more each time.
+packages() {
+	local c list out
+
+	apt_setup
+	c=$(awk -v a="$1" '$1 == a { print $2 }' "$apt_dir/codenames")
+	list=$(ls "$apt_dir"/lists/*_dists_"${c:-$1}"_main_binary-amd64_Packages* | head -n 1)
+	out=$apt_dir/linux-${c:-$1}
+	if [ ! "$out" -nt "$list" ]; then
+		/usr/lib/apt/apt-helper cat-file "$list" |
+			awk '/^Package: linux-/, /^$/' >"$out.$$" && mv "$out.$$" "$out"
+	fi
+	cat "$out"
 }
 
-# Newest package name matching an extended regex (apt-cache search).
-newest_name() {
-	apt_cache search --names-only "$1" 2>/dev/null | awk '{ print $1 }' |
-		sort -V | tail -n 1
-}
-
-# fetch PKG VERSION DESTDIR: download one .deb into the cache, once.
+# fetch_deb PKG VERSION: download one .deb into the cache, once; print its path.
 fetch_deb() {
-	local pkg=$1 ver=$2 dir=$cache/debs deb out
+	local pkg=$1 ver=$2 dir=$cache/debs deb
 
 	mkdir -p "$dir"
 	deb=$(ls "$dir/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n 1 || true)
 	if [ -z "$deb" ]; then
 		log "downloading $pkg $ver"
-		# Quiet unless it fails; then apt's last words say why.
-		out=$(cd "$dir" && apt_get download -q "$pkg=$ver" 2>&1 </dev/null) || {
-			echo "$out" | tail -n 5 >&2
-			die "apt-get download $pkg=$ver failed"
-		}
+		download "$dir" "$pkg=$ver"
 		deb=$(ls "$dir/${pkg}_"*.deb | grep -F "_${ver//:/%3a}_" | head -n 1)
 	fi
 	echo "$deb"
 }
 
-record() {
-	mkdir -p "$cache"
-	touch "$versions"
-	grep -v "^$1=" "$versions" >"$versions.tmp" || true
-	echo "$1=$2" >>"$versions.tmp"
-	mv "$versions.tmp" "$versions"
+# download DIR PKG=VER: apt's own progress (size, rate) on a terminal;
+# elsewhere its size and rate lines, and in CI nothing unless it fails,
+# when apt's last words say why.
+download() {
+	local out
+
+	if ! quiet && [ -t 2 ]; then
+		(cd "$1" && apt_get download "$2" </dev/null >&2) ||
+			die "apt-get download $2 failed"
+		return 0
+	fi
+	out=$(cd "$1" && apt_get download -q "$2" 2>&1 </dev/null) || {
+		echo "$out" | tail -n 5 >&2
+		die "apt-get download $2 failed"
+	}
+	quiet || echo "$out" | grep -E '^(Get|Fetched)' | sed 's/^/deps:   /' >&2
 }
 
-recorded() {
-	[ -f "$versions" ] && sed -n "s/^$1=//p" "$versions"
-}
-
-# uapi headers (linux/vfio.h, linux/iommufd.h, ...) from linux-libc-dev 7.2.
+# uapi headers (linux/vfio.h, linux/iommufd.h, ...) from the newest
+# kernel's linux-libc-dev.
 fetch_uapi() {
 	local ver deb
 
 	[ -f "$cache/uapi/usr/include/linux/iommufd.h" ] && return 0
-	apt_setup
-	ver=$(apt_cache madison linux-libc-dev | awk '$3 ~ /^7\.2\./ { print $3 }' |
-		sort -V | tail -n 1)
-	[ -n "$ver" ] || die "no linux-libc-dev 7.2 in $apt_suites"
+	ver=$(newest_headers)
+	[ -n "$ver" ] || die "no linux-libc-dev in the newest kernel's suite"
 	deb=$(fetch_deb linux-libc-dev "$ver")
 	rm -rf "$cache/uapi" && dpkg-deb -x "$deb" "$cache/uapi"
 	record linux-libc-dev "$ver"
 }
 
-# The kselftest harness and checkpatch.pl (with its data files) from
-# linux-source-7.2.  The whole tarball stays in the cache for kernel builds.
+# The kselftest harness and runner and checkpatch.pl (with its data
+# files) from the newest kernel's linux-source-X.Y.  The whole tarball
+# stays in the cache for kernel builds.
 fetch_source() {
-	local ver deb tarball src=$cache/linux-source
+	local pkg ver deb tarball src=$cache/linux-source
 
 	[ -f "$src/scripts/checkpatch.pl" ] &&
-		[ -f "$src/tools/testing/selftests/kselftest_harness.h" ] && return 0
-	apt_setup
-	ver=$(newest_version linux-source-7.2)
-	[ -n "$ver" ] || die "no linux-source-7.2 in $apt_suites"
-	deb=$(fetch_deb linux-source-7.2 "$ver")
-	rm -rf "$cache/linux-source-deb"
-	dpkg-deb -x "$deb" "$cache/linux-source-deb"
-	tarball=$(ls "$cache"/linux-source-deb/usr/src/linux-source-*.tar.* | head -n 1)
-	mv "$tarball" "$cache/" && rm -rf "$cache/linux-source-deb"
-	tarball=$cache/$(basename "$tarball")
-	rm -rf "$src" && mkdir -p "$src"
-	log "extracting harness and checkpatch from $(basename "$tarball")"
-	tar -xf "$tarball" -C "$src" --strip-components=1 --wildcards \
+		[ -f "$src/tools/testing/selftests/run_kselftest.sh" ] &&
+		migrate_source_record && return 0
+	tarball=$(recorded linux-source-tarball || true)
+	if [ -z "$tarball" ] || [ ! -f "$tarball" ]; then
+		read -r pkg ver <<<"$(newest_source)"
+		[ -n "$ver" ] || die "no linux-source in the newest kernel's suite"
+		deb=$(fetch_deb "$pkg" "$ver")
+		rm -rf "$cache/linux-source-deb"
+		dpkg-deb -x "$deb" "$cache/linux-source-deb"
+		tarball=$(ls "$cache"/linux-source-deb/usr/src/linux-source-*.tar.* | head -n 1)
+		mv "$tarball" "$cache/" && rm -rf "$cache/linux-source-deb"
+		tarball=$cache/$(basename "$tarball")
+		record linux-source "$ver"
+		record linux-source-tarball "$tarball"
+	fi
+	migrate_source_record
+	# Beside, then in place: parallel builds read the old files meanwhile.
+	rm -rf "$src.tmp" && mkdir -p "$src.tmp"
+	log "extracting the kselftest files and checkpatch from $(basename "$tarball")"
+	tar -xf "$tarball" -C "$src.tmp" --strip-components=1 --wildcards \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/run_kselftest.sh' \
+		'*/tools/testing/selftests/kselftest/*' \
+		'*/tools/testing/selftests/lib.mk' \
 		'*/scripts/checkpatch.pl' \
 		'*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
-	record linux-source-7.2 "$ver"
-	record linux-source-tarball "$tarball"
+	rm -rf "$src" && mv "$src.tmp" "$src"
+}
+
+# A cache filled before the roles recorded linux-source-X.Y=VER only.
+migrate_source_record() {
+	local tarball series
+
+	[ -z "$(recorded linux-source)" ] || return 0
+	tarball=$(recorded linux-source-tarball)
+	series=$(basename "$tarball" | grep -oE '[0-9]+\.[0-9]+' | head -n 1)
+	[ -z "$series" ] || record linux-source "$(recorded "linux-source-$series")"
+	return 0
 }
 
 # unpack_kernel DIR DEB...: keep DIR/vmlinuz, DIR/release and
@@ -283,7 +350,7 @@ unpack_kernel() {
 	for deb in "$@"; do
 		dpkg-deb -x "$deb" "$tmp/root"
 	done
-	# 6.1 and 6.12 ship /lib/modules, 7.2 /usr/lib/modules with vmlinuz inside.
+	# 6.x ships /lib/modules, 7.x /usr/lib/modules with vmlinuz inside.
 	mv "$tmp"/root/lib/modules "$tmp/lib/" 2>/dev/null ||
 		mv "$tmp"/root/usr/lib/modules "$tmp/lib/"
 	rel=$(ls "$tmp/lib/modules" | head -n 1)
@@ -298,56 +365,50 @@ unpack_kernel() {
 	mv "$tmp" "$dir"
 }
 
-# fetch_image_kernel SERIES REGEX: a kernel whose one linux-image package
-# (the newest matching REGEX) holds vmlinuz and modules, as in trixie and
-# bookworm; cached in kernels/SERIES and recorded as kernel-SERIES.
-fetch_image_kernel() {
-	local dir=$cache/kernels/$1 name ver
+# fetch_role ROLE: the role's kernel into kernels/SERIES (once per
+# series), kernels/ROLE a link to it; says which it is.
+fetch_role() {
+	local role=$1 series ver pkgs=() debs=() p
 
-	[ -f "$dir/release" ] && return 0
-	apt_setup
-	name=$(newest_name "$2")
-	[ -n "$name" ] || die "no package matching $2 in $apt_suites"
-	ver=$(newest_version "$name")
-	unpack_kernel "$dir" "$(fetch_deb "$name" "$ver")"
-	record "kernel-$1" "$name $ver"
+	read -r series ver pkgs <<<"$(role_kernel "$role")"
+	[ -n "$pkgs" ] || die "no kernel for role $role in $apt_suites"
+	read -ra pkgs <<<"$pkgs"
+	if [ "$(recorded "kernel-$series")" != "${pkgs[0]} $ver" ] ||
+	   [ ! -f "$cache/kernels/$series/release" ]; then
+		for p in "${pkgs[@]}"; do
+			debs+=("$(fetch_deb "$p" "$ver")")
+		done
+		unpack_kernel "$cache/kernels/$series" "${debs[@]}"
+		record "kernel-$series" "${pkgs[0]} $ver"
+	fi
+	ln -sfn "$series" "$cache/kernels/$role"
+	record "role-$role" "$series"
+	log "kernel $role = $series ($(recorded "kernel-$series"))"
 }
 
-fetch_kernel_612() {
-	fetch_image_kernel 6.12 '^linux-image-6\.12\.[0-9]+(\+deb[0-9]+)?-amd64-unsigned$'
+fetch_kernels() {
+	mkdir -p "$cache/kernels"
+	fetch_role newest
+	fetch_role stable
+	fetch_role oldstable
 }
 
-# Debian 12's kernel: vfio modular down to vfio_virqfd, and BAR faults
-# from before huge_fault (FACTS.md section 5).  The ABI number in the
-# name moves with bookworm's point releases: take the newest.
-fetch_kernel_61() {
-	fetch_image_kernel 6.1 '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$'
-}
+show_roles() {
+	local r
 
-# In sid, linux-image-* is a metapackage: the kernel lives in
-# linux-binary-*, the modules in linux-modules-*.
-fetch_kernel_72() {
-	local dir=$cache/kernels/7.2 bin mods ver
-
-	[ -f "$dir/release" ] && return 0
-	apt_setup
-	bin=$(newest_name '^linux-binary-7\.2\.[0-9]+(\+deb[0-9]+)?-amd64$')
-	[ -n "$bin" ] || die "no linux-binary-7.2.*-amd64 in $apt_suites"
-	mods=${bin/linux-binary-/linux-modules-}
-	ver=$(newest_version "$bin")
-	unpack_kernel "$dir" "$(fetch_deb "$bin" "$ver")" \
-		"$(fetch_deb "$mods" "$(newest_version "$mods")")"
-	record kernel-7.2 "$bin $ver"
+	for r in newest stable oldstable; do
+		log "kernel $r = $(role_kernel "$r")"
+	done
 }
 
 show_versions() {
-	[ -f "$versions" ] && sed 's/^/deps: /' "$versions" >&2
+	quiet || [ ! -f "$versions" ] || sed 's/^/deps: /' "$versions" >&2
 	return 0
 }
 
 # clang and its runtimes only for 'make fuzz'.
 install_fuzz() {
-	host_pkgs="clang libclang-rt-14-dev" install_host
+	host_pkgs="clang libclang-rt-dev" install_host
 }
 
 # The kernel build's own tools: flex/bison for kconfig, libelf-dev for
@@ -363,14 +424,15 @@ install_plot() {
 }
 
 case ${1:-all} in
+build)		host_pkgs=$build_pkgs install_host ;;
 host)		install_host ;;
 plot)		install_plot ;;
 fuzz)		install_fuzz ;;
-headers)	install_host; fetch_uapi; fetch_source ;;
-kernels)	install_host; fetch_kernel_72; fetch_kernel_612; fetch_kernel_61 ;;
+headers)	host_pkgs=$build_pkgs install_host; fetch_uapi; fetch_source ;;
+kernels)	install_host; fetch_kernels ;;
+roles)		show_roles ;;
 kbuild)		install_kbuild; fetch_source ;;
-all)		install_host; fetch_uapi; fetch_source
-		fetch_kernel_72; fetch_kernel_612; fetch_kernel_61 ;;
-*)		die "usage: $0 [host|headers|kernels|kbuild|plot|fuzz|all]" ;;
+all)		install_host; fetch_uapi; fetch_source; fetch_kernels ;;
+*)		die "usage: $0 [build|host|headers|kernels|roles|kbuild|plot|fuzz|all]" ;;
 esac
 show_versions

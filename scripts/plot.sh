@@ -12,7 +12,7 @@
 
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 compare=${COMPARE:-$top/build/vfio_bench_compare}
 out="" threshold=0.10
 

@@ -7,19 +7,20 @@
 #
 #   [ROUNDS=N] vm-compare.sh A B [BENCH_ARGS...]
 #
-# A and B are vm.sh kernels (7.2, 6.12, 6.1, iommufd, or a bzImage path).
-# ROUNDS boots of each (default 3): a kernel runs faster or slower as a
-# whole from one boot to the next, and only several boots show by how
-# much; tests/power_test.c measures what 3 boots of 5 repetitions (the
-# benchmark's default) find.  Interleaving spreads slow drifts of the
-# host over both.  Results land in
+# A and B are vm.sh kernels (newest, stable, oldstable, iommufd, a
+# bzImage path) or kernel trees, built once as scripts/build-kernel.sh -C
+# does.  ROUNDS boots of each (default 3): a kernel runs faster or slower
+# as a whole from one boot to the next, and only several boots show by
+# how much; tests/power_test.c measures what 3 boots of 5 repetitions
+# (the benchmark's default) find.  Interleaving spreads slow drifts of
+# the host over both.  Results land in
 # results/compare/<A|B><round>/bench.json; prints the comparison, the
 # spread between boots and the run time per kernel.  Exit status is
 # compare's: 0 no regression from A to B, 1 regression, 2 error.
 
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 install=${INSTALL_PATH:-$top/build/install}
 out=${VM_COMPARE_OUT:-$top/results/compare}
 rounds=${ROUNDS:-3}
@@ -30,33 +31,47 @@ case $rounds in
 esac
 a=$1 b=$2
 shift 2
-declare -A secs=([A]=0 [B]=0)
+declare -A secs=([A]=0 [B]=0) name=([A]=$a [B]=$b) kern mods
+
+# vm.sh's kernel for a side; a tree is built here, once, not per boot.
+resolve_kernel() {
+	local side=$1 k=$2 kernel moddir built
+
+	kern[$side]=$k mods[$side]=""
+	[ -d "$k" ] || return 0
+	built=$("$top/scripts/build-kernel.sh" -C "$k" -e) || exit 2
+	eval "$built"
+	kern[$side]=$kernel mods[$side]=${moddir:-}
+}
 
 # One boot; a rig failure without results (rc 2) is retried once.
 bench_on() {
-	local side=$1 k=$2 dir=$3 t0 try
-	shift 3
+	local side=$1 dir=$2 t0 try
+	shift 2
 
 	for try in 1 2; do
 		rm -rf "$dir"
-		echo "vm-compare: $side=$k, $(basename "$dir"), try $try" >&2
+		echo "vm-compare: $side=${name[$side]}, $(basename "$dir"), try $try" >&2
 		t0=$(date +%s)
-		"$top/scripts/vm.sh" -t 1800 -k "$k" -i "$install" -o "$dir" -- \
-			"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json ${*:-}'" \
+		"$top/scripts/vm.sh" -t 1800 -k "${kern[$side]}" \
+			${mods[$side]:+-M "${mods[$side]}"} -i "$install" -o "$dir" -- \
+			"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json \"\$@\"' sh $(shell_quote "$@")" \
 			>"$dir.log" 2>&1 ||
-			echo "vm-compare: $k reported failures (see $dir.log); comparing what it measured" >&2
+			echo "vm-compare: ${name[$side]} reported failures (see $dir.log); comparing what it measured" >&2
 		secs[$side]=$((secs[$side] + $(date +%s) - t0))
 		[ -f "$dir/bench.json" ] && return 0
 	done
-	echo "vm-compare: no results from kernel $k, see $dir.log" >&2
+	echo "vm-compare: no results from kernel ${name[$side]}, see $dir.log" >&2
 	exit 2
 }
 
+resolve_kernel A "$a"
+resolve_kernel B "$b"
 mkdir -p "$out"
 list_a="" list_b=""
 for r in $(seq 1 "$rounds"); do
-	bench_on A "$a" "$out/A$r" "$@"
-	bench_on B "$b" "$out/B$r" "$@"
+	bench_on A "$out/A$r" "$@"
+	bench_on B "$out/B$r" "$@"
 	list_a+=${list_a:+,}$out/A$r/bench.json
 	list_b+=${list_b:+,}$out/B$r/bench.json
 done

@@ -13,12 +13,17 @@
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
+# run_kselftest.sh's runner gives /usr/bin/timeout GNU's --foreground,
+# which busybox's lacks: keep busybox's on PATH, in /bin only.
+mv /usr/bin/timeout /bin/timeout
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin:/vfio-bench HOME=/root
 
 mkdir -p /proc /sys /dev /tmp /run /root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# What udev would add: run_kselftest.sh's runner logs to /dev/stdout.
+ln -s /proc/self/fd /dev/fd && ln -s fd/1 /dev/stdout && ln -s fd/2 /dev/stderr
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run

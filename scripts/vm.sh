@@ -9,11 +9,13 @@
 #   vm.sh [-k KERNEL] [-M MODULES_DIR] [-i INSTALL_DIR] [-o OUTDIR]
 #         [-t TIMEOUT_S] [-- COMMAND...]
 #
-#   -k KERNEL       7.2, 6.12 or 6.1 (Debian kernels, cached by
-#                   scripts/deps.sh), iommufd (7.2 with IOMMUFD, all built
+#   -k KERNEL       newest, stable or oldstable (Debian kernels by role,
+#                   cached by scripts/deps.sh, which prints their
+#                   versions; a cached series such as 7.2 works too),
+#                   iommufd (the newest source with IOMMUFD, all built
 #                   in, from scripts/build-kernel.sh, which rebuilds it when
 #                   configs/iommufd.config changed), or the path of a
-#                   bzImage; default $KERNEL, else 7.2
+#                   bzImage; default $KERNEL, else newest
 #   -M MODULES_DIR  lib/modules/<release> tree for a bzImage; without one,
 #                   vfio, vfio-pci, vfio_iommu_type1 and nvme must be built in
 #   -i INSTALL_DIR  what 'make install' staged (default build/install); it
@@ -68,8 +70,8 @@
 
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${VFIO_BENCH_CACHE:-$top/.cache}
+prog=vm.sh die_status=2
+. "$(dirname "$0")/lib.sh"
 # The modules a VFIO run needs, and nvme, so that the NVMe starts on a
 # driver that run.sh has to give it back to.  Their dependencies come
 # from modules.dep (vfio_virqfd on 6.1, nvme-core and the CRCs).
@@ -80,8 +82,6 @@ marker=@@vfio-bench
 tmp=""
 qpid=""
 streamer=""
-
-die() { echo "vm.sh: $*" >&2; exit 2; }
 
 usage() {
 	echo "usage: vm.sh [-k KERNEL] [-M MODULES_DIR] [-i INSTALL_DIR] [-o OUTDIR] [-t TIMEOUT_S] [-- COMMAND...]" >&2
@@ -124,10 +124,13 @@ pick_kernel() {
 	local k=$1
 
 	case $k in
-	7.2|6.12|6.1)
-		[ -f "$cache/kernels/$k/release" ] ||
+	newest|stable|oldstable|[0-9]*.[0-9]*)
+		# Roles are fetched on first use; a series must be cached.
+		[ -f "$cache/kernels/$k/release" ] || [[ $k == [0-9]* ]] ||
 			"$top/scripts/deps.sh" kernels ||
 			die "kernel $k is not cached and scripts/deps.sh kernels failed"
+		[ -f "$cache/kernels/$k/release" ] ||
+			die "no kernel $k: give newest, stable, oldstable, a cached series ($(cd "$cache/kernels" && echo [0-9]*)), iommufd or the path of a bzImage"
 		vmlinuz=$cache/kernels/$k/vmlinuz
 		moddir=${moddir:-$cache/kernels/$k/lib/modules/$(cat "$cache/kernels/$k/release")}
 		name=$k ;;
@@ -138,7 +141,7 @@ pick_kernel() {
 		vmlinuz=$cache/kernels/iommufd/vmlinuz
 		name=$k ;;
 	*)
-		[ -f "$k" ] || die "no kernel '$k': give 7.2, 6.12, 6.1, iommufd or the path of a bzImage"
+		[ -f "$k" ] || die "no kernel '$k': give newest, stable, oldstable, iommufd or the path of a bzImage"
 		vmlinuz=$k
 		name=$(basename "$k") ;;
 	esac
@@ -509,7 +512,7 @@ explain_failure() {
 	exit 2
 }
 
-kernel=${KERNEL:-7.2}
+kernel=${KERNEL:-newest}
 iommu_family=${IOMMU:-intel}
 numa=${NUMA:-1}
 moddir=""

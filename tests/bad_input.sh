@@ -264,6 +264,12 @@ if [ -n "$src" ]; then
 	expect 2 'usage' "plot.sh without files" -- "$src/scripts/plot.sh"
 	expect 2 'usage' "vm-compare.sh with one kernel" -- "$src/scripts/vm-compare.sh" 7.2
 	expect 1 'usage' "deps.sh with an unknown step" -- "$src/scripts/deps.sh" everything
+	expect 1 'no kernel tree at' "build-kernel.sh -C without a tree" -- \
+		"$src/scripts/build-kernel.sh" -C "$tmp/none"
+	expect 1 'is not a kernel tree' "build-kernel.sh -C on a plain dir" -- \
+		"$src/scripts/build-kernel.sh" -C "$tmp"
+	expect 2 'usage' "build-kernel.sh with an unknown option" -- \
+		"$src/scripts/build-kernel.sh" -Q
 fi
 
 echo "1..$n"

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vfio-bench's development targets, included by the Makefile.
+#
+#   make vm-run           the suite in the VM on KERNEL: a role (newest,
+#                         stable, oldstable: Debian's, see
+#                         scripts/kernel-roles.sh), iommufd, a series
+#                         that is cached (7.2), or a bzImage
+#   make vm-run KDIR=~/linux [MODULES=dir]
+#                         your own tree, built with configs/rig.config
+#                         merged in (scripts/build-kernel.sh -C); MODULES
+#                         overrides the lib/modules/<release> dir
+#   make vm-compare [A=stable B=newest]
+#   make check            host unit tests + the VM lanes (the test command)
+#   make sanitize | fuzz | checkpatch
+#   make cycles           dependency cycles among lib/*.c (includes, calls)
+
+KERNEL		?= newest
+
+# With KDIR, the tree is built first and its bzImage (and modules) boot.
+vm-run: install
+ifdef KDIR
+	@set -e; built=$$(scripts/build-kernel.sh -C '$(KDIR:~/%=$(HOME)/%)' -e); \
+	eval "$$built"; \
+	moddir=$(or $(MODULES),$$moddir); \
+	scripts/vm.sh -k "$$kernel" $${moddir:+-M "$$moddir"} -i $(INSTALL_PATH)
+else
+	scripts/vm.sh -k $(KERNEL) $(if $(MODULES),-M $(MODULES)) -i $(INSTALL_PATH)
+endif
+
+# The library and the host tests again under ASan and UBSan (dynamic:
+# the sanitizers do not link statically), run at once.
+SAN_OUT		:= $(OUTPUT)/sanitize
+SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+SAN_PROGS	:= $(addprefix $(SAN_OUT)/,$(TEST_HOST_PROGS) $(TEST_PURE_PROGS))
+
+$(SAN_OUT)/%: tests/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Wno-sign-compare $(SAN_FLAGS) \
+		-o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+sanitize: $(SAN_PROGS)
+	@OUTPUT=$(SAN_OUT) ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 \
+		scripts/suite.sh $(TEST_HOST_PROGS) $(TEST_PURE_PROGS)
+
+# libFuzzer harnesses (clang) for the parsers that take outside input.
+# 'make fuzz' runs each for FUZZ_RUNS inputs; crashes land in
+# $(FUZZ_OUT)/crash-* and become regression tests.  Undefined behaviour
+# is fatal, as in 'make sanitize': recovered, it is only a line in a log.
+FUZZ_OUT	:= $(OUTPUT)/fuzz
+FUZZ_TARGETS	:= fuzz_caps fuzz_sparse_plan fuzz_bdf fuzz_json
+FUZZ_RUNS	?= 1000000
+FUZZ_CC		?= clang
+
+$(FUZZ_OUT)/%: fuzz/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
+	@command -v $(FUZZ_CC) >/dev/null || scripts/deps.sh fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g -D_GNU_SOURCE -Ilib/include -I$(KSFT_DIR) \
+		$(KHDR_INCLUDES) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+fuzz: $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_OUT)/corpus-$$t; \
+		(cd $(FUZZ_OUT) && ./$$t -runs=$(FUZZ_RUNS) -max_len=4096 \
+			-print_final_stats=1 corpus-$$t 2>$$t.log) || \
+			{ tail -n 30 $(FUZZ_OUT)/$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
+		echo "fuzz: $$t: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' \
+			$(FUZZ_OUT)/$$t.log | grep -o '[0-9]*$$') executions, no crash"; \
+	done
+
+# The benchmark on two kernels and their comparison: A before, B after.
+A		?= stable
+B		?= newest
+vm-compare: install
+	scripts/vm-compare.sh $(A) $(B) $(BENCH_ARGS)
+
+check: install
+	scripts/check.sh
+
+checkpatch: $(HARNESS)
+	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c tools/*.c fuzz/*.c; do \
+		$(CHECKPATCH) --no-tree --quiet --show-types -f $$f || rc=1; \
+	done; exit $${rc:-0}
+
+# Dependency cycles among lib/*.c, by includes and by calls (objects).
+cycles: $(LIB_OBJS)
+	@scripts/cycles.sh $(OUTPUT)/lib
+
+.PHONY: vm-run vm-compare check checkpatch sanitize fuzz cycles
