@@ -143,10 +143,6 @@ $(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIB_OBJS)
 $(addprefix $(OUTPUT)/,$(TOOL_PROGS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# libnuma.a drags in getaddrinfo(), which it never calls here; -w hushes
-# glibc's static-link warning about it.
-$(OUTPUT)/vfio_dma_map_bench: LDLIBS += -lnuma -Wl,-w
-
 # Fetched once into the cache (idempotent); see scripts/deps.sh.  One
 # run makes all three (&:), also under -j.
 $(HARNESS) $(HDR_STAMP) $(RUNNER) &:

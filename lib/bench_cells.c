@@ -48,6 +48,9 @@ static void describe(const struct vfio_bench_cell *c,
 
 	memset(r, 0, sizeof(*r));
 	r->want_faults = -1;
+	r->iommu_entries = -1;
+	r->node = c->node;
+	r->measured_node = -1;
 	r->size = c->size;
 	snprintf(r->api, sizeof(r->api), "%s", vfio_iommu_mode_short(c->mode));
 	snprintf(r->backing, sizeof(r->backing), "%s",
@@ -55,30 +58,50 @@ static void describe(const struct vfio_bench_cell *c,
 	snprintf(r->policy, sizeof(r->policy), "%s",
 		 c->bar ? vfio_map_policy_name(c->policy) : "");
 	snprintf(r->state, sizeof(r->state), "%s", state_name(c->state));
-	snprintf(r->name, sizeof(r->name), "%s/%s%s/%s/%s", r->api,
+	snprintf(r->name, sizeof(r->name), "%s/%s%s/%s/%s%s", r->api,
 		 c->bar ? "bar-" : "", cell_kind(c),
-		 size_name(c->size, sz, sizeof(sz)), r->state);
+		 size_name(c->size, sz, sizeof(sz)), r->state,
+		 c->remote ? "/remote" : "");
 }
 
-static void add_cell(struct vfio_bench_table *tab, const char *mode, bool bar,
-		     bool file, int kind, enum vfio_bench_state st,
-		     uint64_t size)
+static void add_cell(struct vfio_bench_table *tab,
+		     const struct vfio_bench_target *t, bool bar, bool file,
+		     int kind, enum vfio_bench_state st, uint64_t size)
 {
 	struct vfio_bench_cell *c;
 
 	if (tab->nr_cells == VFIO_RESULTS_MAX_CELLS)
 		VFIO_FAIL("more than %d cells", VFIO_RESULTS_MAX_CELLS);
 	c = &tab->cells[tab->nr_cells];
-	c->mode = mode;
+	c->mode = t->mode;
 	c->bar = bar;
 	c->file = file;
 	c->backing = bar ? 0 : kind;
 	c->policy = bar ? kind : 0;
 	c->state = st;
 	c->size = size;
+	c->node = bar ? -1 : t->node;
+	c->remote = false;
 	c->res = &tab->results.cells[tab->nr_cells++];
 	describe(c, c->res);
 	tab->results.nr_cells = tab->nr_cells;
+}
+
+/* A memory cell on the local node, and its twin on the remote one if any. */
+static void add_placed(struct vfio_bench_table *tab,
+		       const struct vfio_bench_target *t, int backing,
+		       enum vfio_bench_state st, uint64_t size)
+{
+	struct vfio_bench_cell *c;
+
+	add_cell(tab, t, false, false, backing, st, size);
+	if (t->remote < 0)
+		return;
+	add_cell(tab, t, false, false, backing, st, size);
+	c = &tab->cells[tab->nr_cells - 1];
+	c->node = t->remote;
+	c->remote = true;
+	describe(c, c->res);
 }
 
 static void add_bar_cells(struct vfio_bench_table *tab,
@@ -94,13 +117,13 @@ static void add_bar_cells(struct vfio_bench_table *tab,
 	size = align_up(size, SZ_4K);
 	/* iommufd maps a BAR only by its dma-buf. */
 	if (native && m->policies) {
-		add_cell(tab, t->mode, true, true, 0, VFIO_BENCH_FRESH, size);
+		add_cell(tab, t, true, true, 0, VFIO_BENCH_FRESH, size);
 		return;
 	}
 	for (k = 0; k < VFIO_MAP_NR_POLICIES; k++)
 		for (s = VFIO_BENCH_FRESH; s <= VFIO_BENCH_PREFAULTED; s++)
 			if ((m->policies & 1U << k) && (st & 1U << s))
-				add_cell(tab, t->mode, true, false, k, s, size);
+				add_cell(tab, t, true, false, k, s, size);
 }
 
 void vfio_bench_cells_add(struct vfio_bench_table *tab,
@@ -113,11 +136,10 @@ void vfio_bench_cells_add(struct vfio_bench_table *tab,
 	for (k = 0; k < VFIO_BACKING_NR; k++)
 		for (s = VFIO_BENCH_FRESH; s <= VFIO_BENCH_PREFAULTED; s++)
 			if ((m->backings & 1U << k) && (m->states & 1U << s))
-				add_cell(tab, t->mode, false, false, k, s,
-					 m->size);
+				add_placed(tab, t, k, s, m->size);
 	/* iommufd maps a memfd by file too. */
 	if (native && (m->backings & 1U << VFIO_BACKING_MEMFD))
-		add_cell(tab, t->mode, false, true, VFIO_BACKING_MEMFD,
+		add_cell(tab, t, false, true, VFIO_BACKING_MEMFD,
 			 VFIO_BENCH_FRESH, m->size);
 	add_bar_cells(tab, m, t, native);
 }

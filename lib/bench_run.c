@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "libvfio.h"
+#include "kselftest.h"
 
 static double now(void)
 {
@@ -70,9 +71,12 @@ static int prepare(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 		*va = t->dev->bars[t->bar].va;
 	} else {
 		ret = vfio_buffer_alloc(buf, c->backing, c->size);
-		*va = buf->va;
-		if (!ret && t->place)
-			t->place(buf->va, c->size);
+		*va = ret ? NULL : buf->va;
+		/* Bound, not preferred: a fallback shows in place_check(). */
+		if (!ret && c->node >= 0)
+			ret = __vfio_buffer_bind(buf, c->node);
+		if (ret && *va)		/* bound nowhere: freed, not measured */
+			vfio_buffer_free(buf);
 	}
 	if (!ret && c->state == VFIO_BENCH_PREFAULTED && c->bar)
 		vfio_pci_bar_touch(&t->dev->bars[t->bar]);
@@ -166,6 +170,41 @@ static int check_bar_faults(struct vfio_bench_target *t,
 	return 0;
 }
 
+/* The IOMMU's side of the law: its entries for the BAR, area by area. */
+static void bar_iommu_entries(struct vfio_bench_target *t,
+			      struct vfio_bench_cell *c, uint64_t iova)
+{
+	struct vfio_pci_bar *bar = &t->dev->bars[t->bar];
+	int64_t n, sum = 0;
+	int i;
+
+	if (!c->bar || c->file)
+		return;
+	for (i = 0; i < bar->plan.nr_areas; i++) {
+		n = __vfio_iommu_entries(t->iommu->info.pgsizes,
+					 iova + bar->plan.areas[i].offset,
+					 bar->pa + bar->plan.areas[i].offset,
+					 bar->plan.areas[i].size);
+		if (n < 0)
+			return;
+		sum += n;
+	}
+	c->res->iommu_entries = sum;
+}
+
+/* Pinned, the pages exist: a placement that fell back fails the cell. */
+static int place_check(struct vfio_bench_cell *c,
+		       const struct vfio_buffer *buf)
+{
+	int node;
+
+	if (c->bar)
+		return 0;
+	node = __vfio_buffer_check_node(buf, c->node);
+	c->res->measured_node = node < 0 ? -1 : node;
+	return c->node >= 0 && node < 0 ? node : 0;
+}
+
 static void keep_sample(struct vfio_bench_target *t, struct vfio_cell_result *r,
 			const double *times)
 {
@@ -203,6 +242,10 @@ static int run_rep(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	}
 	if (!ret)
 		ret = check_bar_faults(t, c, t->fc.delta[VFIO_FAULTS_MINFLT]);
+	if (!ret)
+		bar_iommu_entries(t, c, iova);
+	if (!ret)
+		ret = place_check(c, &buf);
 	release(t, c, &buf);
 	if (!ret && keep)
 		keep_sample(t, c->res, times);
@@ -218,6 +261,10 @@ void vfio_bench_run_cell(struct vfio_bench_target *t, struct vfio_bench_cell *c)
 	ret = __vfio_iova_pick(&t->iommu->info, c->size, SZ_1G, &iova);
 	for (i = -t->warmup; !ret && i < t->reps; i++)
 		ret = run_rep(t, c, iova, i >= 0);
+	if (r->iommu_entries >= 0)
+		ksft_print_msg("%s: %lld CPU faults expected, %lld IOMMU entries (page sizes %#llx)\n",
+			       r->name, r->want_faults, r->iommu_entries,
+			       (unsigned long long)t->iommu->info.pgsizes);
 	r->status = VFIO_CELL_OK;
 	if (ret) {
 		/* A buffer the machine cannot provide is a skip, not a failure. */

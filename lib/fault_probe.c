@@ -18,6 +18,7 @@
 #include "libvfio/map_policy.h"
 #include "libvfio/mmap.h"
 #include "libvfio/pt_evidence.h"
+#include "libvfio/results.h"
 #include "libvfio/sparse_plan.h"
 #include "libvfio/vfio_pci_device.h"
 
@@ -512,7 +513,7 @@ static const char *style_name(enum vfio_fault_style s)
 void vfio_fault_probe_write(struct json_writer *w,
 			    const struct vfio_fault_probe *p)
 {
-	json_obj_open(w, "fault_probe");
+	json_obj_open(w, VFIO_KEY_PROBE);
 	json_str(w, "style", style_name(p->style));
 	json_int(w, "max_block_hugepage", p->max_block[VFIO_ADVICE_HUGE]);
 	json_int(w, "max_block_none", p->max_block[VFIO_ADVICE_NONE]);
@@ -521,6 +522,6 @@ void vfio_fault_probe_write(struct json_writer *w,
 	json_int(w, "pt_block", p->pt_block);
 	json_str(w, "thp", p->thp);
 	json_str(w, "evidence", p->evidence);
-	json_str(w, "verdict", p->verdict);
+	json_str(w, VFIO_KEY_VERDICT, p->verdict);
 	json_obj_close(w);
 }

@@ -160,6 +160,13 @@ void json_int(struct json_writer *w, const char *key, long long val)
 	fprintf(w->f, "%lld", val);
 }
 
+/* Sizes and IOVAs: 2^64 - 1 is a range end, never -1. */
+void json_uint(struct json_writer *w, const char *key, unsigned long long val)
+{
+	element(w, key);
+	fprintf(w->f, "%llu", val);
+}
+
 void json_null(struct json_writer *w, const char *key)
 {
 	element(w, key);

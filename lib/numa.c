@@ -4,6 +4,7 @@
  * every program of the suite links statically without libnuma.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -15,12 +16,14 @@
 
 #define CHECK_BATCH 512
 
-/* A sysfs node list ("0-1,3") into a mask; the count, or -errno. */
-static int parse_node_list(const char *s, uint64_t *mask)
+/*
+ * A sysfs list ("0-1,3") of nodes or CPUs: @add(n, @arg) for each one;
+ * the count, or -errno.
+ */
+static int parse_list(const char *s, void (*add)(int n, void *arg), void *arg)
 {
 	int lo, hi, n, nr = 0;
 
-	*mask = 0;
 	while (*s && *s != '\n') {
 		if (sscanf(s, "%d%n", &lo, &n) != 1 || lo < 0)
 			return vfio_err(-EINVAL, "bad node list '%s'", s);
@@ -30,34 +33,115 @@ static int parse_node_list(const char *s, uint64_t *mask)
 			return vfio_err(-EINVAL, "bad node range in '%s'", s);
 		if (*s == '-')
 			s += n + 1;
-		for (; lo <= hi && lo < VFIO_NUMA_MAX_NODES; lo++, nr++)
-			*mask |= 1ULL << lo;
+		/* sysfs numbers nodes and CPUs far below this. */
+		if (hi >= 1 << 16)
+			return vfio_err(-EINVAL, "node or CPU %d out of range", hi);
+		for (; lo <= hi; lo++, nr++)
+			add(lo, arg);
 		if (*s == ',')
 			s++;
 	}
 	return nr;
 }
 
-int __vfio_numa_nodes(uint64_t *mask)
+/* Nodes past VFIO_NUMA_MAX_NODES are left out of the mask. */
+static void add_node(int node, void *mask)
 {
-	const char *path = "/sys/devices/system/node/has_memory";
-	char line[256] = "";
-	FILE *f;
+	if (node < VFIO_NUMA_MAX_NODES)
+		*(uint64_t *)mask |= 1ULL << node;
+}
 
-	f = fopen(path, "r");
-	/* A kernel without CONFIG_NUMA: one node, 0. */
-	if (!f && errno == ENOENT) {
-		*mask = 1;
-		return 1;
-	}
+static void add_cpu(int cpu, void *set)
+{
+	if (cpu < CPU_SETSIZE)
+		CPU_SET(cpu, (cpu_set_t *)set);
+}
+
+/* The first line of a sysfs file into @line. */
+static int read_line(const char *path, char *line, int len)
+{
+	FILE *f = fopen(path, "r");
+
 	if (!f)
 		return vfio_err(-errno, "%s: %s", path, strerror(errno));
-	if (!fgets(line, sizeof(line), f)) {
+	if (!fgets(line, len, f)) {
 		fclose(f);
 		return vfio_err(-EIO, "%s: empty", path);
 	}
 	fclose(f);
-	return parse_node_list(line, mask);
+	return 0;
+}
+
+int __vfio_numa_nodes(uint64_t *mask)
+{
+	char line[256] = "";
+	int ret;
+
+	*mask = 0;
+	ret = read_line("/sys/devices/system/node/has_memory", line,
+			sizeof(line));
+	/* A kernel without CONFIG_NUMA: one node, 0. */
+	if (ret == -ENOENT) {
+		*mask = 1;
+		return 1;
+	}
+	return ret ? ret : parse_list(line, add_node, mask);
+}
+
+int __vfio_numa_run_on(int node)
+{
+	char path[96], line[4096] = "";
+	cpu_set_t set;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist",
+		 node);
+	ret = read_line(path, line, sizeof(line));
+	/* Without CONFIG_NUMA node 0 is every CPU, where it runs already. */
+	if (ret == -ENOENT && !node)
+		return 0;
+	CPU_ZERO(&set);
+	if (!ret)
+		ret = parse_list(line, add_cpu, &set);
+	if (ret < 0)
+		return ret;
+	/* A memory-only node: the thread stays where it may run. */
+	if (!CPU_COUNT(&set))
+		return 0;
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return vfio_err(-errno, "cannot run on NUMA node %d: %s", node,
+				strerror(errno));
+	return 0;
+}
+
+int __vfio_numa_place(const char *bdf, int node, struct vfio_numa_place *p)
+{
+	uint64_t nodes;
+	int ret = __vfio_numa_nodes(&nodes);
+
+	p->node = node;
+	p->remote = -1;
+	if (ret >= 0)
+		ret = __vfio_pci_numa_node(bdf, &p->device);
+	if (ret < 0)
+		return ret;
+	if (p->node < 0)
+		p->node = p->device;
+	if (p->node < 0)
+		return 0;
+	if (p->node >= VFIO_NUMA_MAX_NODES || !(nodes & 1ULL << p->node))
+		return vfio_err(-EINVAL, "NUMA node %d has no memory (nodes with memory: %#llx)",
+				p->node, (unsigned long long)nodes);
+	ret = __vfio_numa_run_on(p->node);
+	nodes &= ~(1ULL << p->node);
+	if (nodes)
+		p->remote = __builtin_ctzll(nodes);
+	return ret;
+}
+
+void vfio_numa_place(const char *bdf, int node, struct vfio_numa_place *p)
+{
+	VFIO_ASSERT_OK(__vfio_numa_place(bdf, node, p));
 }
 
 int __vfio_pci_numa_node(const char *bdf, int *node)

@@ -85,13 +85,19 @@ static void write_cell(struct json_writer *w, const struct vfio_cell_result *c)
 	json_str(w, VFIO_KEY_BACKING, c->backing);
 	json_str(w, VFIO_KEY_POLICY, c->policy);
 	json_str(w, VFIO_KEY_STATE, c->state);
-	json_int(w, VFIO_KEY_SIZE, c->size);
+	json_uint(w, VFIO_KEY_SIZE, c->size);
+	json_int(w, VFIO_KEY_NODE, c->node);
+	json_int(w, VFIO_KEY_MEASURED_NODE, c->measured_node);
 	json_str(w, VFIO_KEY_STATUS, vfio_cell_status_name(c->status));
 	json_str(w, VFIO_KEY_REASON, c->reason);
 	if (c->want_faults >= 0)
 		json_int(w, VFIO_KEY_EXPECTED, c->want_faults);
 	else
 		json_null(w, VFIO_KEY_EXPECTED);
+	if (c->iommu_entries >= 0)
+		json_int(w, VFIO_KEY_IOMMU_ENTRIES, c->iommu_entries);
+	else
+		json_null(w, VFIO_KEY_IOMMU_ENTRIES);
 	for (s = 0; s < VFIO_SERIES_NR; s++)
 		write_series(w, c, s);
 	/* Summaries for readers other than compare, which uses the samples. */
@@ -116,8 +122,8 @@ static void write_mode(struct json_writer *w, const struct vfio_results_mode *m)
 	json_arr_open(w, "iova_ranges");
 	for (i = 0; i < m->iommu.nr_ranges; i++) {
 		json_arr_open(w, NULL);
-		json_int(w, NULL, m->iommu.ranges[i].start);
-		json_int(w, NULL, m->iommu.ranges[i].end);
+		json_uint(w, NULL, m->iommu.ranges[i].start);
+		json_uint(w, NULL, m->iommu.ranges[i].end);
 		json_arr_close(w);
 	}
 	json_arr_close(w);
@@ -129,8 +135,10 @@ static void write_settings(struct json_writer *w, const struct vfio_results *r)
 	json_obj_open(w, VFIO_KEY_SETTINGS);
 	json_int(w, VFIO_KEY_REPS, r->reps);
 	json_int(w, VFIO_KEY_WARMUP, r->warmup);
-	json_int(w, VFIO_KEY_SIZE, r->size);
+	json_uint(w, VFIO_KEY_SIZE, r->size);
 	json_int(w, VFIO_KEY_NODE, r->node);
+	json_int(w, VFIO_KEY_REMOTE_NODE, r->remote_node);
+	json_int(w, VFIO_KEY_DEVICE_NODE, r->device_node);
 	json_int(w, VFIO_KEY_BAR, r->bar);
 	json_num(w, VFIO_KEY_OVERHEAD, r->overhead_s);
 	json_obj_close(w);
@@ -240,11 +248,19 @@ static void copy_str(char *dst, size_t len, const struct json *j,
 	snprintf(dst, len, "%s", json_get_str(j, key, ""));
 }
 
+static long long get_int(const struct json *j, const char *key, long long def)
+{
+	const struct json *v = json_get(j, key);
+
+	return v && v->type == JSON_NUM ? (long long)v->num : def;
+}
+
 /* A cell's description; its samples come after. */
 static int read_cell_head(const struct json *j, struct vfio_cell_result *c)
 {
 	const struct json *size = json_get(j, VFIO_KEY_SIZE);
 	const struct json *want = json_get(j, VFIO_KEY_EXPECTED);
+	const struct json *entries = json_get(j, VFIO_KEY_IOMMU_ENTRIES);
 
 	if (j->type != JSON_OBJ || !json_get_str(j, VFIO_KEY_NAME, NULL))
 		return vfio_err(-EINVAL, "a cell without a name");
@@ -256,6 +272,11 @@ static int read_cell_head(const struct json *j, struct vfio_cell_result *c)
 	copy_str(c->reason, sizeof(c->reason), j, VFIO_KEY_REASON);
 	c->size = size && size->type == JSON_NUM ? size->num : 0;
 	c->want_faults = want && want->type == JSON_NUM ? want->num : -1;
+	c->iommu_entries = entries && entries->type == JSON_NUM ?
+			   entries->num : -1;
+	/* Files from before NUMA placement: not placed, not measured. */
+	c->node = get_int(j, VFIO_KEY_NODE, -1);
+	c->measured_node = get_int(j, VFIO_KEY_MEASURED_NODE, -1);
 	/* Files before the status field was there: ok when measured. */
 	return parse_status(json_get_str(j, VFIO_KEY_STATUS, "ok"), c);
 }
@@ -331,13 +352,6 @@ static int read_cells(const struct json *cells, struct vfio_results *r,
 	return 0;
 }
 
-static long long get_int(const struct json *j, const char *key, long long def)
-{
-	const struct json *v = json_get(j, key);
-
-	return v && v->type == JSON_NUM ? (long long)v->num : def;
-}
-
 /*
  * Settings that change what a cell measures must match across the files
  * pooled or compared; the number of repetitions may differ.
@@ -346,12 +360,14 @@ static int match(const struct vfio_results *first, const struct vfio_results *r,
 		 const char *what)
 {
 	if (r->warmup == first->warmup && r->node == first->node &&
-	    r->bar == first->bar && r->size == first->size)
+	    r->remote_node == first->remote_node && r->bar == first->bar &&
+	    r->size == first->size)
 		return 0;
-	return vfio_err(-EINVAL, "%s: run parameters differ: warmup %d, NUMA node %d, BAR %d, size %llu where the first has %d, %d, %d, %llu",
-			what, r->warmup, r->node, r->bar,
+	return vfio_err(-EINVAL, "%s: run parameters differ: warmup %d, NUMA node %d, remote node %d, BAR %d, size %llu where the first has %d, %d, %d, %d, %llu",
+			what, r->warmup, r->node, r->remote_node, r->bar,
 			(unsigned long long)r->size, first->warmup, first->node,
-			first->bar, (unsigned long long)first->size);
+			first->remote_node, first->bar,
+			(unsigned long long)first->size);
 }
 
 int __vfio_results_match(const struct vfio_results *a,
@@ -367,6 +383,7 @@ static int read_settings(const struct json *root, struct vfio_results *r,
 	struct vfio_results now = {
 		.warmup = get_int(s, VFIO_KEY_WARMUP, -1),
 		.node = get_int(s, VFIO_KEY_NODE, -1),
+		.remote_node = get_int(s, VFIO_KEY_REMOTE_NODE, -1),
 		.bar = get_int(s, VFIO_KEY_BAR, -1),
 		.size = get_int(s, VFIO_KEY_SIZE, 0),
 	};
@@ -375,6 +392,8 @@ static int read_settings(const struct json *root, struct vfio_results *r,
 		return -EINVAL;
 	r->warmup = now.warmup;
 	r->node = now.node;
+	r->remote_node = now.remote_node;
+	r->device_node = get_int(s, VFIO_KEY_DEVICE_NODE, -1);
 	r->bar = now.bar;
 	r->size = now.size;
 	r->reps += get_int(s, VFIO_KEY_REPS, 0);

@@ -3,8 +3,10 @@
  * The results-file JSON writer and reader.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +27,8 @@ TEST(round_trip)
 	json_obj_open(&w, NULL);
 	json_str(&w, "name", "quote \" backslash \\ tab \t");
 	json_int(&w, "faults", 524288);
+	/* 2^64 - 1, a virtio-iommu's IOVA range end, is no -1 in the file. */
+	json_uint(&w, "iova_end", UINT64_MAX);
 	json_num(&w, "median_s", 1.77);
 	json_arr_open(&w, "cells");
 	json_num(&w, NULL, 1);
@@ -40,6 +44,9 @@ TEST(round_trip)
 	ASSERT_NE(NULL, j) TH_LOG("%s\n%s", vfio_error(), buf);
 	EXPECT_STREQ("quote \" backslash \\ tab \t", json_get_str(j, "name", ""));
 	EXPECT_EQ(524288, json_get(j, "faults")->num);
+	EXPECT_NE(NULL, strstr(buf, "\"iova_end\": 18446744073709551615"))
+		TH_LOG("%s", buf);
+	EXPECT_EQ((double)UINT64_MAX, json_get(j, "iova_end")->num);
 	EXPECT_EQ(1.77, json_get(j, "median_s")->num);
 	cells = json_get(j, "cells");
 	ASSERT_NE(NULL, cells);
@@ -399,6 +406,68 @@ TEST(big_results_file_in_bounded_memory)
 	unlink(path);
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
 		TH_LOG("status %#x", status);
+}
+
+/* The two cells a NUMA run on a virtio-iommu writes, as the reader sees them. */
+static void numa_results(struct vfio_results *r, struct vfio_cell_result *c)
+{
+	static struct vfio_results_mode m = {
+		.mode = "vfio_type1v2_iommu",
+		.iommu = { .pgsizes = 0x40201000, .nr_ranges = 1,
+			   .ranges = { { 0, UINT64_MAX } } },
+	};
+
+	memset(c, 0, 2 * sizeof(*c));
+	*r = (struct vfio_results){ .reps = 1, .node = 0, .remote_node = 1,
+				    .device_node = 0, .bar = 2, .size = SZ_4K,
+				    .nr_modes = 1, .nr_cells = 2, .cells = c };
+	r->modes[0] = m;
+	snprintf(c[0].name, sizeof(c[0].name), "type1v2/anon4k/4K/fresh/remote");
+	c[0].node = 1;
+	c[0].measured_node = 1;
+	c[0].iommu_entries = -1;
+	snprintf(c[1].name, sizeof(c[1].name), "type1v2/bar-pa/2G/fresh");
+	c[1].node = -1;
+	c[1].measured_node = -1;
+	c[1].want_faults = 2;
+	c[1].iommu_entries = 2;
+	c[0].n = c[1].n = 1;
+}
+
+TEST(results_numa_and_iommu_round_trip)
+{
+	char path[] = "/tmp/json_test.XXXXXX";
+	struct vfio_cell_result *c = calloc(2, sizeof(*c));
+	struct vfio_results r, back = { 0 };
+	const struct json *range;
+	struct json *j;
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_NE(NULL, c);
+	numa_results(&r, c);
+	ASSERT_EQ(0, __vfio_results_write(path, &r)) TH_LOG("%s", vfio_error());
+	ASSERT_EQ(0, __vfio_results_read(path, &back)) TH_LOG("%s", vfio_error());
+	EXPECT_EQ(1, back.remote_node);
+	EXPECT_EQ(0, back.device_node);
+	EXPECT_EQ(0, __vfio_results_match(&r, &back));
+	ASSERT_EQ(2, back.nr_cells);
+	EXPECT_EQ(1, back.cells[0].node);
+	EXPECT_EQ(1, back.cells[0].measured_node);
+	EXPECT_EQ(-1, back.cells[0].iommu_entries);
+	EXPECT_EQ(-1, back.cells[1].node);
+	EXPECT_EQ(2, back.cells[1].iommu_entries);
+	j = json_parse_file(path);
+	ASSERT_NE(NULL, j);
+	range = json_get(json_get(j, VFIO_KEY_IOMMU)->child, "iova_ranges")->child;
+	EXPECT_EQ((double)UINT64_MAX, range->child->next->num);
+	back.remote_node = 2;
+	EXPECT_EQ(-EINVAL, __vfio_results_match(&r, &back));
+	json_free(j);
+	vfio_results_free(&back);
+	free(c);
+	unlink(path);
 }
 
 TEST_HARNESS_MAIN

@@ -112,6 +112,33 @@ TEST(bind_to_a_missing_node_fails)
 	vfio_buffer_free(&buf);
 }
 
+/*
+ * A run's placement: memory on the node asked for, the lowest other node
+ * with memory as the remote one, and a node without memory refused.
+ */
+TEST(place_local_and_remote)
+{
+	const char *none = "0000:ff:1f.7";	/* no such device: no node */
+	struct vfio_numa_place p;
+	uint64_t nodes, others;
+	int last;
+
+	ASSERT_LT(0, __vfio_numa_nodes(&nodes)) TH_LOG("%s", vfio_error());
+	last = 63 - __builtin_clzll(nodes);
+	others = nodes & ~(1ULL << last);
+	ASSERT_EQ(0, __vfio_numa_place(none, -1, &p)) TH_LOG("%s", vfio_error());
+	EXPECT_EQ(-1, p.device);
+	EXPECT_EQ(-1, p.node);
+	EXPECT_EQ(-1, p.remote);
+	ASSERT_EQ(0, __vfio_numa_place(none, last, &p)) TH_LOG("%s", vfio_error());
+	EXPECT_EQ(last, p.node);
+	EXPECT_EQ(others ? __builtin_ctzll(others) : -1, p.remote);
+	EXPECT_EQ(-EINVAL, __vfio_numa_place(none, VFIO_NUMA_MAX_NODES, &p));
+	if (last + 1 < VFIO_NUMA_MAX_NODES)
+		EXPECT_EQ(-EINVAL, __vfio_numa_place(none, last + 1, &p))
+			TH_LOG("%s", vfio_error());
+}
+
 /* The device under test has a node, and it is one with memory. */
 TEST(device_node_is_a_memory_node)
 {

@@ -12,7 +12,6 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <libgen.h>
-#include <numa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +35,7 @@ struct bench {
 	char probe_err[512];
 	bool probed;
 	struct vfio_bench_table tab;
+	struct vfio_numa_place numa;
 };
 
 /* To stdout with status 0 when asked for, else to stderr with 1. */
@@ -60,7 +60,8 @@ static void print_usage(const char *prog, int status)
 		"  REPS      timed repetitions per cell, 1..%d (default 5), after\n"
 		"            WARMUP untimed ones, 0..%d (default 1)\n"
 		"  NODE      NUMA node for buffers and this thread, 0..%d (default,\n"
-		"            or -1: the device's)\n",
+		"            or -1: the device's); memory cells get a /remote twin\n"
+		"            on another node with memory, if there is one\n",
 		prog, prog, prog, VFIO_RESULTS_MAX_REPS,
 		VFIO_RESULTS_MAX_REPS, MAX_NODE);
 	exit(status);
@@ -142,54 +143,18 @@ static unsigned int parse_list(const char *s, int (*parse)(const char *))
 	return mask;
 }
 
-/* The device's NUMA node from sysfs, -1 when it has none. */
-static int device_node(const char *bdf)
-{
-	char path[128];
-	int node = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node", bdf);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%d", &node) != 1)
-			node = -1;
-		fclose(f);
-	}
-	return node;
-}
-
-static int numa_node = -1;
-
-/* Each buffer on the node place_numa() chose (the runner's place hook). */
-static void bind_to_node(void *va, uint64_t size)
-{
-	numa_tonode_memory(va, size, numa_node);
-}
-
 /*
- * All of the bench's NUMA placement: buffers on the node (the device's
- * by default), this thread on its CPUs; the node used is recorded in the
- * results, -1 for none.
+ * Memory cells bound to the device's node (or -N's), this thread on its
+ * CPUs, and a remote node for the remote cells; all in the results.
  */
-static void place_numa(struct bench_opts *o)
+static void place_numa(const struct bench_opts *o, struct vfio_numa_place *p)
 {
-	if (o->node < 0)
-		o->node = device_node(o->bdf);
-	if (numa_available() < 0 || o->node < 0) {
-		ksft_print_msg("NUMA: %s\n", numa_available() < 0 ?
-			       "not available" : "device has no node");
-		o->node = -1;
-		return;
-	}
-	if (o->node > numa_max_node())
-		VFIO_FAIL("NUMA node %d does not exist (max %d)", o->node,
-			  numa_max_node());
-	if (numa_run_on_node(o->node))
-		VFIO_FAIL("cannot run on NUMA node %d: %s", o->node, strerror(errno));
-	numa_set_preferred(o->node);
-	numa_node = o->node;
-	ksft_print_msg("NUMA: buffers and thread on node %d\n", o->node);
+	vfio_numa_place(o->bdf, o->node, p);
+	if (p->node < 0)
+		ksft_print_msg("NUMA: the device has no node, buffers not placed\n");
+	else
+		ksft_print_msg("NUMA: device on node %d, buffers on node %d, remote cells on %d\n",
+			       p->device, p->node, p->remote);
 }
 
 /* Once per run, in the first mode that opens: it is the kernel's. */
@@ -342,7 +307,8 @@ static int run_modes(struct bench *b, const struct bench_opts *o)
 
 	for (i = 0; i < r->nr_modes; i++) {
 		struct vfio_bench_target t = {
-			.place = o->node >= 0 ? bind_to_node : NULL,
+			.node = b->numa.node,
+			.remote = b->numa.remote,
 		};
 		int first = b->tab.nr_cells;
 
@@ -404,15 +370,18 @@ static int compare_alias(char *argv[])
 	return 2;
 }
 
-static void results_init(struct vfio_results *r, const struct bench_opts *o,
-			 const struct vfio_fault_probe *probe)
+static void results_init(struct bench *b, const struct bench_opts *o)
 {
+	struct vfio_results *r = &b->tab.results;
+
 	r->bdf = o->bdf;
-	r->probe = probe;
+	r->probe = &b->probe;
 	r->reps = o->reps;
 	r->warmup = o->warmup;
 	r->size = o->m.size;
-	r->node = o->node;
+	r->node = b->numa.node;
+	r->remote_node = b->numa.remote;
+	r->device_node = b->numa.device;
 	r->overhead_s = vfio_bench_overhead();
 }
 
@@ -434,8 +403,8 @@ int main(int argc, char *argv[])
 	vfio_selftests_require_device(o.bdf);
 	ksft_print_header();
 	vfio_leak_snapshot(&before);
-	place_numa(&o);
-	results_init(r, &o, &b->probe);
+	place_numa(&o, &b->numa);
+	results_init(b, &o);
 	if (!run_modes(b, &o))	/* nothing to measure: a SKIP */
 		ksft_exit_skip("%s\n", r->modes[0].skip);
 	vfio_bench_print_table(&b->tab);

@@ -36,6 +36,8 @@ struct vfio_bench_cell {
 	enum vfio_map_policy policy;
 	enum vfio_bench_state state;
 	uint64_t size;
+	int node;			/* memory bound to this NUMA node, or -1 */
+	bool remote;			/* on the remote node: a "/remote" twin */
 	struct vfio_cell_result *res;
 };
 
@@ -57,8 +59,11 @@ struct vfio_bench_target {
 	const struct vfio_fault_probe *probe;
 	int bar;			/* the largest BAR, or -1 */
 	int reps, warmup;
-	/* Places a freshly allocated buffer (NUMA), or NULL. */
-	void (*place)(void *va, uint64_t size);
+	/*
+	 * Memory cells are bound to @node, and each has a "/remote" twin on
+	 * @remote (vfio_numa_place()'s); -1: not placed, no twins.
+	 */
+	int node, remote;
 };
 
 int vfio_bench_state_parse(const char *s);

@@ -36,6 +36,7 @@ void json_arr_close(struct json_writer *w);
 void json_str(struct json_writer *w, const char *key, const char *val);
 void json_num(struct json_writer *w, const char *key, double val);
 void json_int(struct json_writer *w, const char *key, long long val);
+void json_uint(struct json_writer *w, const char *key, unsigned long long val);
 void json_null(struct json_writer *w, const char *key);
 
 enum json_type { JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ };

@@ -25,6 +25,28 @@ int __vfio_numa_nodes(uint64_t *mask);
 int __vfio_pci_numa_node(const char *bdf, int *node);
 
 /*
+ * Run this thread on @node's CPUs (a node without CPUs, or a kernel
+ * without NUMA, leaves it where it is).
+ */
+int __vfio_numa_run_on(int node);
+
+/* Where a run's memory goes; -1 where there is nothing to place. */
+struct vfio_numa_place {
+	int device;		/* the device's node */
+	int node;		/* the memory cells' and this thread's */
+	int remote;		/* the /remote cells': another node with memory */
+};
+
+/*
+ * Place a run for the device @bdf: memory on @node, or on the device's
+ * node when @node is -1 (nothing placed when it has none), this thread
+ * on the node's CPUs, and the lowest other node with memory as the
+ * remote one.  -EINVAL when the node asked for has no memory.
+ */
+int __vfio_numa_place(const char *bdf, int node, struct vfio_numa_place *p);
+void vfio_numa_place(const char *bdf, int node, struct vfio_numa_place *p);
+
+/*
  * Bind [@va, @va + @len) to @node (MPOL_BIND, strict): its pages are
  * allocated there or not at all, and ones already elsewhere are moved.
  */

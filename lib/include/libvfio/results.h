@@ -31,7 +31,9 @@
 #define VFIO_KEY_REPS		"reps"
 #define VFIO_KEY_WARMUP		"warmup"
 #define VFIO_KEY_SIZE		"size"
-#define VFIO_KEY_NODE		"numa_node"
+#define VFIO_KEY_NODE		"numa_node"	/* and a cell's */
+#define VFIO_KEY_REMOTE_NODE	"remote_numa_node"
+#define VFIO_KEY_DEVICE_NODE	"device_numa_node"
 #define VFIO_KEY_BAR		"bar"
 #define VFIO_KEY_OVERHEAD	"timing_overhead_s"
 /* a cell */
@@ -43,6 +45,8 @@
 #define VFIO_KEY_STATUS		"status"
 #define VFIO_KEY_REASON		"reason"
 #define VFIO_KEY_EXPECTED	"expected_faults"
+#define VFIO_KEY_MEASURED_NODE	"measured_numa_node"
+#define VFIO_KEY_IOMMU_ENTRIES	"expected_iommu_entries"
 #define VFIO_KEY_MAP		"map_s"
 #define VFIO_KEY_UNMAP		"unmap_s"
 #define VFIO_KEY_CALIB		"calib_s"
@@ -71,6 +75,9 @@ struct vfio_cell_result {
 	enum vfio_cell_status status;
 	char reason[200];
 	long long want_faults;		/* -1: no exact expectation */
+	long long iommu_entries;	/* the IOMMU's, for a BAR; -1: unknown */
+	int node;			/* the memory's NUMA node, -1: not placed */
+	int measured_node;		/* where all its pages were, -1: unknown */
 	int n;
 	double s[VFIO_SERIES_NR][VFIO_RESULTS_MAX_REPS];
 	int boot[VFIO_RESULTS_MAX_REPS];	/* which file (boot) of a pool */
@@ -89,6 +96,8 @@ struct vfio_results {
 	int nr_modes;
 	struct vfio_results_mode modes[VFIO_RESULTS_MAX_MODES];
 	int reps, warmup, node, bar;
+	int remote_node;		/* the /remote cells', -1: none */
+	int device_node;		/* the device's, -1: none */
 	uint64_t size;
 	double overhead_s;
 	int nr_boots;			/* files pooled into this one */
@@ -117,7 +126,7 @@ void vfio_results_free(struct vfio_results *r);
 
 /*
  * 0 when @a and @b were run with the parameters that make their cells
- * comparable (warm-up, NUMA node, BAR, buffer size), else -EINVAL saying
+ * comparable (warm-up, NUMA nodes, BAR, buffer size), else -EINVAL saying
  * which differ.
  */
 int __vfio_results_match(const struct vfio_results *a,
