@@ -25,7 +25,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$top/scripts/kernel-roles.sh"
 
-build_pkgs="gcc make libc6-dev libnuma-dev zlib1g-dev perl"
+build_pkgs="gcc make libc6-dev zlib1g-dev perl"
 host_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio xz-utils kmod
 	   ca-certificates"
 # The kernel side (headers, sources, kernels) comes through an apt
