@@ -260,6 +260,115 @@ void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
 	vfio_bootstrap_ratio_ci_blocks(&sa, &sb, level, iters, seed, lo, hi);
 }
 
+/* The regularized incomplete beta I_x(a, b), by Lentz's continued fraction. */
+static double betacf(double a, double b, double x)
+{
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h, num;
+	int m;
+
+	d = 1 / (fabs(d) < 1e-300 ? 1e-300 : d);
+	h = d;
+	for (m = 1; m <= 300; m++) {
+		num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+		d = 1 + num * d;
+		c = 1 + num / c;
+		d = 1 / (fabs(d) < 1e-300 ? 1e-300 : d);
+		h *= d * (fabs(c) < 1e-300 ? 1e-300 : c);
+		num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+		d = 1 + num * d;
+		c = 1 + num / c;
+		d = 1 / (fabs(d) < 1e-300 ? 1e-300 : d);
+		h *= d * (fabs(c) < 1e-300 ? 1e-300 : c);
+	}
+	return h;
+}
+
+static double ibeta(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0 || x >= 1)
+		return x <= 0 ? 0 : 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) +
+		    a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * betacf(a, b, x) / a;
+	return 1 - front * betacf(b, a, 1 - x) / b;
+}
+
+/* Two-sided p of Student's t with @df degrees of freedom. */
+static double t_two_sided_p(double t, double df)
+{
+	return ibeta(df / 2, 0.5, df / (df + t * t));
+}
+
+/* The t with two-sided p @p at @df, by bisection (p falls as t grows). */
+static double t_quantile(double p, double df)
+{
+	double lo = 0, hi = 1e3, mid;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		mid = (lo + hi) / 2;
+		if (t_two_sided_p(mid, df) > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* Mean and variance of the logs of each block's median. */
+static void block_log_medians(const struct blocks *b, double *mean,
+			      double *var)
+{
+	static double buf[MAX_SAMPLES];
+	double l[MAX_SAMPLES], sum = 0, sq = 0;
+	size_t i;
+
+	for (i = 0; i < b->nr; i++) {
+		memcpy(buf, b->x + b->start[i], b->len[i] * sizeof(*buf));
+		qsort(buf, b->len[i], sizeof(*buf), cmp_double);
+		l[i] = log(vfio_quantile_sorted(buf, b->len[i], 0.5));
+		sum += l[i];
+	}
+	*mean = sum / b->nr;
+	for (i = 0; i < b->nr; i++)
+		sq += (l[i] - *mean) * (l[i] - *mean);
+	*var = sq / (b->nr - 1);
+}
+
+/*
+ * Pooled boots, two or more a side: the unit is a boot's median.  Under
+ * TCG a boot moves as a whole, so its samples are not independent draws,
+ * and within one boot they can be bimodal; a boot's median is steady.
+ * Welch's t test on the logs gives p, the ratio (of geometric means) and
+ * its 95% CI; with too little spread to estimate (identical boots) it
+ * says nothing.
+ */
+static bool compare_boots(const struct blocks *a, const struct blocks *b,
+			  struct vfio_comparison *c)
+{
+	double ma, va, mb, vb, se2, df, t, q;
+
+	block_log_medians(a, &ma, &va);
+	block_log_medians(b, &mb, &vb);
+	se2 = va / a->nr + vb / b->nr;
+	if (!(se2 > 0) || !isfinite(ma) || !isfinite(mb))
+		return false;
+	df = se2 * se2 / (va * va / (a->nr * a->nr * (a->nr - 1.0)) +
+			  vb * vb / (b->nr * b->nr * (b->nr - 1.0)));
+	t = (mb - ma) / sqrt(se2);
+	q = t_quantile(0.05, df);
+	c->ratio = exp(mb - ma);
+	c->p = t_two_sided_p(t, df);
+	c->ci_lo = exp(mb - ma - q * sqrt(se2));
+	c->ci_hi = exp(mb - ma + q * sqrt(se2));
+	c->min_p = 0;
+	c->by_boot = true;
+	return true;
+}
+
 uint64_t vfio_seed_of(const char *name)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
@@ -273,25 +382,32 @@ void vfio_compare_samples(const struct vfio_samples *a,
 			  const struct vfio_samples *b, double alpha,
 			  double floor, uint64_t seed, struct vfio_comparison *c)
 {
+	static struct blocks ba, bb;
 	struct vfio_summary sa, sb;
 
 	memset(c, 0, sizeof(*c));
 	c->p = 1.0;
 	c->verdict = VFIO_NOT_COMPARABLE;
-	if (a->n < 2 || b->n < 2)
+	if (a->n < 2 || b->n < 2 || a->n > MAX_SAMPLES || b->n > MAX_SAMPLES)
 		return;
-	c->min_p = vfio_mann_whitney_min_p(a->n, b->n);
 	vfio_summarize(a->x, a->n, &sa);
 	vfio_summarize(b->x, b->n, &sb);
-	if (sa.median <= 0)
+	if (sa.median <= 0 || sb.median <= 0)
 		return;
-	c->ratio = sb.median / sa.median;
-	c->p = vfio_mann_whitney_p(a->x, a->n, b->x, b->n);
-	vfio_bootstrap_ratio_ci_blocks(a, b, 0.95, 2000, seed, &c->ci_lo,
-				       &c->ci_hi);
-	if (c->p < alpha && c->ci_lo > 1.0 + floor)
+	find_blocks(a, &ba);
+	find_blocks(b, &bb);
+	if (ba.nr < 2 || bb.nr < 2 || !compare_boots(&ba, &bb, c)) {
+		c->min_p = vfio_mann_whitney_min_p(a->n, b->n);
+		c->ratio = sb.median / sa.median;
+		c->p = vfio_mann_whitney_p(a->x, a->n, b->x, b->n);
+		vfio_bootstrap_ratio_ci_blocks(a, b, 0.95, 2000, seed,
+					       &c->ci_lo, &c->ci_hi);
+	}
+	/* Significant, past the floor, and the CI on the same side of 1. */
+	if (c->p < alpha && c->ratio > 1.0 + floor && c->ci_lo > 1.0)
 		c->verdict = VFIO_SLOWER;
-	else if (c->p < alpha && c->ci_hi < 1.0 / (1.0 + floor))
+	else if (c->p < alpha && c->ratio < 1.0 / (1.0 + floor) &&
+		 c->ci_hi < 1.0)
 		c->verdict = VFIO_FASTER;
 	else
 		c->verdict = VFIO_NO_CHANGE;

@@ -96,17 +96,23 @@ struct vfio_comparison {
 	double ci_lo, ci_hi;	/* 95% bootstrap CI of the ratio */
 	double p;		/* Mann-Whitney two-sided p */
 	double min_p;		/* the smallest p these sizes allow */
+	bool by_boot;		/* p, ratio and CI over boots' medians */
 	enum vfio_verdict verdict;
 };
 
 /*
  * Compare "before" @a with "after" @b: a change is called only when the
- * U test gives p < @alpha and the ratio's CI lies wholly beyond the noise
- * floor @floor (0.05: outside [1/1.05, 1.05]).  The floor is there because
- * two runs, even of one kernel, differ by a few percent that no sample
- * size removes.  Fewer than 2 samples on either side is not comparable;
- * where c->min_p >= @alpha no change can be called at all.  The CI is
- * resampled by blocks (see vfio_bootstrap_ratio_ci_blocks()) from @seed.
+ * test gives p < @alpha, the ratio lies beyond the noise floor @floor
+ * (0.05: outside [1/1.05, 1.05]) and its 95% CI on the same side of 1.
+ * The floor is there because two runs, even of one kernel, differ by a
+ * few percent that no sample size removes.
+ *
+ * With two boots (blocks) or more a side, the unit is a boot's median:
+ * Welch's t test on their logs, the ratio of their geometric means and
+ * its t interval (c->by_boot).  Otherwise the samples: an exact (small
+ * n) or normal Mann-Whitney U test, the ratio of medians and a bootstrap
+ * CI resampled from @seed; fewer than 2 samples a side is not
+ * comparable, and where c->min_p >= @alpha no change can be called.
  */
 void vfio_compare_samples(const struct vfio_samples *a,
 			  const struct vfio_samples *b, double alpha,
