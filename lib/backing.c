@@ -14,7 +14,10 @@
 
 #include <linux/mman.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/backing.h"
+#include "libvfio/mmap.h"
+#include "libvfio/numa.h"
 
 static const char * const names[VFIO_BACKING_NR] = {
 	[VFIO_BACKING_ANON_4K] = "anon4k",

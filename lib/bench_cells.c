@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/bench_cells.h"
+#include "libvfio/mmap.h"
+#include "libvfio/vfio_pci_device.h"
 
 int vfio_bench_state_parse(const char *s)
 {

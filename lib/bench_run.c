@@ -8,7 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/bench_run.h"
+#include "libvfio/iommu_entries.h"
+#include "libvfio/iommufd_ioas.h"
+#include "libvfio/mmap.h"
+#include "libvfio/stats.h"
+#include "libvfio/vfio_pci_device.h"
 #include "kselftest.h"
 
 static double now(void)
@@ -119,7 +125,7 @@ static int map_one(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	int ret;
 
 	if (c->file)
-		return __iommufd_map_file(t->iommu, buf->fd, 0, iova, c->size);
+		return __iommufd_map_file(&t->iommu->ioas, buf->fd, 0, iova, c->size);
 	ret = c->bar ? bar_dma_map(t, iova) :
 		       __vfio_dma_map(t->iommu, va, iova, c->size);
 	/* iommufd refuses to pin a PFNMAP by address, by design. */

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/compare.h"
+#include "libvfio/stats.h"
 
 static const struct vfio_table_col cols[] = {
 	{ "cell", -34 }, { "metric", -8 }, { "n", 7 }, { "before", 10 },

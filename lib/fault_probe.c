@@ -13,12 +13,10 @@
 #include "libvfio/fault_law.h"
 #include "libvfio/fault_probe.h"
 #include "libvfio/faults.h"
-#include "libvfio/json.h"
 #include "libvfio/largest_bar.h"
 #include "libvfio/map_policy.h"
 #include "libvfio/mmap.h"
 #include "libvfio/pt_evidence.h"
-#include "libvfio/results.h"
 #include "libvfio/sparse_plan.h"
 #include "libvfio/vfio_pci_device.h"
 
@@ -504,24 +502,8 @@ void vfio_fault_expect_plan(const struct vfio_fault_probe *p, int madvise,
 				      plan->areas[i].size, e);
 }
 
-static const char *style_name(enum vfio_fault_style s)
+const char *vfio_fault_style_name(enum vfio_fault_style s)
 {
 	return s == VFIO_FAULT_STYLE_PER_ENTRY ? "per-entry" :
 	       s == VFIO_FAULT_STYLE_WHOLE_VMA ? "whole-vma" : "unknown";
-}
-
-void vfio_fault_probe_write(struct json_writer *w,
-			    const struct vfio_fault_probe *p)
-{
-	json_obj_open(w, VFIO_KEY_PROBE);
-	json_str(w, "style", style_name(p->style));
-	json_int(w, "max_block_hugepage", p->max_block[VFIO_ADVICE_HUGE]);
-	json_int(w, "max_block_none", p->max_block[VFIO_ADVICE_NONE]);
-	json_int(w, "max_block_nohugepage", p->max_block[VFIO_ADVICE_NOHUGE]);
-	json_int(w, "testable", p->testable);
-	json_int(w, "pt_block", p->pt_block);
-	json_str(w, "thp", p->thp);
-	json_str(w, "evidence", p->evidence);
-	json_str(w, VFIO_KEY_VERDICT, p->verdict);
-	json_obj_close(w);
 }

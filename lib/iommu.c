@@ -14,7 +14,8 @@
 #include <linux/vfio.h>
 
 #include "libvfio/assert.h"
-#include "libvfio/dma.h"
+#include "libvfio/caps.h"
+#include "libvfio/iommu.h"
 #include "libvfio/iommufd_ioas.h"
 
 /* In FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES()'s order. */
@@ -135,12 +136,12 @@ int __vfio_iommu_init(const char *name, struct vfio_iommu **out)
 
 	if (!iommu)
 		return vfio_err(-ENOMEM, "out of memory");
-	iommu->container_fd = iommu->iommufd = -1;
+	iommu->container_fd = iommu->ioas.fd = -1;
 	iommu->mode = vfio_iommu_mode_get(name);
 	if (!iommu->mode)
 		ret = -EINVAL;
 	else if (iommu->mode->iommufd)
-		ret = __iommufd_ioas_open(iommu);
+		ret = __iommufd_ioas_open(&iommu->ioas);
 	else
 		ret = iommu->container_fd = __container_open(iommu->mode);
 	if (ret < 0) {
@@ -165,8 +166,8 @@ void vfio_iommu_cleanup(struct vfio_iommu *iommu)
 		return;
 	if (iommu->container_fd >= 0)
 		close(iommu->container_fd);
-	if (iommu->iommufd >= 0)
-		close(iommu->iommufd);
+	if (iommu->ioas.fd >= 0)
+		close(iommu->ioas.fd);
 	free(iommu);
 }
 
@@ -207,11 +208,85 @@ int __vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
 	if (!iommu->mode->iommufd)
 		return vfio_err(-EINVAL, "%s: devices attach by their group, not a cdev",
 				iommu->mode->name);
-	ret = __iommufd_attach(iommu, device_fd, pt_id);
+	ret = __iommufd_attach(&iommu->ioas, device_fd, pt_id);
 	return ret ? ret : __iommu_attached(iommu);
 }
 
 void vfio_iommu_detached(struct vfio_iommu *iommu)
 {
 	iommu->nr_devices--;
+}
+
+static int __read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
+			 struct vfio_iommu_info *info)
+{
+	const size_t fixed = offsetof(struct vfio_iommu_type1_info_cap_iova_range,
+				      iova_ranges);
+	const size_t nr_at = offsetof(struct vfio_iommu_type1_info_cap_iova_range,
+				      nr_iovas);
+	const struct vfio_info_cap_header *h;
+	const uint8_t *cap;
+	uint32_t nr;
+	size_t off;
+	int ret;
+
+	if (!(ti->flags & VFIO_IOMMU_INFO_CAPS))
+		return 0;
+	ret = __vfio_cap_find(ti, len, sizeof(*ti), ti->cap_offset,
+			      VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, &h);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	/* Maybe only 4-byte aligned (6.1): copy the u64s out, never read in place. */
+	cap = (const uint8_t *)h;
+	off = cap - (const uint8_t *)ti;
+	if (len - off < fixed)
+		return vfio_err(-EINVAL, "IOVA range capability at %#zx is truncated",
+				off);
+	memcpy(&nr, cap + nr_at, sizeof(nr));
+	if (nr > (len - off - fixed) / sizeof(info->ranges[0]) ||
+	    nr > VFIO_MAX_IOVA_RANGES)
+		return vfio_err(-EINVAL, "IOVA range capability claims %u ranges",
+				nr);
+	memcpy(info->ranges, cap + fixed, nr * sizeof(info->ranges[0]));
+	info->nr_ranges = nr;
+	return 0;
+}
+
+/* VFIO_IOMMU_GET_INFO with its IOVA-range capability, validated. */
+static int __type1_info(int container_fd, struct vfio_iommu_info *info)
+{
+	struct vfio_iommu_type1_info *ti;
+	uint32_t argsz = sizeof(*ti);
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	for (;;) {
+		ti = calloc(1, argsz);
+		if (!ti)
+			return vfio_err(-ENOMEM, "out of memory");
+		ti->argsz = argsz;
+		if (ioctl(container_fd, VFIO_IOMMU_GET_INFO, ti)) {
+			ret = vfio_err(-errno, "VFIO_IOMMU_GET_INFO: %s",
+				       strerror(errno));
+			free(ti);
+			return ret;
+		}
+		if (ti->argsz <= argsz || ti->argsz > 65536)
+			break;
+		argsz = ti->argsz;
+		free(ti);
+	}
+	info->pgsizes = ti->iova_pgsizes;
+	ret = __read_ranges(ti, argsz, info);
+	free(ti);
+	return ret;
+}
+
+int __vfio_iommu_info_read(struct vfio_iommu *iommu)
+{
+	if (iommu->mode->iommufd)
+		return __iommufd_iova_ranges(&iommu->ioas, &iommu->info);
+	return __type1_info(iommu->container_fd, &iommu->info);
 }

@@ -4,7 +4,8 @@
  */
 #include <errno.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/backing.h"
 
 /* The largest size in @pgsizes that @addr is aligned to and @len holds. */
 static uint64_t largest_fit(uint64_t pgsizes, uint64_t addr, uint64_t len)

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/json.h"
 
 #define JSON_MAX_FILE (64 << 20)
 

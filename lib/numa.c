@@ -12,7 +12,8 @@
 
 #include <linux/mempolicy.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/numa.h"
 
 #define CHECK_BATCH 512
 
@@ -172,6 +173,9 @@ int __vfio_numa_bind(void *va, uint64_t len, int node)
 		return vfio_err(-EINVAL, "NUMA node %d: out of range 0..%d",
 				node, VFIO_NUMA_MAX_NODES - 1);
 	mask = 1ULL << node;
+	/* Without CONFIG_NUMA there are no node dirs, and no mbind() either. */
+	if (access("/sys/devices/system/node", F_OK))
+		return vfio_err(-EOPNOTSUPP, "mbind: no /sys/devices/system/node: a kernel without CONFIG_NUMA");
 	if (syscall(SYS_mbind, va, len, MPOL_BIND, &mask,
 		    VFIO_NUMA_MAX_NODES + 1, MPOL_MF_STRICT | MPOL_MF_MOVE))
 		return vfio_err(-errno, "mbind %p+%#llx to node %d: %s", va,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/stats.h"
 
 #define MAX_SAMPLES 4096
 

@@ -6,7 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "libvfio/assert.h"
+#include "libvfio/table.h"
 
 static const char * const format_names[] = {
 	[VFIO_TABLE_TEXT] = "text",

@@ -407,3 +407,33 @@ void vfio_pci_bar_touch(const struct vfio_pci_bar *b)
 {
 	vfio_region_touch(&b->plan, b->area_va);
 }
+
+int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
+		       uint64_t offset, uint64_t length)
+{
+	size_t len = sizeof(struct vfio_device_feature) +
+		     sizeof(struct vfio_device_feature_dma_buf) +
+		     sizeof(struct vfio_region_dma_range);
+	struct vfio_device_feature *f = calloc(1, len);
+	struct vfio_device_feature_dma_buf *db;
+	int fd;
+
+	if (!f)
+		return vfio_err(-ENOMEM, "out of memory");
+	f->argsz = len;
+	f->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
+	db = (void *)f->data;
+	db->region_index = index;
+	db->open_flags = O_RDWR | O_CLOEXEC;
+	db->nr_ranges = 1;
+	db->dma_ranges[0].offset = offset;
+	db->dma_ranges[0].length = length;
+	fd = ioctl(dev->fd, VFIO_DEVICE_FEATURE, f);
+	free(f);
+	if (fd < 0)
+		return vfio_err(-errno, "VFIO_DEVICE_FEATURE_DMA_BUF(region %u): %s%s",
+				index, strerror(errno),
+				errno == ENOTTY || errno == EINVAL ?
+				" (kernel without VFIO dma-buf export?)" : "");
+	return fd;
+}

@@ -106,9 +106,9 @@ TEST_F(iommu_share, both_attached)
 	if (iommu->mode->iommufd) {
 		for (i = 0; i < 2; i++)
 			ksft_print_msg("%s: cdev attached to IOAS %u through HWPT %u\n",
-				       self->dev[i]->bdf, iommu->ioas_id,
+				       self->dev[i]->bdf, iommu->ioas.id,
 				       self->dev[i]->pt_id);
-		EXPECT_NE(iommu->ioas_id, self->dev[0]->pt_id);
+		EXPECT_NE(iommu->ioas.id, self->dev[0]->pt_id);
 		return;
 	}
 	for (i = 0; i < 2; i++)

@@ -63,7 +63,7 @@ TEST_F(iommufd, bar_by_dma_buf)
 
 	if (fd < 0)
 		SKIP(return, "%s", vfio_error());
-	iommufd_map_file(self->iommu, fd, 0, iova, size);
+	iommufd_map_file(&self->iommu->ioas, fd, 0, iova, size);
 	ksft_print_msg("BAR%d: dma-buf of %#llx bytes mapped at IOVA %#llx\n",
 		       self->bar, (unsigned long long)size,
 		       (unsigned long long)iova);
@@ -78,7 +78,7 @@ TEST_F(iommufd, memfd_by_file)
 
 	ASSERT_EQ(0, vfio_buffer_alloc(&buf, VFIO_BACKING_MEMFD, SZ_2M * 4))
 		TH_LOG("%s", vfio_error());
-	iommufd_map_file(self->iommu, buf.fd, 0, iova, SZ_2M * 4);
+	iommufd_map_file(&self->iommu->ioas, buf.fd, 0, iova, SZ_2M * 4);
 	vfio_dma_unmap(self->iommu, iova, SZ_2M * 4);
 	vfio_buffer_free(&buf);
 }

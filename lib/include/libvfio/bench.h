@@ -66,19 +66,4 @@ struct vfio_bench_target {
 	int node, remote;
 };
 
-int vfio_bench_state_parse(const char *s);
-
-/* The table's cells for @t's mode and device (fails beyond the maximum). */
-void vfio_bench_cells_add(struct vfio_bench_table *tab,
-			  const struct vfio_bench_matrix *m,
-			  const struct vfio_bench_target *t);
-
-/* Run warm-ups and repetitions of @c, filling c->res. */
-void vfio_bench_run_cell(struct vfio_bench_target *t, struct vfio_bench_cell *c);
-/* Median cost of one timed section with nothing in it, in seconds. */
-double vfio_bench_overhead(void);
-
-/* The table (ms) on the TAP log. */
-void vfio_bench_print_table(const struct vfio_bench_table *tab);
-
 #endif /* LIBVFIO_BENCH_H */

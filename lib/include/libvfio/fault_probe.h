@@ -21,7 +21,6 @@
 #include <stdint.h>
 
 #include "fault_law.h"
-#include "json.h"
 #include "sparse_plan.h"
 
 struct vfio_pci_device;
@@ -153,8 +152,7 @@ void vfio_fault_expect_plan(const struct vfio_fault_probe *p, int madvise,
 			    const struct vfio_sparse_plan *plan, void *const va[],
 			    uint64_t pa, struct vfio_fault_expect *e);
 
-/* A "fault_probe" object for results files. */
-void vfio_fault_probe_write(struct json_writer *w,
-			    const struct vfio_fault_probe *p);
+/* "per-entry", "whole-vma" or "unknown", as results files spell them. */
+const char *vfio_fault_style_name(enum vfio_fault_style s);
 
 #endif /* LIBVFIO_FAULT_PROBE_H */

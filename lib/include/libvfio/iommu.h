@@ -12,6 +12,9 @@
 
 #include <linux/vfio.h>
 
+#include "iommufd_ioas.h"
+#include "iova.h"
+
 struct vfio_iommu_mode {
 	const char *name;	/* as tests and -m name it */
 	const char *short_name;	/* as results and reports print it */
@@ -27,20 +30,10 @@ struct vfio_iommu_mode {
 #define VFIO_DEFAULT_IOMMU_MODE "vfio_type1v2_iommu"
 #define VFIO_IOMMU_NR_MODES 5
 
-#define VFIO_MAX_IOVA_RANGES 16
-
-struct vfio_iommu_info {
-	uint64_t pgsizes;	/* bitmap of IOMMU page sizes */
-	int nr_ranges;		/* 0: the kernel reported none */
-	/* uapi's struct: start and end, both inclusive */
-	struct vfio_iova_range ranges[VFIO_MAX_IOVA_RANGES];
-};
-
 struct vfio_iommu {
 	const struct vfio_iommu_mode *mode;
 	int container_fd;	/* legacy and compat modes, else -1 */
-	int iommufd;		/* native iommufd, else -1 */
-	uint32_t ioas_id;
+	struct vfio_ioas ioas;	/* native iommufd, else fd -1 */
 	int nr_devices;		/* attached; the first sets the IOMMU type */
 	/* Read again at each attach: devices narrow the usable IOVAs. */
 	struct vfio_iommu_info info;
@@ -75,6 +68,13 @@ int __vfio_iommu_init(const char *mode, struct vfio_iommu **out);
 struct vfio_iommu *vfio_iommu_init(const char *mode);
 /* Close it; attached devices keep their part until they are cleaned up. */
 void vfio_iommu_cleanup(struct vfio_iommu *iommu);
+
+/*
+ * Read @iommu's IOVA ranges and page sizes into iommu->info:
+ * VFIO_IOMMU_GET_INFO with its IOVA-range capability (validated), or in
+ * the native iommufd mode IOMMU_IOAS_IOVA_RANGES.
+ */
+int __vfio_iommu_info_read(struct vfio_iommu *iommu);
 
 /*
  * Attach a group (VFIO_GROUP_SET_CONTAINER, and VFIO_SET_IOMMU for the

@@ -9,41 +9,37 @@
 
 #include <stdint.h>
 
-struct vfio_pci_device;
-struct vfio_iommu;
-struct vfio_iommu_info;
+#include "iova.h"
 
-/* Open /dev/iommu into @iommu and allocate its IOAS. */
-int __iommufd_ioas_open(struct vfio_iommu *iommu);
+/* An iommufd and the IOAS allocated in it. */
+struct vfio_ioas {
+	int fd;
+	uint32_t id;
+};
+
+/* Open /dev/iommu into @ioas and allocate an IOAS there. */
+int __iommufd_ioas_open(struct vfio_ioas *ioas);
 
 /*
- * Bind a device cdev to @iommu's iommufd and attach it to the IOAS;
+ * Bind a device cdev to @ioas's iommufd and attach it to the IOAS;
  * *@pt_id gets the page table (HWPT) the kernel attached it through.
  */
-int __iommufd_attach(struct vfio_iommu *iommu, int device_fd, uint32_t *pt_id);
+int __iommufd_attach(struct vfio_ioas *ioas, int device_fd, uint32_t *pt_id);
 
 /* IOMMU_IOAS_IOVA_RANGES, in the form VFIO_IOMMU_GET_INFO gives. */
-int __iommufd_iova_ranges(struct vfio_iommu *iommu,
+int __iommufd_iova_ranges(struct vfio_ioas *ioas,
 			  struct vfio_iommu_info *info);
 
 /* IOMMU_IOAS_MAP at a fixed IOVA; a PFNMAP (BAR) vaddr fails EFAULT. */
-int __iommufd_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
+int __iommufd_map(struct vfio_ioas *ioas, void *va, uint64_t iova,
 		  uint64_t size);
 /* IOMMU_IOAS_MAP_FILE: a memfd or a VFIO dma-buf, from @start. */
-int __iommufd_map_file(struct vfio_iommu *iommu, int fd, uint64_t start,
+int __iommufd_map_file(struct vfio_ioas *ioas, int fd, uint64_t start,
 		       uint64_t iova, uint64_t size);
-void iommufd_map_file(struct vfio_iommu *iommu, int fd, uint64_t start,
+void iommufd_map_file(struct vfio_ioas *ioas, int fd, uint64_t start,
 		      uint64_t iova, uint64_t size);
 /* IOMMU_IOAS_UNMAP; *@done gets how many bytes it removed. */
-int __iommufd_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
+int __iommufd_unmap(struct vfio_ioas *ioas, uint64_t iova, uint64_t size,
 		    uint64_t *done);
-
-/*
- * VFIO_DEVICE_FEATURE_DMA_BUF: a dma-buf fd for [offset, +length) of
- * region @index, the route by which iommufd maps a BAR.  Returns the fd or
- * -errno (-ENOTTY/-EINVAL: the kernel has no such feature).
- */
-int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
-		       uint64_t offset, uint64_t length);
 
 #endif /* LIBVFIO_IOMMUFD_IOAS_H */

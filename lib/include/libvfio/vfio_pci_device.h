@@ -94,4 +94,12 @@ void vfio_pci_bar_unmap(struct vfio_pci_device *dev, int bar);
 /* Read every page of a mapped BAR's areas, never its gaps. */
 void vfio_pci_bar_touch(const struct vfio_pci_bar *b);
 
+/*
+ * VFIO_DEVICE_FEATURE_DMA_BUF: a dma-buf fd for [offset, +length) of
+ * region @index, the route by which iommufd maps a BAR.  Returns the fd or
+ * -errno (-ENOTTY/-EINVAL: the kernel has no such feature).
+ */
+int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
+		       uint64_t offset, uint64_t length);
+
 #endif /* LIBVFIO_VFIO_PCI_DEVICE_H */
