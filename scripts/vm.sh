@@ -176,7 +176,8 @@ mod_order() {
 		done
 		order+=("$path")
 	done
-	printf '%s\n' "${order[@]}" | awk '!seen[$0]++'
+	# None to load (all built in): no line at all, not an empty one.
+	[ ${#order[@]} = 0 ] || printf '%s\n' "${order[@]}" | awk '!seen[$0]++'
 }
 
 # unpack SRC DST: copy a module, decompressed (busybox insmod can't).
@@ -212,6 +213,7 @@ stage_modules() {
 
 	[ -n "$moddir" ] || { : >"$root/etc/vfio-bench/modules"; return 0; }
 	rel=$(basename "$moddir")
+	mkdir -p "$root/lib/modules/$rel"
 	mapfile -t mods < <(mod_order)
 	for m in "${mods[@]}"; do
 		ko=${m%.ko*}.ko
