@@ -39,31 +39,29 @@ int vfio_backing_parse(const char *name)
 	for (i = 0; i < VFIO_BACKING_NR; i++)
 		if (!strcmp(names[i], name))
 			return i;
-	errno = EINVAL;
-	return vfio_set_error("unknown backing '%s' (anon4k, thp, hugetlb2m, hugetlb1g, memfd)",
-			      name);
+	return vfio_err(-EINVAL, "unknown backing '%s' (anon4k, thp, hugetlb2m, hugetlb1g, memfd)",
+			name);
 }
 
 static int alloc_hugetlb(struct vfio_buffer *buf, uint64_t page, int shift)
 {
 	if (buf->size % page) {
-		errno = EINVAL;
-		return vfio_set_error("%s: size %#llx is not a multiple of the page size (-s)",
-				      names[buf->backing],
-				      (unsigned long long)buf->size);
+		return vfio_err(-EINVAL, "%s: size %#llx is not a multiple of the page size (-s)",
+				names[buf->backing],
+				(unsigned long long)buf->size);
 	}
 	buf->va = mmap(NULL, buf->size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
 		       (shift << MAP_HUGE_SHIFT), -1, 0);
 	if (buf->va == MAP_FAILED && errno == ENOMEM)
 		/* Each page size has its own pool: name the right knob. */
-		return vfio_set_error("%s: %s (not enough hugepages reserved: write a count to /sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages, or boot with hugepagesz=%s hugepages=N)",
-				      names[buf->backing], strerror(errno),
-				      (unsigned long long)(page >> 10),
-				      page == SZ_1G ? "1G" : "2M");
+		return vfio_err(-ENOMEM, "%s: %s (not enough hugepages reserved: write a count to /sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages, or boot with hugepagesz=%s hugepages=N)",
+				names[buf->backing], strerror(ENOMEM),
+				(unsigned long long)(page >> 10),
+				page == SZ_1G ? "1G" : "2M");
 	if (buf->va == MAP_FAILED)
-		return vfio_set_error("%s: %s", names[buf->backing],
-				      strerror(errno));
+		return vfio_err(-errno, "%s: %s", names[buf->backing],
+				strerror(errno));
 	return 0;
 }
 
@@ -78,10 +76,11 @@ static int alloc_anon(struct vfio_buffer *buf, int advice)
 	buf->va = va;
 	if (mmap(va, buf->size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
-		return vfio_set_error("%s: %s", names[buf->backing], strerror(errno));
+		return vfio_err(-errno, "%s: %s", names[buf->backing],
+				strerror(errno));
 	if (madvise(buf->va, buf->size, advice))
-		return vfio_set_error("%s: madvise: %s", names[buf->backing],
-				      strerror(errno));
+		return vfio_err(-errno, "%s: madvise: %s", names[buf->backing],
+				strerror(errno));
 	return 0;
 }
 
@@ -89,11 +88,11 @@ static int alloc_memfd(struct vfio_buffer *buf)
 {
 	buf->fd = memfd_create("vfio-bench", MFD_CLOEXEC);
 	if (buf->fd < 0 || ftruncate(buf->fd, buf->size))
-		return vfio_set_error("memfd: %s", strerror(errno));
+		return vfio_err(-errno, "memfd: %s", strerror(errno));
 	buf->va = mmap(NULL, buf->size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       buf->fd, 0);
 	if (buf->va == MAP_FAILED)
-		return vfio_set_error("memfd: mmap: %s", strerror(errno));
+		return vfio_err(-errno, "memfd: mmap: %s", strerror(errno));
 	return 0;
 }
 
@@ -123,8 +122,7 @@ int vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
 		ret = alloc_memfd(buf);
 		break;
 	default:
-		errno = EINVAL;
-		ret = vfio_set_error("invalid backing %d", b);
+		ret = vfio_err(-EINVAL, "invalid backing %d", b);
 	}
 	if (ret) {
 		if (buf->va == MAP_FAILED)
@@ -203,31 +201,35 @@ int __vfio_buffer_check_node(const struct vfio_buffer *buf, int node)
 int vfio_shmem_huge_file(uint64_t len)
 {
 	char dir[] = "/tmp/vfio-bench-shmem.XXXXXX", path[64];
-	int fd;
+	int fd, err;
 
 	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return vfio_set_error("a mount namespace of our own: %s",
-				      strerror(errno));
+		return vfio_err(-errno, "a mount namespace of our own: %s",
+				strerror(errno));
 	if (!mkdtemp(dir))
-		return vfio_set_error("mkdtemp %s: %s", dir, strerror(errno));
+		return vfio_err(-errno, "mkdtemp %s: %s", dir, strerror(errno));
 	if (mount("none", dir, "tmpfs", 0, "huge=always")) {
+		err = errno;
 		rmdir(dir);
-		return vfio_set_error("mounting a huge=always tmpfs: %s",
-				      strerror(errno));
+		return vfio_err(-err, "mounting a huge=always tmpfs: %s",
+				strerror(err));
 	}
 	snprintf(path, sizeof(path), "%s/file", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Kept before the cleanup below can overwrite it. */
+	err = errno;
 	if (fd >= 0)
 		unlink(path);
 	/* The mount lives on in this namespace while the fd is open. */
 	umount2(dir, MNT_DETACH);
 	rmdir(dir);
 	if (fd < 0)
-		return vfio_set_error("creating %s: %s", path, strerror(errno));
+		return vfio_err(-err, "creating %s: %s", path, strerror(err));
 	if (ftruncate(fd, len)) {
+		err = errno;
 		close(fd);
-		return vfio_set_error("sizing the tmpfs file: %s", strerror(errno));
+		return vfio_err(-err, "sizing the tmpfs file: %s", strerror(err));
 	}
 	return fd;
 }

@@ -184,9 +184,8 @@ static struct json *parse_value(struct parser *p);
 
 static int fail(struct parser *p, const char *what)
 {
-	errno = EINVAL;
-	return vfio_set_error("JSON: %s at byte %zu", what,
-			      (size_t)(p->s - p->start));
+	return vfio_err(-EINVAL, "JSON: %s at byte %zu", what,
+			(size_t)(p->s - p->start));
 }
 
 /* RFC 8259's whitespace; not isspace(), which takes \v and \f too. */
@@ -582,15 +581,15 @@ struct json *json_parse_file(const char *path)
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
-		vfio_set_error("cannot open %s: %s", path, strerror(errno));
+		vfio_err(-errno, "cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	n = read_all(f, &buf);
 	fclose(f);
 	if (!buf)
-		vfio_set_error("%s: out of memory", path);
+		vfio_err(-ENOMEM, "%s: out of memory", path);
 	else if (n >= JSON_MAX_FILE)
-		vfio_set_error("%s: larger than %d MiB", path, JSON_MAX_FILE >> 20);
+		vfio_err(-EFBIG, "%s: larger than %d MiB", path, JSON_MAX_FILE >> 20);
 	else
 		j = json_parse(buf, n);
 	if (buf && n < JSON_MAX_FILE && !j)
