@@ -32,7 +32,7 @@ const char *vfio_backing_name(enum vfio_backing b)
 	return b < VFIO_BACKING_NR ? names[b] : "invalid";
 }
 
-int vfio_backing_parse(const char *name)
+int __vfio_backing_parse(const char *name)
 {
 	int i;
 
@@ -96,8 +96,8 @@ static int alloc_memfd(struct vfio_buffer *buf)
 	return 0;
 }
 
-int vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
-		      uint64_t size)
+int __vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
+			uint64_t size)
 {
 	int ret;
 
@@ -130,6 +130,12 @@ int vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
 		vfio_buffer_free(buf);
 	}
 	return ret;
+}
+
+void vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
+		       uint64_t size)
+{
+	VFIO_ASSERT_OK(__vfio_buffer_alloc(buf, b, size));
 }
 
 void vfio_buffer_free(struct vfio_buffer *buf)

@@ -76,7 +76,7 @@ static int prepare(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 		ret = __vfio_pci_bar_map(t->dev, t->bar, c->policy);
 		*va = t->dev->bars[t->bar].va;
 	} else {
-		ret = vfio_buffer_alloc(buf, c->backing, c->size);
+		ret = __vfio_buffer_alloc(buf, c->backing, c->size);
 		*va = ret ? NULL : buf->va;
 		/* Bound, not preferred: a fallback shows in place_check(). */
 		if (!ret && c->node >= 0)

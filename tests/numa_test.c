@@ -50,7 +50,7 @@ static int alloc_on(struct vfio_buffer *buf, enum vfio_backing b,
 	int ret;
 
 	vfio_buffer_free(buf);
-	ret = vfio_buffer_alloc(buf, b, size);
+	ret = __vfio_buffer_alloc(buf, b, size);
 	if (!ret)
 		ret = __vfio_buffer_bind(buf, node);
 	return ret;
@@ -103,8 +103,7 @@ TEST(bind_to_a_missing_node_fails)
 
 	ASSERT_LT(0, __vfio_numa_nodes(&nodes)) TH_LOG("%s", vfio_error());
 	last = 63 - __builtin_clzll(nodes);
-	ASSERT_EQ(0, vfio_buffer_alloc(&buf, VFIO_BACKING_ANON_4K, SZ_2M))
-		TH_LOG("%s", vfio_error());
+	vfio_buffer_alloc(&buf, VFIO_BACKING_ANON_4K, SZ_2M);
 	/* A kernel built without CONFIG_NUMA has no mbind() at all. */
 	ret = __vfio_numa_bind(buf.va, buf.size, __builtin_ctzll(nodes));
 	if (ret == -EOPNOTSUPP) {

@@ -37,8 +37,7 @@ FIXTURE_SETUP(dma_bad)
 	vfio_leak_snapshot(&self->before);
 	self->iommu = vfio_iommu_init(variant->iommu_mode);
 	self->dev = vfio_pci_device_init(device_bdf, self->iommu);
-	ASSERT_EQ(0, vfio_buffer_alloc(&self->buf, VFIO_BACKING_ANON_4K, SZ_2M * 2))
-		TH_LOG("%s", vfio_error());
+	vfio_buffer_alloc(&self->buf, VFIO_BACKING_ANON_4K, SZ_2M * 2);
 	self->iova = vfio_iova_pick(&self->iommu->info, SZ_2M * 2, SZ_2M);
 }
 

@@ -236,13 +236,13 @@ static void parse_option(struct bench_opts *o, int opt, const char *prog)
 		o->modes = optarg;
 		break;
 	case 'b':
-		o->m.backings = parse_list(optarg, vfio_backing_parse);
+		o->m.backings = parse_list(optarg, __vfio_backing_parse);
 		break;
 	case 'p':
 		o->m.policies = parse_list(optarg, __vfio_map_policy_parse);
 		break;
 	case 'S':
-		o->m.states = parse_list(optarg, vfio_bench_state_parse);
+		o->m.states = parse_list(optarg, __vfio_bench_state_parse);
 		o->m.bar_states = true;
 		break;
 	case 's':

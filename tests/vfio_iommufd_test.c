@@ -76,8 +76,7 @@ TEST_F(iommufd, memfd_by_file)
 	uint64_t iova = vfio_iova_pick(&self->iommu->info, SZ_2M * 4, SZ_1G);
 	struct vfio_buffer buf;
 
-	ASSERT_EQ(0, vfio_buffer_alloc(&buf, VFIO_BACKING_MEMFD, SZ_2M * 4))
-		TH_LOG("%s", vfio_error());
+	vfio_buffer_alloc(&buf, VFIO_BACKING_MEMFD, SZ_2M * 4);
 	iommufd_map_file(&self->iommu->ioas, buf.fd, 0, iova, SZ_2M * 4);
 	vfio_dma_unmap(self->iommu, iova, SZ_2M * 4);
 	vfio_buffer_free(&buf);

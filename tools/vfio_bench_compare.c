@@ -77,7 +77,7 @@ static int parse_opt(int opt, struct vfio_compare_opts *o, const char **sizes)
 		*sizes = optarg;
 		return 0;
 	case 'F':
-		format = vfio_table_format_parse(optarg);
+		format = __vfio_table_format_parse(optarg);
 		if (format < 0)
 			return format;
 		o->format = format;

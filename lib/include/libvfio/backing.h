@@ -17,7 +17,7 @@ enum vfio_backing {
 };
 
 const char *vfio_backing_name(enum vfio_backing b);
-int vfio_backing_parse(const char *name);
+int __vfio_backing_parse(const char *name);
 
 struct vfio_buffer {
 	enum vfio_backing backing;
@@ -30,8 +30,10 @@ struct vfio_buffer {
  * Allocate @size bytes of @b, untouched.  -ENOMEM from hugetlb means no
  * pages are reserved: the reason says so, for the caller to skip.
  */
-int vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
-		      uint64_t size);
+int __vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
+			uint64_t size);
+void vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
+		       uint64_t size);
 void vfio_buffer_free(struct vfio_buffer *buf);
 
 /* The smallest page @b may be made of: the step at which nodes can change. */
