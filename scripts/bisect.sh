@@ -106,7 +106,7 @@ mkdir -p "$work"
 [ -n "$kernel" ] || build_kernel
 rm -f "$work/vm/bench.json"
 "$top/scripts/vm.sh" -k "$kernel" "${mods[@]}" -i "$install" -o "$work/vm" -- \
-	"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json \"\$@\"' sh $(shell_quote "$@")"
+	"$(bench_cmd "$@")"
 rc=$?
 [ "$rc" = 2 ] && skip "the kernel did not boot or the rig failed"
 # It booted and the benchmark ran but wrote nothing: it failed there.

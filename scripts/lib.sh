@@ -45,3 +45,10 @@ shell_quote() {
 	done
 	printf '%s\n' "${out% }"
 }
+
+# bench_cmd BENCH_ARG...: the guest command line that binds the ivshmem
+# and runs the benchmark with those arguments into results/bench.json
+# (vm-compare.sh and bisect.sh both run it).
+bench_cmd() {
+	printf '%s\n' "./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json \"\$@\"' sh $(shell_quote "$@")"
+}

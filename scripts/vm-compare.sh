@@ -55,7 +55,7 @@ bench_on() {
 		t0=$(date +%s)
 		"$top/scripts/vm.sh" -t 1800 -k "${kern[$side]}" \
 			${mods[$side]:+-M "${mods[$side]}"} -i "$install" -o "$dir" -- \
-			"./run.sh -i 1af4:1110 -- sh -c 'mkdir -p results && ./vfio_dma_map_bench -o results/bench.json \"\$@\"' sh $(shell_quote "$@")" \
+			"$(bench_cmd "$@")" \
 			>"$dir.log" 2>&1 ||
 			echo "vm-compare: ${name[$side]} reported failures (see $dir.log); comparing what it measured" >&2
 		secs[$side]=$((secs[$side] + $(date +%s) - t0))
