@@ -42,15 +42,42 @@ HARNESS		:= $(KSFT_DIR)/kselftest_harness.h
 RUNNER		:= $(KSFT_DIR)/run_kselftest.sh
 
 CC		?= gcc
+AR		?= ar
 CFLAGS		+= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-		   -Ilib/include -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP \
-		   -DVFIO_SRC_DIR='"$(CURDIR)"' 
+		   -I$(KSFT_DIR) $(KHDR_INCLUDES) -MMD -MP \
+		   -DVFIO_SRC_DIR='"$(CURDIR)"'
 # Static, so the same binaries run inside the VM's busybox initramfs.
 LDFLAGS		+= -static
-LDLIBS		+= -lz -lm
 
-LIB_SRCS	:= $(wildcard lib/*.c)
-LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+# Three libraries for three users, each an archive, so that a program
+# links the members it uses and nothing else:
+#
+#   lib/       the test library: devices, IOMMU contexts, mappings,
+#              faults, the probe (libvfio.a)
+#   analysis/  reading and judging results: JSON, statistics, compare,
+#              export, tables, the results file (libanalysis.a); built
+#              without lib/include on its path, so that it cannot
+#              include the VFIO side (make cycles checks it too)
+#   bench/     the benchmark program and its cells, runner, report and
+#              provenance, on both
+LIBVFIO_SRCS	:= $(addprefix lib/,libvfio.c bdf.c mmap.c vfio_caps.c iommu.c \
+		     iommufd_ioas.c iova.c dma.c vfio_pci_device.c map_policy.c \
+		     fault_law.c iommu_entries.c largest_bar.c sparse_plan.c \
+		     region_map.c faults.c fault_probe.c pt_evidence.c backing.c \
+		     numa.c proc_maps.c leak_check.c)
+ANALYSIS_SRCS	:= $(addprefix analysis/,error.c json.c stats.c compare.c \
+		     export.c table.c results.c)
+BENCH_SRCS	:= $(addprefix bench/,bench_cells.c bench_run.c bench_report.c \
+		     provenance.c)
+LIBVFIO_A	:= $(OUTPUT)/libvfio.a
+ANALYSIS_A	:= $(OUTPUT)/libanalysis.a
+BENCH_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(BENCH_SRCS))
+LIB_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(LIBVFIO_SRCS) $(ANALYSIS_SRCS))
+
+# Each file sees the headers of the libraries it may use, no others.
+$(OUTPUT)/lib/%.o: INCLUDES = -Ilib/include
+$(OUTPUT)/analysis/%.o $(OUTPUT)/tools/%.o: INCLUDES = -Ianalysis/include
+$(OUTPUT)/bench/%.o $(OUTPUT)/tests/%.o: INCLUDES = -Ilib/include -Ianalysis/include
 
 # Tests that need a device (run in the VM or on real hardware) ...
 TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
@@ -72,6 +99,11 @@ TEST_PURE_SCRIPTS := kernel_roles.sh
 
 # ... and the programs that read results files (tools/).
 TOOL_PROGS	:= vfio_bench_compare
+
+# Which library each program links: the analysis library alone for the
+# tests of it and the tools, all three for the benchmark, the test
+# library for the rest.
+ANALYSIS_PROGS	:= stats_test json_test compare_test power_test $(TOOL_PROGS)
 
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
 			$(TEST_PURE_PROGS) $(TOOL_PROGS))
@@ -126,8 +158,8 @@ distclean: clean
 
 # Results carry the suite's version; rebuilt every time, it is cheap.
 VERSION		:= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-$(OUTPUT)/lib/provenance.o: CFLAGS += -DVFIO_BENCH_VERSION='"$(VERSION)"'
-$(OUTPUT)/lib/provenance.o: FORCE
+$(OUTPUT)/bench/provenance.o: CFLAGS += -DVFIO_BENCH_VERSION='"$(VERSION)"'
+$(OUTPUT)/bench/provenance.o: FORCE
 FORCE:
 
 # The harness's EXPECT_*() compare int literals with unsigned fields.
@@ -135,13 +167,28 @@ $(OUTPUT)/tests/%.o: CFLAGS += -Wno-sign-compare
 
 $(OUTPUT)/%.o: %.c $(HARNESS) $(HDR_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(INCLUDES) -c -o $@ $<
 
-$(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(LIBVFIO_A): $(patsubst %.c,$(OUTPUT)/%.o,$(LIBVFIO_SRCS))
+$(ANALYSIS_A): $(patsubst %.c,$(OUTPUT)/%.o,$(ANALYSIS_SRCS))
+$(LIBVFIO_A) $(ANALYSIS_A):
+	@rm -f $@
+	$(AR) rcs $@ $^
 
-$(addprefix $(OUTPUT)/,$(TOOL_PROGS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIBVFIO_A)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(patsubst %,$(OUTPUT)/tests/%.o,$(ANALYSIS_PROGS)): INCLUDES = -Ianalysis/include
+$(addprefix $(OUTPUT)/,$(filter-out $(TOOL_PROGS),$(ANALYSIS_PROGS))): \
+		$(OUTPUT)/%: $(OUTPUT)/tests/%.o $(ANALYSIS_A)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(addprefix $(OUTPUT)/,$(TOOL_PROGS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o $(ANALYSIS_A)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(OUTPUT)/vfio_dma_map_bench: $(OUTPUT)/bench/vfio_dma_map_bench.o $(BENCH_OBJS) \
+		$(LIBVFIO_A) $(ANALYSIS_A)
+	$(CC) $(LDFLAGS) -o $@ $^ -lz -lm
 
 # Fetched once into the cache (idempotent); see scripts/deps.sh.  One
 # run makes all three (&:), also under -j.
@@ -154,10 +201,12 @@ deps:
 .PHONY: all deps run_tests install clean distclean
 # Keep the objects the pattern rules chain through; not everything: the
 # cache's headers must be fetched again when they are gone.
-.SECONDARY: $(LIB_OBJS) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.o,$(PROGS))
+.SECONDARY: $(LIB_OBJS) $(BENCH_OBJS) $(OUTPUT)/bench/vfio_dma_map_bench.o \
+	    $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.o,$(PROGS))
 
 include dev.mk
 
 # Each object's header dependencies (-MMD), where the compiler writes them.
--include $(LIB_OBJS:.o=.d) $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.d,$(PROGS)) \
+-include $(LIB_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(OUTPUT)/bench/vfio_dma_map_bench.d \
+	 $(patsubst $(OUTPUT)/%,$(OUTPUT)/tests/%.d,$(PROGS)) \
 	 $(patsubst %,$(OUTPUT)/tools/%.d,$(TOOL_PROGS))

@@ -35,10 +35,15 @@ SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 SAN_PROGS	:= $(addprefix $(SAN_OUT)/,$(TEST_HOST_PROGS) $(TEST_PURE_PROGS))
 
-$(SAN_OUT)/%: tests/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
+# A program's sources: its test, then the library it links (Makefile).
+san_srcs = $(if $(filter $(1),$(ANALYSIS_PROGS)),$(ANALYSIS_SRCS),$(LIBVFIO_SRCS))
+san_incs = $(if $(filter $(1),$(ANALYSIS_PROGS)),-Ianalysis/include,-Ilib/include)
+
+.SECONDEXPANSION:
+$(SAN_OUT)/%: tests/%.c $$(call san_srcs,$$*) $(HARNESS) $(HDR_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Wno-sign-compare $(SAN_FLAGS) \
-		-o $@ $< $(LIB_SRCS) $(LDLIBS)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(call san_incs,$*) \
+		-Wno-sign-compare $(SAN_FLAGS) -o $@ $< $(call san_srcs,$*) -lm
 
 sanitize: $(SAN_PROGS)
 	@OUTPUT=$(SAN_OUT) ASAN_OPTIONS=detect_leaks=1 \
@@ -54,12 +59,17 @@ FUZZ_TARGETS	:= fuzz_caps fuzz_sparse_plan fuzz_bdf fuzz_json
 FUZZ_RUNS	?= 1000000
 FUZZ_CC		?= clang
 
-$(FUZZ_OUT)/%: fuzz/%.c $(LIB_SRCS) $(HARNESS) $(HDR_STAMP)
+# fuzz_json reads results files: the analysis library; the rest parse
+# what the kernel and the command line give the test library.
+fuzz_lib = $(if $(filter fuzz_json,$(1)),analysis,lib)
+fuzz_srcs = $(if $(filter fuzz_json,$(1)),$(ANALYSIS_SRCS),$(LIBVFIO_SRCS))
+
+$(FUZZ_OUT)/%: fuzz/%.c $$(call fuzz_srcs,$$*) $(HARNESS) $(HDR_STAMP)
 	@command -v $(FUZZ_CC) >/dev/null || scripts/deps.sh fuzz
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -O1 -g -D_GNU_SOURCE -Ilib/include -I$(KSFT_DIR) \
+	$(FUZZ_CC) -O1 -g -D_GNU_SOURCE -I$(call fuzz_lib,$*)/include -I$(KSFT_DIR) \
 		$(KHDR_INCLUDES) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(LDLIBS)
+		-fno-sanitize-recover=all -o $@ $< $(call fuzz_srcs,$*) -lm
 
 fuzz: $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
@@ -81,12 +91,15 @@ check: install
 	scripts/check.sh
 
 checkpatch: $(HARNESS)
-	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h tests/*.c tools/*.c fuzz/*.c; do \
+	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h analysis/*.c \
+		  analysis/include/analysis/*.h bench/*.c bench/*.h tests/*.c \
+		  tools/*.c fuzz/*.c; do \
 		$(CHECKPATCH) --no-tree --quiet --show-types -f $$f || rc=1; \
 	done; exit $${rc:-0}
 
-# Dependency cycles among lib/*.c, by includes and by calls (objects).
-cycles: $(LIB_OBJS)
-	@scripts/cycles.sh $(OUTPUT)/lib
+# Dependency cycles among the libraries' files, by includes and by calls
+# (objects); and the analysis library reaching into the VFIO side.
+cycles: $(LIB_OBJS) $(BENCH_OBJS)
+	@scripts/cycles.sh $(OUTPUT)
 
 .PHONY: vm-run vm-compare check checkpatch sanitize fuzz cycles

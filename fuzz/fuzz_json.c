@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "analysis/compare.h"
+#include "analysis/error.h"
+#include "analysis/json.h"
+#include "analysis/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -115,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct json *j;
 
 	memcpy(text, data, size);
-	vfio_set_error("stale");	/* not to be taken for a reason */
+	analysis_err(-EINVAL, "stale");	/* not to be taken for a reason */
 	j = json_parse(text, size);
 	if (j) {
 		walk(j, 0);
@@ -123,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_count(json_get(j, "cells"));
 		round_trip(j);
 		compare_self(j);
-	} else if (strncmp(vfio_error(), "JSON: ", 6)) {
+	} else if (strncmp(analysis_error(), "JSON: ", 6)) {
 		abort();	/* a rejection always says why */
 	}
 	json_free(j);

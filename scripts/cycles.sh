@@ -1,52 +1,74 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Dependency cycles among the library's files, in two graphs:
+# Dependency cycles among the files of the three libraries (lib/, the
+# test library; analysis/; bench/), in two graphs:
 #
-#   include  lib/X.c -> lib/Y.c when X.c includes, through quoted includes
-#            followed from lib/include, a header that declares a symbol
-#            Y.c defines (the header's comments do not count);
-#   call     lib/X.c -> lib/Y.c when X.o needs a symbol Y.o defines.
+#   include  X.c -> Y.c when X.c includes, through quoted includes
+#            followed from its own folder and the libraries' include
+#            folders, a header that declares a symbol Y.c defines (the
+#            header's comments do not count);
+#   call     X.c -> Y.c when X.o needs a symbol Y.o defines.
 #
-# Prints each graph's edges count and every cycle found, one per line,
-# and exits 1 if there is any.  Objects come from 'make' (build/lib).
+# And one rule of layering: the analysis library reaches nothing of the
+# VFIO side, neither a header under lib/include nor a symbol that lib/ or
+# bench/ defines, so that the programs that read results link no VFIO
+# code.
 #
-#   cycles.sh [OBJDIR]
+# Prints each graph's edges count, every cycle and every breach of the
+# rule, one per line, and exits 1 if there is any.  Objects come from
+# 'make' (build/lib, build/analysis, build/bench).
+#
+#   cycles.sh [OUTPUT]
 
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-objdir=$(realpath "${1:-$top/build/lib}")
+out=$(realpath "${1:-$top/build}")
+dirs="lib analysis bench"
+incdirs="lib/include analysis/include"
 cd "$top"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# Every object of the libraries, as "dir/X.c path/to/X.o".
+objects() {
+	local d o
+
+	for d in $dirs; do
+		for o in "$out/$d"/*.o; do
+			[ -f "$o" ] && echo "$d/$(basename "$o" .o).c $o"
+		done
+	done
+}
+
 # "X.c symbol" for every global symbol each object defines.
-for o in "$objdir"/*.o; do
-	nm -g --defined-only "$o" |
-		awk -v f="$(basename "$o" .o).c" 'NF == 3 { print f, $3 }'
+objects | while read -r f o; do
+	nm -g --defined-only "$o" | awk -v f="$f" 'NF == 3 { print f, $3 }'
 done | sort -u >"$work/defs"
 if [ ! -s "$work/defs" ]; then
-	echo "cycles: no objects in $objdir: run make first" >&2
+	echo "cycles: no objects in $out: run make first" >&2
 	exit 2
 fi
 
 # Call graph: "X.c Y.c" when X.o needs what Y.o defines.
-for o in "$objdir"/*.o; do
-	nm -u "$o" | awk -v f="$(basename "$o" .o).c" '{ print f, $NF }'
+objects | while read -r f o; do
+	nm -u "$o" | awk -v f="$f" '{ print f, $NF }'
 done | awk 'NR == FNR { def[$2] = $1; next }
 	    ($2 in def) && def[$2] != $1 { print $1, def[$2] }' \
 	"$work/defs" - | sort -u >"$work/call"
 
-# The headers under lib/include that file $1 includes, directly or not.
+# The headers that file $1 includes, directly or not: its folder first,
+# then the libraries' include folders (all of them: a header the
+# compiler would not find for this file is still a breach to name).
 declare -A seen
 closure() {
-	local dir inc p
+	local dir inc p i
 
 	dir=$(dirname "$1")
 	while read -r inc; do
-		for p in "$dir/$inc" "lib/include/$inc"; do
+		for p in "$dir/$inc" $(for i in $incdirs; do echo "$i/$inc"; done); do
 			[ -f "$p" ] || continue
 			p=$(realpath --relative-to=. "$p")
 			if [ -z "${seen[$p]:-}" ]; then
@@ -60,7 +82,7 @@ closure() {
 }
 
 # "header X.c" when the header (comments stripped) names what X.c defines.
-for h in lib/include/*.h lib/include/libvfio/*.h; do
+for h in lib/include/*.h lib/include/libvfio/*.h analysis/include/analysis/*.h bench/*.h; do
 	perl -0777 -pe 's{/\*.*?\*/}{}gs; s{//[^\n]*}{}g' "$h" |
 		tr -cs 'A-Za-z0-9_' '\n' | sort -u |
 		awk -v h="$h" 'NR == FNR { def[$2] = def[$2] " " $1; next }
@@ -70,9 +92,9 @@ for h in lib/include/*.h lib/include/libvfio/*.h; do
 done | sort -u >"$work/owners"
 
 # Include graph: "X.c Y.c" through any header X.c reaches that Y.c owns.
-for c in lib/*.c; do
+for c in lib/*.c analysis/*.c bench/*.c; do
 	seen=()
-	closure "$c" | awk -v c="$(basename "$c")" \
+	closure "$c" | awk -v c="$c" \
 		'NR == FNR { own[$1] = own[$1] " " $2; next }
 		 ($1 in own) { n = split(own[$1], f, " ")
 			       for (i = 1; i <= n; i++) if (f[i] != c) print c, f[i] }' \
@@ -106,8 +128,8 @@ cycles() {
 		done
 }
 
-umbrella=$({ grep -l '^#include "libvfio.h"' lib/*.c || true; } |
-	   xargs -r -n1 basename | xargs)
+umbrella=$({ grep -l '^#include "libvfio.h"' lib/*.c analysis/*.c bench/*.c || true; } |
+	   xargs)
 if [ -n "$umbrella" ]; then
 	echo "cycles: these include libvfio.h, so every header: $umbrella"
 fi
@@ -121,6 +143,23 @@ for g in include call; do
 		found=1
 	fi
 done
+
+# The layering rule: analysis/ reaches no header of lib/include and needs
+# no symbol that lib/ or bench/ defines.
+breach=$(
+	for c in analysis/*.c analysis/include/analysis/*.h; do
+		seen=()
+		closure "$c" | grep -v '^analysis/' | sed "s|^|$c includes |"
+	done
+	awk '$1 ~ /^analysis\// && $2 !~ /^analysis\// { print $1, "calls into", $2 }' \
+		"$work/call"
+)
+if [ -n "$breach" ]; then
+	echo "$breach" | sed 's/^/cycles: analysis reaches the VFIO side: /'
+	found=1
+else
+	echo "cycles: analysis/ reaches nothing of lib/ or bench/"
+fi
 if [ "$found" = 0 ]; then
 	echo "cycles: none"
 fi

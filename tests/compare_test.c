@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "libvfio.h"
+#include "analysis/compare.h"
+#include "analysis/error.h"
+#include "analysis/results.h"
+#include "analysis/stats.h"
 #include "kselftest_harness.h"
 
 #define REPS 8
@@ -33,8 +36,8 @@ static void cell(struct vfio_cell_result *c, const char *name, double t,
 		c->s[VFIO_SERIES_UNMAP][i] = t / 10 * exp(0.02 * vfio_rng_normal(r));
 		c->s[VFIO_SERIES_CALIB][i] = 2.5e-4;
 		c->s[VFIO_SERIES_MINFLT][i] = faults;
-		c->s[VFIO_SERIES_PMD][i] = VFIO_FAULTS_ABSENT;
-		c->s[VFIO_SERIES_PUD][i] = VFIO_FAULTS_ABSENT;
+		c->s[VFIO_SERIES_PMD][i] = VFIO_RESULTS_ABSENT;
+		c->s[VFIO_SERIES_PUD][i] = VFIO_RESULTS_ABSENT;
 	}
 }
 
@@ -61,8 +64,8 @@ FIXTURE_SETUP(files)
 		 getpid());
 	snprintf(self->after, sizeof(self->after), "/tmp/compare_test.%d.b.json",
 		 getpid());
-	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r))
-		TH_LOG("%s", vfio_error());
+	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r, NULL, NULL))
+		TH_LOG("%s", analysis_error());
 	self->out = NULL;
 }
 
@@ -82,7 +85,7 @@ static int compare(const struct vfio_results *r, const char *before,
 	FILE *f;
 	int ret;
 
-	if (__vfio_results_write(after, r))
+	if (__vfio_results_write(after, r, NULL, NULL))
 		return -1;
 	free(*out);
 	f = open_memstream(out, &len);
@@ -177,7 +180,7 @@ TEST_F(files, other_parameters_are_an_error)
 {
 	self->r.size = 128 << 20;
 	EXPECT_EQ(VFIO_COMPARE_ERROR, run(self));
-	EXPECT_NE(NULL, strstr(vfio_error(), "run parameters differ"));
+	EXPECT_NE(NULL, strstr(analysis_error(), "run parameters differ"));
 	self->r.size = 64 << 20;
 	self->r.warmup = 0;
 	EXPECT_EQ(VFIO_COMPARE_ERROR, run(self));
@@ -190,7 +193,7 @@ TEST_F(files, too_few_samples_warned)
 
 	for (i = 0; i < 3; i++)
 		self->cells[i].n = 3;
-	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r));
+	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r, NULL, NULL));
 	for (i = 0; i < 3; i++)
 		self->cells[2].s[VFIO_SERIES_MAP][i] *= 2;
 	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
@@ -210,7 +213,7 @@ TEST_F(files, boots_pool)
 	EXPECT_EQ(0, a.cells[0].boot[REPS - 1]);
 	EXPECT_EQ(1, a.cells[0].boot[REPS]);
 	EXPECT_EQ(1024, a.cells[0].s[VFIO_SERIES_MINFLT][2 * REPS - 1]);
-	EXPECT_EQ(VFIO_FAULTS_ABSENT, a.cells[0].s[VFIO_SERIES_PMD][REPS]);
+	EXPECT_EQ(VFIO_RESULTS_ABSENT, a.cells[0].s[VFIO_SERIES_PMD][REPS]);
 	vfio_results_free(&a);
 }
 

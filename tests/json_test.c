@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "libvfio.h"
+#include "analysis/error.h"
+#include "analysis/json.h"
+#include "analysis/results.h"
+#include "analysis/stats.h"
 #include "kselftest_harness.h"
 
 TEST(round_trip)
@@ -41,7 +44,7 @@ TEST(round_trip)
 	fclose(f);
 
 	j = json_parse(buf, len);
-	ASSERT_NE(NULL, j) TH_LOG("%s\n%s", vfio_error(), buf);
+	ASSERT_NE(NULL, j) TH_LOG("%s\n%s", analysis_error(), buf);
 	EXPECT_STREQ("quote \" backslash \\ tab \t", json_get_str(j, "name", ""));
 	EXPECT_EQ(524288, json_get(j, "faults")->num);
 	EXPECT_NE(NULL, strstr(buf, "\"iova_end\": 18446744073709551615"))
@@ -65,7 +68,7 @@ static bool rejected(const char *text, const char *why)
 	struct json *j = json_parse(text, strlen(text));
 
 	json_free(j);
-	return !j && strstr(vfio_error(), why);
+	return !j && strstr(analysis_error(), why);
 }
 
 /* The string @text parses to, or NULL; the caller frees it. */
@@ -99,21 +102,21 @@ TEST(rejects_malformed)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		/* No reason left over from before passes for this one's. */
-		vfio_set_error("stale");
+		analysis_err(-EINVAL, "stale");
 		EXPECT_EQ(NULL, json_parse(bad[i], strlen(bad[i])))
 			TH_LOG("accepted '%s'", bad[i]);
-		EXPECT_NE(NULL, strstr(vfio_error(), "JSON:"))
-			TH_LOG("'%s': %s", bad[i], vfio_error());
+		EXPECT_NE(NULL, strstr(analysis_error(), "JSON:"))
+			TH_LOG("'%s': %s", bad[i], analysis_error());
 	}
 	EXPECT_TRUE(rejected("{\"a\" 1}", "expected : at byte 5"));
 	memset(deep, '[', sizeof(deep));
 	EXPECT_EQ(NULL, json_parse(deep, sizeof(deep)));
-	EXPECT_NE(NULL, strstr(vfio_error(), "deeply"));
+	EXPECT_NE(NULL, strstr(analysis_error(), "deeply"));
 	/* Truncation anywhere in a valid document is caught. */
 	for (i = 1; i < strlen("{\"a\":[1,2,{\"b\":\"c\"}]}"); i++)
 		EXPECT_EQ(NULL, json_parse("{\"a\":[1,2,{\"b\":\"c\"}]}", i));
 	EXPECT_EQ(NULL, json_parse_file("/nonexistent/results.json"));
-	EXPECT_NE(NULL, strstr(vfio_error(), "cannot open"));
+	EXPECT_NE(NULL, strstr(analysis_error(), "cannot open"));
 }
 
 /* RFC 8259 numbers only: what strtod() would also take is not enough. */
@@ -136,7 +139,7 @@ TEST(numbers_strictly)
 	EXPECT_TRUE(rejected("[1, 1.]", "bad number at byte 4"));
 	EXPECT_TRUE(rejected("1e400", "number out of range"));
 	j = json_parse(good, strlen(good));
-	ASSERT_NE(NULL, j) TH_LOG("%s", vfio_error());
+	ASSERT_NE(NULL, j) TH_LOG("%s", analysis_error());
 	EXPECT_EQ(7, json_count(j));
 	EXPECT_EQ(1.5e-3, j->child->next->next->num);
 	EXPECT_EQ(100, j->child->next->next->next->num);
@@ -145,7 +148,7 @@ TEST(numbers_strictly)
 	/* Longer than the reader's number buffer, still one number. */
 	snprintf(big, sizeof(big), "0.%0150d1e152", 0);
 	j = json_parse(big, strlen(big));
-	ASSERT_NE(NULL, j) TH_LOG("%s", vfio_error());
+	ASSERT_NE(NULL, j) TH_LOG("%s", analysis_error());
 	EXPECT_TRUE(fabs(j->num - 10) < 1e-12);
 	json_free(j);
 }
@@ -191,10 +194,10 @@ TEST(raw_bytes_in_strings)
 
 	for (i = 0; i < ARRAY_SIZE(ctl); i++)
 		EXPECT_TRUE(rejected(ctl[i], "control character in string"))
-			TH_LOG("case %zu: %s", i, vfio_error());
+			TH_LOG("case %zu: %s", i, analysis_error());
 	for (i = 0; i < ARRAY_SIZE(bad_utf8); i++)
 		EXPECT_TRUE(rejected(bad_utf8[i], "invalid UTF-8 in string"))
-			TH_LOG("case %zu: %s", i, vfio_error());
+			TH_LOG("case %zu: %s", i, analysis_error());
 	EXPECT_TRUE(parses_to("\"\x7f caf\xc3\xa9 \xf0\x9f\x98\x80\"",
 			      "\x7f caf\xc3\xa9 \xf0\x9f\x98\x80"));
 	EXPECT_TRUE(rejected("\"abc\\\"", "unterminated string"));
@@ -366,7 +369,7 @@ static int read_big_twice(const char *path)
 		  json_count(json_get(cells->child, "map_s")) == BIG_REPS ? 0 : 1;
 
 	if (ret)
-		fprintf(stderr, "%s\n", vfio_error());
+		fprintf(stderr, "%s\n", analysis_error());
 	json_free(a);
 	json_free(b);
 	return ret;
@@ -412,14 +415,13 @@ TEST(big_results_file_in_bounded_memory)
 static void numa_results(struct vfio_results *r, struct vfio_cell_result *c)
 {
 	static struct vfio_results_mode m = {
-		.mode = "vfio_type1v2_iommu",
-		.iommu = { .pgsizes = 0x40201000, .nr_ranges = 1,
-			   .ranges = { { 0, UINT64_MAX } } },
+		.mode = "vfio_type1v2_iommu", .pgsizes = 0x40201000,
+		.nr_ranges = 1, .ranges = { { 0, UINT64_MAX } },
 	};
 
 	memset(c, 0, 2 * sizeof(*c));
 	*r = (struct vfio_results){ .reps = 1, .node = 0, .remote_node = 1,
-				    .device_node = 0, .bar = 2, .size = SZ_4K,
+				    .device_node = 0, .bar = 2, .size = 4096,
 				    .nr_modes = 1, .nr_cells = 2, .cells = c };
 	r->modes[0] = m;
 	snprintf(c[0].name, sizeof(c[0].name), "type1v2/anon4k/4K/fresh/remote");
@@ -447,8 +449,8 @@ TEST(results_numa_and_iommu_round_trip)
 	close(fd);
 	ASSERT_NE(NULL, c);
 	numa_results(&r, c);
-	ASSERT_EQ(0, __vfio_results_write(path, &r)) TH_LOG("%s", vfio_error());
-	ASSERT_EQ(0, __vfio_results_read(path, &back)) TH_LOG("%s", vfio_error());
+	ASSERT_EQ(0, __vfio_results_write(path, &r, NULL, NULL)) TH_LOG("%s", analysis_error());
+	ASSERT_EQ(0, __vfio_results_read(path, &back)) TH_LOG("%s", analysis_error());
 	EXPECT_EQ(1, back.remote_node);
 	EXPECT_EQ(0, back.device_node);
 	EXPECT_EQ(0, __vfio_results_match(&r, &back));

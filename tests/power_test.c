@@ -10,7 +10,10 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "libvfio.h"
+#include "analysis/compare.h"
+#include "analysis/error.h"
+#include "analysis/results.h"
+#include "analysis/stats.h"
 #include "kselftest_harness.h"
 
 #define ROUNDS 3		/* vm-compare.sh's default */
@@ -161,7 +164,7 @@ FIXTURE_SETUP(recorded)
 {
 	self->nr = read_boots(variant->dir, self->boots);
 	ASSERT_LE(2 * ROUNDS, self->nr) TH_LOG("%d boots in the fixture: %s",
-					       self->nr, vfio_error());
+					       self->nr, analysis_error());
 }
 
 FIXTURE_TEARDOWN(recorded)

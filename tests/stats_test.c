@@ -4,7 +4,7 @@
  */
 #include <math.h>
 
-#include "libvfio.h"
+#include "analysis/stats.h"
 #include "kselftest_harness.h"
 
 #define N 30

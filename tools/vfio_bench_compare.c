@@ -3,13 +3,19 @@
  * vfio_bench_compare: judge results of vfio_dma_map_bench before and
  * after a change, or export one results file as a table.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio.h"
+#include "analysis/compare.h"
+#include "analysis/error.h"
+#include "analysis/export.h"
+#include "analysis/results.h"
+#include "analysis/stats.h"
+#include "analysis/table.h"
 
 /* Asked for (-h): on stdout, exit 0; a mistake: on stderr, exit 2. */
 static int print_usage(bool asked)
@@ -95,7 +101,7 @@ static int export_results(int argc, char *argv[], const struct vfio_compare_opts
 		return VFIO_COMPARE_ERROR;
 	}
 	if (__vfio_results_read(argv[optind], &r)) {
-		fprintf(stderr, "export: %s\n", vfio_error());
+		fprintf(stderr, "export: %s\n", analysis_error());
 		vfio_results_free(&r);
 		return VFIO_COMPARE_ERROR;
 	}
@@ -123,7 +129,7 @@ int main(int argc, char *argv[])
 		if (!parse_opt(opt, &o, &sizes))
 			continue;
 		if (opt == 'F')		/* the others are said by the usage */
-			fprintf(stderr, "compare: %s\n", vfio_error());
+			fprintf(stderr, "compare: %s\n", analysis_error());
 		return print_usage(false);
 	}
 	if (export)

@@ -2,12 +2,12 @@
 /*
  * The benchmark's table as text.
  */
-#ifndef LIBVFIO_BENCH_REPORT_H
-#define LIBVFIO_BENCH_REPORT_H
+#ifndef BENCH_BENCH_REPORT_H
+#define BENCH_BENCH_REPORT_H
 
 #include "bench.h"
 
 /* The table (ms) on the TAP log. */
 void vfio_bench_print_table(const struct vfio_bench_table *tab);
 
-#endif /* LIBVFIO_BENCH_REPORT_H */
+#endif /* BENCH_BENCH_REPORT_H */

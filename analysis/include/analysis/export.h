@@ -3,8 +3,8 @@
  * One results file as a table: each cell's status, samples, medians and
  * fault count, for spreadsheets, reports and plots.
  */
-#ifndef LIBVFIO_EXPORT_H
-#define LIBVFIO_EXPORT_H
+#ifndef ANALYSIS_EXPORT_H
+#define ANALYSIS_EXPORT_H
 
 #include <stdio.h>
 
@@ -14,4 +14,4 @@
 void vfio_results_export(const struct vfio_results *r,
 			 enum vfio_table_format format, FILE *out);
 
-#endif /* LIBVFIO_EXPORT_H */
+#endif /* ANALYSIS_EXPORT_H */

@@ -5,16 +5,16 @@
  * (bench_run.c), then reported as a table (bench_report.c).  The results
  * file is results.c's.
  */
-#ifndef LIBVFIO_BENCH_H
-#define LIBVFIO_BENCH_H
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backing.h"
-#include "faults.h"
-#include "map_policy.h"
-#include "results.h"
+#include "libvfio/backing.h"
+#include "libvfio/faults.h"
+#include "libvfio/map_policy.h"
+#include "analysis/results.h"
 
 enum vfio_bench_state { VFIO_BENCH_FRESH, VFIO_BENCH_PREFAULTED };
 
@@ -66,4 +66,4 @@ struct vfio_bench_target {
 	int node, remote;
 };
 
-#endif /* LIBVFIO_BENCH_H */
+#endif /* BENCH_BENCH_H */

@@ -3,8 +3,8 @@
  * Tables of strings, written as aligned text, CSV (RFC 4180), a Markdown
  * table or TSV: compare's verdicts and export's summaries.
  */
-#ifndef LIBVFIO_TABLE_H
-#define LIBVFIO_TABLE_H
+#ifndef ANALYSIS_TABLE_H
+#define ANALYSIS_TABLE_H
 
 #include <stdio.h>
 
@@ -37,4 +37,4 @@ void vfio_table_begin(struct vfio_table *t, FILE *out,
 /* One row of t->nr_cols strings. */
 void vfio_table_row(const struct vfio_table *t, const char * const *cells);
 
-#endif /* LIBVFIO_TABLE_H */
+#endif /* ANALYSIS_TABLE_H */

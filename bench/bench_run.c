@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "libvfio/assert.h"
-#include "libvfio/bench_run.h"
+#include "bench_run.h"
+#include "libvfio/dma.h"
+#include "libvfio/fault_probe.h"
 #include "libvfio/iommu_entries.h"
 #include "libvfio/iommufd_ioas.h"
 #include "libvfio/mmap.h"
-#include "libvfio/stats.h"
+#include "analysis/stats.h"
 #include "libvfio/vfio_pci_device.h"
 #include "kselftest.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio/stats.h"
+#include "analysis/stats.h"
 
 #define MAX_SAMPLES 4096
 

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "libvfio/assert.h"
-#include "libvfio/table.h"
+#include "analysis/error.h"
+#include "analysis/table.h"
 
 static const char * const format_names[] = {
 	[VFIO_TABLE_TEXT] = "text",
@@ -23,7 +23,7 @@ int __vfio_table_format_parse(const char *name)
 	for (i = 0; i <= VFIO_TABLE_TSV; i++)
 		if (!strcmp(name, format_names[i]))
 			return i;
-	return vfio_err(-EINVAL, "unknown format '%s' (text, csv, markdown, tsv)",
+	return analysis_err(-EINVAL, "unknown format '%s' (text, csv, markdown, tsv)",
 			name);
 }
 

@@ -2,8 +2,8 @@
 /*
  * Summary statistics of timing samples, and whether two sets differ.
  */
-#ifndef LIBVFIO_STATS_H
-#define LIBVFIO_STATS_H
+#ifndef ANALYSIS_STATS_H
+#define ANALYSIS_STATS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -131,4 +131,4 @@ bool vfio_regressed(const struct vfio_comparison *c, double threshold);
 
 const char *vfio_verdict_name(enum vfio_verdict v);
 
-#endif /* LIBVFIO_STATS_H */
+#endif /* ANALYSIS_STATS_H */

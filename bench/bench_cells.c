@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "libvfio/assert.h"
-#include "libvfio/bench_cells.h"
+#include "bench_cells.h"
 #include "libvfio/mmap.h"
 #include "libvfio/vfio_pci_device.h"
 

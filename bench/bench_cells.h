@@ -2,8 +2,8 @@
 /*
  * The benchmark's table of cells, built from its options.
  */
-#ifndef LIBVFIO_BENCH_CELLS_H
-#define LIBVFIO_BENCH_CELLS_H
+#ifndef BENCH_BENCH_CELLS_H
+#define BENCH_BENCH_CELLS_H
 
 #include "bench.h"
 
@@ -15,4 +15,4 @@ void vfio_bench_cells_add(struct vfio_bench_table *tab,
 			  const struct vfio_bench_matrix *m,
 			  const struct vfio_bench_target *t);
 
-#endif /* LIBVFIO_BENCH_CELLS_H */
+#endif /* BENCH_BENCH_CELLS_H */

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio/assert.h"
-#include "libvfio/compare.h"
-#include "libvfio/stats.h"
+#include "analysis/error.h"
+#include "analysis/compare.h"
+#include "analysis/stats.h"
 
 static const struct vfio_table_col cols[] = {
 	{ "cell", -34 }, { "metric", -8 }, { "n", 7 }, { "before", 10 },
@@ -216,7 +216,7 @@ int vfio_compare_results(const struct vfio_results *before,
 	if (!j)
 		return VFIO_COMPARE_ERROR;
 	if (__vfio_results_match(before, after)) {
-		fprintf(stderr, "compare: %s\n", vfio_error());
+		fprintf(stderr, "compare: %s\n", analysis_error());
 		free(j);
 		return VFIO_COMPARE_ERROR;
 	}
@@ -301,7 +301,7 @@ static int read_pool(const char *list, struct vfio_results *r)
 		ret = __vfio_results_read(tok, r);
 	free(copy);
 	if (!ret && !r->nr_boots)
-		ret = vfio_err(-EINVAL, "no results file given");
+		ret = analysis_err(-EINVAL, "no results file given");
 	return ret;
 }
 
@@ -319,7 +319,7 @@ int vfio_compare_files(const char *before, const char *after,
 		}
 		ret = vfio_compare_results(&a, &b, o, out);
 	} else {
-		fprintf(stderr, "compare: %s\n", vfio_error());
+		fprintf(stderr, "compare: %s\n", analysis_error());
 	}
 	vfio_results_free(&a);
 	vfio_results_free(&b);

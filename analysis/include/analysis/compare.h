@@ -3,8 +3,8 @@
  * Comparing two results, cell by cell and metric by metric: before and
  * after.  Each side may pool several files (boots) of one kernel.
  */
-#ifndef LIBVFIO_COMPARE_H
-#define LIBVFIO_COMPARE_H
+#ifndef ANALYSIS_COMPARE_H
+#define ANALYSIS_COMPARE_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,4 +53,4 @@ int vfio_compare_results(const struct vfio_results *before,
 int vfio_compare_files(const char *before, const char *after,
 		       const struct vfio_compare_opts *o, FILE *out);
 
-#endif /* LIBVFIO_COMPARE_H */
+#endif /* ANALYSIS_COMPARE_H */

@@ -8,11 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "libvfio/assert.h"
-#include "libvfio/results.h"
-#include "libvfio/faults.h"
-#include "libvfio/provenance.h"
-#include "libvfio/stats.h"
+#include "analysis/error.h"
+#include "analysis/results.h"
+#include "analysis/stats.h"
 
 static const char * const series_keys[VFIO_SERIES_NR] = {
 	[VFIO_SERIES_MAP] = VFIO_KEY_MAP,
@@ -50,7 +48,7 @@ static void write_series(struct json_writer *w, const struct vfio_cell_result *c
 {
 	int i;
 
-	if (is_count(s) && c->n && c->s[s][0] == VFIO_FAULTS_ABSENT) {
+	if (is_count(s) && c->n && c->s[s][0] == VFIO_RESULTS_ABSENT) {
 		json_null(w, series_keys[s]);
 		return;
 	}
@@ -118,16 +116,16 @@ static void write_mode(struct json_writer *w, const struct vfio_results_mode *m)
 	int i;
 
 	snprintf(pgsizes, sizeof(pgsizes), "%#llx",
-		 (unsigned long long)m->iommu.pgsizes);
+		 (unsigned long long)m->pgsizes);
 	json_obj_open(w, NULL);
 	json_str(w, "mode", m->mode);
 	json_str(w, "skipped", m->skip);
 	json_str(w, "pgsizes", pgsizes);
 	json_arr_open(w, "iova_ranges");
-	for (i = 0; i < m->iommu.nr_ranges; i++) {
+	for (i = 0; i < m->nr_ranges; i++) {
 		json_arr_open(w, NULL);
-		json_uint(w, NULL, m->iommu.ranges[i].start);
-		json_uint(w, NULL, m->iommu.ranges[i].end);
+		json_uint(w, NULL, m->ranges[i][0]);
+		json_uint(w, NULL, m->ranges[i][1]);
 		json_arr_close(w);
 	}
 	json_arr_close(w);
@@ -148,23 +146,8 @@ static void write_settings(struct json_writer *w, const struct vfio_results *r)
 	json_obj_close(w);
 }
 
-/* The fault probe's verdict and what it rests on (fault_probe.h). */
-static void write_probe(struct json_writer *w, const struct vfio_fault_probe *p)
-{
-	json_obj_open(w, VFIO_KEY_PROBE);
-	json_str(w, "style", vfio_fault_style_name(p->style));
-	json_int(w, "max_block_hugepage", p->max_block[VFIO_ADVICE_HUGE]);
-	json_int(w, "max_block_none", p->max_block[VFIO_ADVICE_NONE]);
-	json_int(w, "max_block_nohugepage", p->max_block[VFIO_ADVICE_NOHUGE]);
-	json_int(w, "testable", p->testable);
-	json_int(w, "pt_block", p->pt_block);
-	json_str(w, "thp", p->thp);
-	json_str(w, "evidence", p->evidence);
-	json_str(w, VFIO_KEY_VERDICT, p->verdict);
-	json_obj_close(w);
-}
-
-static void write_results(FILE *f, const struct vfio_results *r)
+static void write_results(FILE *f, const struct vfio_results *r,
+			  vfio_results_head_fn *head, const void *arg)
 {
 	struct json_writer w;
 	int i;
@@ -172,9 +155,8 @@ static void write_results(FILE *f, const struct vfio_results *r)
 	json_begin(&w, f);
 	json_obj_open(&w, NULL);
 	json_str(&w, VFIO_KEY_SCHEMA, VFIO_RESULTS_SCHEMA);
-	vfio_provenance_write(&w, r->bdf);
-	if (r->probe)
-		write_probe(&w, r->probe);
+	if (head)
+		head(&w, arg);
 	json_arr_open(&w, VFIO_KEY_IOMMU);
 	for (i = 0; i < r->nr_modes; i++)
 		write_mode(&w, &r->modes[i]);
@@ -187,7 +169,8 @@ static void write_results(FILE *f, const struct vfio_results *r)
 	json_obj_close(&w);
 }
 
-int __vfio_results_write(const char *path, const struct vfio_results *r)
+int __vfio_results_write(const char *path, const struct vfio_results *r,
+			 vfio_results_head_fn *head, const void *arg)
 {
 	char tmp[4096];
 	FILE *f;
@@ -195,20 +178,20 @@ int __vfio_results_write(const char *path, const struct vfio_results *r)
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
 	f = fopen(tmp, "w");
 	if (!f)
-		return vfio_err(-errno, "cannot write %s: %s", tmp, strerror(errno));
-	write_results(f, r);
+		return analysis_err(-errno, "cannot write %s: %s", tmp, strerror(errno));
+	write_results(f, r, head, arg);
 	if (fflush(f) || fsync(fileno(f))) {
 		int err = errno;
 
 		fclose(f);
 		unlink(tmp);
-		return vfio_err(-err, "cannot write %s: %s", path, strerror(err));
+		return analysis_err(-err, "cannot write %s: %s", path, strerror(err));
 	}
 	if (fclose(f) || rename(tmp, path)) {
 		int err = errno;
 
 		unlink(tmp);
-		return vfio_err(-err, "cannot write %s: %s", path, strerror(err));
+		return analysis_err(-err, "cannot write %s: %s", path, strerror(err));
 	}
 	return 0;
 }
@@ -224,25 +207,25 @@ static int read_series(const struct json *cell, enum vfio_series s,
 	/* An absent kprobe counter is null: one -1 per sample, as written. */
 	if (is_count(s) && arr && arr->type == JSON_NULL) {
 		for (; n < c->n; n++)
-			c->s[s][n] = VFIO_FAULTS_ABSENT;
+			c->s[s][n] = VFIO_RESULTS_ABSENT;
 		return 0;
 	}
 	if (!arr || arr->type != JSON_ARR)
-		return vfio_err(-EINVAL, "cell %s: %s is not an array",
+		return analysis_err(-EINVAL, "cell %s: %s is not an array",
 				c->name, series_keys[s]);
 	for (v = arr->child; v; v = v->next) {
 		if (v->type != JSON_NUM || !(v->num >= 0))
-			return vfio_err(-EINVAL, "cell %s: %s is not an array of non-negative numbers",
+			return analysis_err(-EINVAL, "cell %s: %s is not an array of non-negative numbers",
 					c->name, series_keys[s]);
 		if (n == VFIO_RESULTS_MAX_REPS)
-			return vfio_err(-EINVAL, "cell %s: more than %d samples in %s",
+			return analysis_err(-EINVAL, "cell %s: more than %d samples in %s",
 					c->name, VFIO_RESULTS_MAX_REPS,
 					series_keys[s]);
 		c->boot[n] = boot;
 		c->s[s][n++] = v->num;
 	}
 	if (s != VFIO_SERIES_MAP && n != c->n)
-		return vfio_err(-EINVAL, "cell %s: %d samples in %s, %d in %s",
+		return analysis_err(-EINVAL, "cell %s: %d samples in %s, %d in %s",
 				c->name, n - first, series_keys[s], c->n - first,
 				series_keys[VFIO_SERIES_MAP]);
 	c->n = n;
@@ -258,7 +241,7 @@ static int parse_status(const char *s, struct vfio_cell_result *c)
 			c->status = i;
 			return 0;
 		}
-	return vfio_err(-EINVAL, "cell %s: status '%s' (ok, skip, fail)",
+	return analysis_err(-EINVAL, "cell %s: status '%s' (ok, skip, fail)",
 			c->name, s);
 }
 
@@ -283,7 +266,7 @@ static int read_cell_head(const struct json *j, struct vfio_cell_result *c)
 	const struct json *entries = json_get(j, VFIO_KEY_IOMMU_ENTRIES);
 
 	if (j->type != JSON_OBJ || !json_get_str(j, VFIO_KEY_NAME, NULL))
-		return vfio_err(-EINVAL, "a cell without a name");
+		return analysis_err(-EINVAL, "a cell without a name");
 	copy_str(c->name, sizeof(c->name), j, VFIO_KEY_NAME);
 	copy_str(c->api, sizeof(c->api), j, VFIO_KEY_API);
 	copy_str(c->backing, sizeof(c->backing), j, VFIO_KEY_BACKING);
@@ -342,7 +325,7 @@ static int read_cells(const struct json *cells, struct vfio_results *r,
 	int ret = 0;
 
 	if (!in)
-		return vfio_err(-ENOMEM, "%s: out of memory", path);
+		return analysis_err(-ENOMEM, "%s: out of memory", path);
 	for (j = cells->child; !ret && j; j = j->next) {
 		memset(in, 0, sizeof(*in));
 		ret = read_cell_head(j, in);
@@ -350,7 +333,7 @@ static int read_cells(const struct json *cells, struct vfio_results *r,
 			break;
 		c = (struct vfio_cell_result *)vfio_results_cell(r, in->name);
 		if (!c && r->nr_cells == VFIO_RESULTS_MAX_CELLS) {
-			ret = vfio_err(-EINVAL, "more than %d cells",
+			ret = analysis_err(-EINVAL, "more than %d cells",
 				       VFIO_RESULTS_MAX_CELLS);
 			break;
 		}
@@ -365,9 +348,9 @@ static int read_cells(const struct json *cells, struct vfio_results *r,
 	if (ret) {
 		char why[256];
 
-		/* vfio_error() is the buffer vfio_err() writes to. */
-		snprintf(why, sizeof(why), "%s", vfio_error());
-		return vfio_err(ret, "%s: %s", path, why);
+		/* analysis_error() is the buffer analysis_err() writes to. */
+		snprintf(why, sizeof(why), "%s", analysis_error());
+		return analysis_err(ret, "%s: %s", path, why);
 	}
 	return 0;
 }
@@ -383,7 +366,7 @@ static int match(const struct vfio_results *first, const struct vfio_results *r,
 	    r->remote_node == first->remote_node && r->bar == first->bar &&
 	    r->size == first->size)
 		return 0;
-	return vfio_err(-EINVAL, "%s: run parameters differ: warmup %d, NUMA node %d, remote node %d, BAR %d, size %llu where the first has %d, %d, %d, %d, %llu",
+	return analysis_err(-EINVAL, "%s: run parameters differ: warmup %d, NUMA node %d, remote node %d, BAR %d, size %llu where the first has %d, %d, %d, %d, %llu",
 			what, r->warmup, r->node, r->remote_node, r->bar,
 			(unsigned long long)r->size, first->warmup, first->node,
 			first->remote_node, first->bar,
@@ -434,13 +417,13 @@ int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
 		memset(r, 0, sizeof(*r));
 		r->cells = calloc(VFIO_RESULTS_MAX_CELLS, sizeof(*r->cells));
 		if (!r->cells)
-			return vfio_err(-ENOMEM, "%s: out of memory", path);
+			return analysis_err(-ENOMEM, "%s: out of memory", path);
 	}
 	if (!schema || strcmp(schema, VFIO_RESULTS_SCHEMA))
-		return vfio_err(-EINVAL, "%s: schema '%s', expected '%s'", path,
+		return analysis_err(-EINVAL, "%s: schema '%s', expected '%s'", path,
 				schema ? schema : "(none)", VFIO_RESULTS_SCHEMA);
 	if (!cells || cells->type != JSON_ARR)
-		return vfio_err(-EINVAL, "%s: no \"%s\" array", path,
+		return analysis_err(-EINVAL, "%s: no \"%s\" array", path,
 				VFIO_KEY_CELLS);
 	ret = read_settings(root, r, path);
 	if (ret)
@@ -448,7 +431,7 @@ int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
 	verdict = json_get_str(json_get(root, VFIO_KEY_PROBE), VFIO_KEY_VERDICT,
 			       "not recorded");
 	if (r->nr_boots && strcmp(verdict, r->probe_verdict))
-		return vfio_err(-EINVAL, "%s: fault probe '%s', the first file's '%s': not one kernel",
+		return analysis_err(-EINVAL, "%s: fault probe '%s', the first file's '%s': not one kernel",
 				path, verdict, r->probe_verdict);
 	snprintf(r->probe_verdict, sizeof(r->probe_verdict), "%s", verdict);
 	ret = read_cells(cells, r, path);

@@ -2,9 +2,9 @@
 /*
  * Time VFIO_IOMMU_MAP_DMA over memory backings and over a device BAR
  * mapped under each alignment policy, counting the faults the kernel
- * takes inside the ioctl.  Options make a table of cells (lib/bench_cells.c),
- * each IOMMU mode runs its cells (lib/bench_run.c), then a table, TAP (one
- * point per cell) and optionally a JSON results file (lib/results.c).
+ * takes inside the ioctl.  Options make a table of cells (bench_cells.c),
+ * each IOMMU mode runs its cells (bench_run.c), then a table, TAP (one
+ * point per cell) and optionally a JSON results file (analysis/results.c).
  *
  * Usage: vfio_dma_map_bench [options] [BDF]
  *        vfio_dma_map_bench compare|export ...: vfio_bench_compare's
@@ -18,6 +18,12 @@
 #include <unistd.h>
 
 #include "libvfio.h"
+#include "analysis/error.h"
+#include "analysis/results.h"
+#include "bench_cells.h"
+#include "bench_report.h"
+#include "bench_run.h"
+#include "provenance.h"
 
 #define MAX_NODE 1023		/* the kernel's NODES_SHIFT is at most 10 */
 
@@ -172,6 +178,21 @@ static void probe_once(struct bench *b, struct vfio_pci_device *dev)
 	ksft_print_msg("fault probe: %s\n", b->probe_err);
 }
 
+/* What the results file says of @m's IOVA space. */
+static void record_iova_space(struct vfio_results_mode *m,
+			      const struct vfio_iommu_info *info)
+{
+	int i;
+
+	m->pgsizes = info->pgsizes;
+	m->nr_ranges = 0;
+	for (i = 0; i < info->nr_ranges && i < VFIO_RESULTS_MAX_RANGES; i++) {
+		m->ranges[i][0] = info->ranges[i].start;
+		m->ranges[i][1] = info->ranges[i].end;
+		m->nr_ranges++;
+	}
+}
+
 /*
  * Open the device in @m's mode; false (with m->skip) if the kernel does
  * not offer it.  A mode that is there but cannot be opened fails the run.
@@ -190,7 +211,7 @@ static bool mode_setup(struct bench *b, const struct bench_opts *o,
 	t->mode = m->mode;
 	t->iommu = vfio_iommu_init(t->mode);
 	t->dev = vfio_pci_device_init(o->bdf, t->iommu);
-	m->iommu = t->iommu->info;
+	record_iova_space(m, &t->iommu->info);
 	vfio_fault_counter_open(&t->fc);
 	t->bar = vfio_pci_largest_bar(t->dev);
 	b->tab.results.bar = t->bar;
@@ -374,8 +395,6 @@ static void results_init(struct bench *b, const struct bench_opts *o)
 {
 	struct vfio_results *r = &b->tab.results;
 
-	r->bdf = o->bdf;
-	r->probe = &b->probe;
 	r->reps = o->reps;
 	r->warmup = o->warmup;
 	r->size = o->m.size;
@@ -383,6 +402,14 @@ static void results_init(struct bench *b, const struct bench_opts *o)
 	r->remote_node = b->numa.remote;
 	r->device_node = b->numa.device;
 	r->overhead_s = vfio_bench_overhead();
+}
+
+static int write_results(const struct bench *b, const struct bench_opts *o)
+{
+	struct vfio_results_head head = { .bdf = o->bdf, .probe = &b->probe };
+
+	return __vfio_results_write(o->out, &b->tab.results,
+				    vfio_results_head_write, &head);
 }
 
 int main(int argc, char *argv[])
@@ -409,8 +436,8 @@ int main(int argc, char *argv[])
 		ksft_exit_skip("%s\n", r->modes[0].skip);
 	vfio_bench_print_table(&b->tab);
 	report(b);
-	if (o.out && __vfio_results_write(o.out, r))
-		VFIO_FAIL("%s", vfio_error());
+	if (o.out && write_results(b, &o))
+		VFIO_FAIL("%s", analysis_error());
 	if (o.out)
 		ksft_print_msg("results: %s\n", o.out);
 	vfio_results_free(r);

@@ -2,8 +2,8 @@
 /*
  * Running one cell of the benchmark: maps, unmaps, timings, faults.
  */
-#ifndef LIBVFIO_BENCH_RUN_H
-#define LIBVFIO_BENCH_RUN_H
+#ifndef BENCH_BENCH_RUN_H
+#define BENCH_BENCH_RUN_H
 
 #include "bench.h"
 
@@ -12,4 +12,4 @@ void vfio_bench_run_cell(struct vfio_bench_target *t, struct vfio_bench_cell *c)
 /* Median cost of one timed section with nothing in it, in seconds. */
 double vfio_bench_overhead(void);
 
-#endif /* LIBVFIO_BENCH_RUN_H */
+#endif /* BENCH_BENCH_RUN_H */

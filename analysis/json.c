@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libvfio/assert.h"
-#include "libvfio/json.h"
+#include "analysis/error.h"
+#include "analysis/json.h"
 
 #define JSON_MAX_FILE (64 << 20)
 
@@ -184,7 +184,7 @@ static struct json *parse_value(struct parser *p);
 
 static int fail(struct parser *p, const char *what)
 {
-	return vfio_err(-EINVAL, "JSON: %s at byte %zu", what,
+	return analysis_err(-EINVAL, "JSON: %s at byte %zu", what,
 			(size_t)(p->s - p->start));
 }
 
@@ -545,9 +545,10 @@ struct json *json_parse(const char *text, size_t len)
 static void prefix_error(const char *path)
 {
 	char why[200];
+	int err = errno;
 
-	snprintf(why, sizeof(why), "%s", vfio_error());
-	vfio_set_error("%s: %s", path, why);
+	snprintf(why, sizeof(why), "%s", analysis_error());
+	analysis_err(-err, "%s: %s", path, why);
 }
 
 /*
@@ -581,15 +582,15 @@ struct json *json_parse_file(const char *path)
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
-		vfio_err(-errno, "cannot open %s: %s", path, strerror(errno));
+		analysis_err(-errno, "cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	n = read_all(f, &buf);
 	fclose(f);
 	if (!buf)
-		vfio_err(-ENOMEM, "%s: out of memory", path);
+		analysis_err(-ENOMEM, "%s: out of memory", path);
 	else if (n >= JSON_MAX_FILE)
-		vfio_err(-EFBIG, "%s: larger than %d MiB", path, JSON_MAX_FILE >> 20);
+		analysis_err(-EFBIG, "%s: larger than %d MiB", path, JSON_MAX_FILE >> 20);
 	else
 		j = json_parse(buf, n);
 	if (buf && n < JSON_MAX_FILE && !j)

@@ -10,7 +10,9 @@
 
 #include "libvfio/assert.h"
 #include "libvfio/numa.h"
-#include "libvfio/provenance.h"
+#include "analysis/results.h"
+#include "libvfio/fault_probe.h"
+#include "provenance.h"
 
 /* The config options that decide what this suite measures. */
 static const char * const config_keys[] = {
@@ -110,4 +112,29 @@ void vfio_provenance_write(struct json_writer *w, const char *bdf)
 	write_config(w);
 	write_device(w, bdf);
 	json_obj_close(w);
+}
+
+/* The fault probe's verdict and what it rests on (fault_probe.h). */
+static void write_probe(struct json_writer *w, const struct vfio_fault_probe *p)
+{
+	json_obj_open(w, VFIO_KEY_PROBE);
+	json_str(w, "style", vfio_fault_style_name(p->style));
+	json_int(w, "max_block_hugepage", p->max_block[VFIO_ADVICE_HUGE]);
+	json_int(w, "max_block_none", p->max_block[VFIO_ADVICE_NONE]);
+	json_int(w, "max_block_nohugepage", p->max_block[VFIO_ADVICE_NOHUGE]);
+	json_int(w, "testable", p->testable);
+	json_int(w, "pt_block", p->pt_block);
+	json_str(w, "thp", p->thp);
+	json_str(w, "evidence", p->evidence);
+	json_str(w, VFIO_KEY_VERDICT, p->verdict);
+	json_obj_close(w);
+}
+
+void vfio_results_head_write(struct json_writer *w, const void *head)
+{
+	const struct vfio_results_head *h = head;
+
+	vfio_provenance_write(w, h->bdf);
+	if (h->probe)
+		write_probe(w, h->probe);
 }

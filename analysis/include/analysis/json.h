@@ -3,8 +3,8 @@
  * Just enough JSON for results files: a streaming writer and a small,
  * bounded DOM reader for 'compare'.
  */
-#ifndef LIBVFIO_JSON_H
-#define LIBVFIO_JSON_H
+#ifndef ANALYSIS_JSON_H
+#define ANALYSIS_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,7 +53,7 @@ struct json {
 /*
  * Parse @len bytes of @text, strictly as RFC 8259 has it.  Returns the
  * tree or NULL with a one-line reason (with the byte offset) in
- * vfio_error().  Strings come back as NUL-terminated UTF-8; \u escapes
+ * analysis_error().  Strings come back as NUL-terminated UTF-8; \u escapes
  * are decoded (surrogate pairs joined, lone surrogates rejected), and a
  * string holding \u0000 is rejected, not cut short, since a C string
  * cannot carry it.  Raw control characters and invalid UTF-8 are
@@ -72,4 +72,4 @@ const char *json_get_str(const struct json *j, const char *key,
 			 const char *def);
 size_t json_count(const struct json *arr);
 
-#endif /* LIBVFIO_JSON_H */
+#endif /* ANALYSIS_JSON_H */

@@ -2,15 +2,16 @@
 /*
  * The results file: its schema, key names, writer and reader.  Nothing
  * else in the suite spells a key; docs/results-schema.md describes each.
+ * The benchmark adds what only it knows (provenance, the fault probe)
+ * through the writer's head callback; the file's records here are plain
+ * data, so that the programs that read results need no VFIO code.
  */
-#ifndef LIBVFIO_RESULTS_H
-#define LIBVFIO_RESULTS_H
+#ifndef ANALYSIS_RESULTS_H
+#define ANALYSIS_RESULTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dma.h"
-#include "fault_probe.h"
 #include "json.h"
 
 /* Bumped whenever a field changes meaning or goes away. */
@@ -19,6 +20,10 @@
 #define VFIO_RESULTS_MAX_REPS	1000	/* samples per cell, all boots */
 #define VFIO_RESULTS_MAX_CELLS	64
 #define VFIO_RESULTS_MAX_MODES	8
+#define VFIO_RESULTS_MAX_RANGES	16	/* IOVA ranges per IOMMU mode */
+
+/* A count that was not taken (a kprobe absent) is this, never zero. */
+#define VFIO_RESULTS_ABSENT	(-1LL)
 
 /* Top level. */
 #define VFIO_KEY_SCHEMA		"schema"
@@ -83,15 +88,16 @@ struct vfio_cell_result {
 	int boot[VFIO_RESULTS_MAX_REPS];	/* which file (boot) of a pool */
 };
 
+/* An IOMMU mode of the run and the IOVA space it offered. */
 struct vfio_results_mode {
 	const char *mode;
 	char skip[200];			/* why it did not run, if it did not */
-	struct vfio_iommu_info iommu;
+	uint64_t pgsizes;		/* bitmap of IOMMU page sizes */
+	int nr_ranges;
+	uint64_t ranges[VFIO_RESULTS_MAX_RANGES][2];	/* first, last */
 };
 
 struct vfio_results {
-	const char *bdf;
-	const struct vfio_fault_probe *probe;	/* writer only */
 	char probe_verdict[512];		/* reader only */
 	int nr_modes;
 	struct vfio_results_mode modes[VFIO_RESULTS_MAX_MODES];
@@ -108,14 +114,21 @@ struct vfio_results {
 const char *vfio_series_key(enum vfio_series s);
 const char *vfio_cell_status_name(enum vfio_cell_status s);
 
-/* Write to a temporary file, then rename: never a half-written result. */
-int __vfio_results_write(const char *path, const struct vfio_results *r);
+/* Writes the writer's caller's objects at the top of the file. */
+typedef void vfio_results_head_fn(struct json_writer *w, const void *arg);
+
+/*
+ * Write @r to @path, @head(@arg) first when given: to a temporary file,
+ * then renamed, never a half-written result.
+ */
+int __vfio_results_write(const char *path, const struct vfio_results *r,
+			 vfio_results_head_fn *head, const void *arg);
 
 /*
  * Read @path into @r (zeroed first), or pool it into @r when it already
  * holds a file of the same run parameters: a cell's samples are
  * appended, marked with the boot they came from.  -EINVAL with the file
- * and the reason in vfio_error() on a bad file, another schema or other
+ * and the reason in analysis_error() on a bad file, another schema or other
  * parameters.
  */
 int __vfio_results_read(const char *path, struct vfio_results *r);
@@ -136,4 +149,4 @@ int __vfio_results_match(const struct vfio_results *a,
 const struct vfio_cell_result *vfio_results_cell(const struct vfio_results *r,
 						 const char *name);
 
-#endif /* LIBVFIO_RESULTS_H */
+#endif /* ANALYSIS_RESULTS_H */

@@ -6,8 +6,8 @@
  */
 #include <stdio.h>
 
-#include "libvfio/bench_report.h"
-#include "libvfio/stats.h"
+#include "bench_report.h"
+#include "analysis/stats.h"
 #include "kselftest.h"
 
 static void print_row(const struct vfio_cell_result *c)

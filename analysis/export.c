@@ -4,8 +4,8 @@
  */
 #include <string.h>
 
-#include "libvfio/compare.h"
-#include "libvfio/stats.h"
+#include "analysis/compare.h"
+#include "analysis/stats.h"
 
 static const struct vfio_table_col cols[] = {
 	{ "cell", -34 }, { "status", -6 }, { "n", 4 }, { "map_median_ms", 13 },
