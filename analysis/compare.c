@@ -12,40 +12,62 @@
 #include "analysis/stats.h"
 
 static const struct vfio_table_col cols[] = {
-	{ "cell", -34 }, { "metric", -8 }, { "n", 7 }, { "before", 10 },
-	{ "after", 10 }, { "ratio", 6 }, { "ci_lo", 6 }, { "ci_hi", 6 },
-	{ "p", 7 }, { "verdict", -1 },
+	{ "cell", -34 }, { "metric", -11 }, { "boots", 5 }, { "n", 7 },
+	{ "before", 10 }, { "after", 10 }, { "ratio", 6 }, { "ci_lo", 6 },
+	{ "ci_hi", 6 }, { "p", 7 }, { "verdict", -1 },
 };
 
 enum {
-	COL_CELL, COL_METRIC, COL_N, COL_BEFORE, COL_AFTER, COL_RATIO, COL_LO,
-	COL_HI, COL_P, COL_VERDICT, NR_COLS,
+	COL_CELL, COL_METRIC, COL_BOOTS, COL_N, COL_BEFORE, COL_AFTER,
+	COL_RATIO, COL_LO, COL_HI, COL_P, COL_VERDICT, NR_COLS,
+};
+
+/*
+ * What each clock's numbers allow, measured on A/A boots (README,
+ * "Numbers that hold up").  Under the wall clock boots of one kernel
+ * land several percent apart and nothing says how far the next one
+ * will: one boot a side is not judged.  Under icount a boot repeats the
+ * work of the last one to a fraction of a percent.
+ */
+static const struct clock_rules {
+	const char *timebase;
+	double floor, threshold, between;
+} clocks[] = {
+	{ .timebase = "wall", .floor = 0.05, .threshold = 0.10, .between = -1 },
+	{ .timebase = "icount", .floor = 0.01, .threshold = 0.015,
+	  .between = 0.003 },
+};
+
+/* A list of cell names for the last lines, each once. */
+struct names {
+	int nr;
+	char last[96];
+	char list[1024];
 };
 
 /* One row of output, and the tally of all of them. */
 struct judge {
 	const struct vfio_compare_opts *o;
+	struct vfio_judge params;
+	double threshold;
 	struct vfio_table t;
 	char f[NR_COLS][240];
-	int cells, regressions, underpowered, regressed_cells;
-	char regressed[1024];		/* their names, for the last line */
-	char last[96];			/* the last cell that regressed */
+	int cells, regressions, not_judged, one_sample, not_after;
+	struct names regressed, unjudged;
 	double a[VFIO_RESULTS_MAX_REPS], b[VFIO_RESULTS_MAX_REPS];
 };
 
-/* Each cell that regressed is named once in the last line. */
-static void note_regression(struct judge *j, const char *cell)
+static void add_name(struct names *n, const char *cell)
 {
-	size_t len = strlen(j->regressed);
+	size_t len = strlen(n->list);
 
-	j->regressions++;
-	if (!strcmp(j->last, cell))
+	if (!strcmp(n->last, cell))
 		return;
-	snprintf(j->last, sizeof(j->last), "%s", cell);
-	j->regressed_cells++;
-	if (len + strlen(cell) + 3 < sizeof(j->regressed))
-		snprintf(j->regressed + len, sizeof(j->regressed) - len,
-			 "%s%s", len ? ", " : "", cell);
+	snprintf(n->last, sizeof(n->last), "%s", cell);
+	n->nr++;
+	if (len + strlen(cell) + 3 < sizeof(n->list))
+		snprintf(n->list + len, sizeof(n->list) - len, "%s%s",
+			 len ? ", " : "", cell);
 }
 
 static void emit(struct judge *j, const char *cell, const char *metric,
@@ -59,7 +81,8 @@ static void emit(struct judge *j, const char *cell, const char *metric,
 	if (regression) {
 		strncat(j->f[COL_VERDICT], " REGRESSION",
 			sizeof(j->f[0]) - strlen(j->f[COL_VERDICT]) - 1);
-		note_regression(j, cell);
+		j->regressions++;
+		add_name(&j->regressed, cell);
 	}
 	for (i = 0; i < NR_COLS; i++)
 		row[i] = j->f[i];
@@ -67,13 +90,21 @@ static void emit(struct judge *j, const char *cell, const char *metric,
 	memset(j->f, 0, sizeof(j->f));
 }
 
-/* A cell that did not run on one side: what happened, in a row. */
-static void status_row(struct judge *j, const char *cell, const char *what,
-		       const char *reason, bool regression)
+/* A cell or metric that did not give two sides to judge, in a row. */
+static void status_row(struct judge *j, const char *cell, const char *metric,
+		       const char *what, const char *reason, bool regression)
 {
 	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s%s%s", what,
 		 reason && *reason ? ": " : "", reason ? reason : "");
-	emit(j, cell, "cell", regression);
+	emit(j, cell, metric, regression);
+}
+
+/* Nothing can be said of @cell: the run cannot be judged (exit 2). */
+static void unjudgeable(struct judge *j, const char *cell, const char *metric,
+			const char *what, const char *reason)
+{
+	status_row(j, cell, metric, what, reason, false);
+	add_name(&j->unjudged, cell);
 }
 
 static bool ran(const struct vfio_cell_result *c)
@@ -81,30 +112,37 @@ static bool ran(const struct vfio_cell_result *c)
 	return c && c->status == VFIO_CELL_OK && c->n > 0;
 }
 
-/* Samples of @s, over each one's own calibration when asked and there. */
-static bool take(const struct judge *j, const struct vfio_cell_result *c,
+/* Whether @c recorded series @s: a counter not there is -1 throughout. */
+static bool recorded(const struct vfio_cell_result *c, enum vfio_series s)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->s[s][i] < 0)
+			return false;
+	return true;
+}
+
+/* Whether every sample of @c has a calibration to divide by. */
+static bool calibrated(const struct vfio_cell_result *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!(c->s[VFIO_SERIES_CALIB][i] > 0))
+			return false;
+	return true;
+}
+
+/* Samples of @s, over each one's own calibration when asked. */
+static void take(const struct judge *j, const struct vfio_cell_result *c,
 		 enum vfio_series s, double *x)
 {
 	int i;
 
-	for (i = 0; i < c->n; i++) {
-		x[i] = c->s[s][i];
-		if (x[i] < 0)
-			return false;	/* not recorded */
-		if (j->o->calibrated && !(c->s[VFIO_SERIES_CALIB][i] > 0))
-			return false;
-		if (j->o->calibrated)
-			x[i] /= c->s[VFIO_SERIES_CALIB][i];
-	}
-	return true;
-}
-
-static double median(const double *x, int n)
-{
-	struct vfio_summary s;
-
-	vfio_summarize(x, n, &s);
-	return s.median;
+	for (i = 0; i < c->n; i++)
+		x[i] = c->s[s][i] / (j->o->calibrated ?
+				     c->s[VFIO_SERIES_CALIB][i] : 1);
 }
 
 static void fmt(char *dst, const char *f, double v)
@@ -112,7 +150,42 @@ static void fmt(char *dst, const char *f, double v)
 	snprintf(dst, 240, f, v);
 }
 
-/* MAP_DMA or UNMAP_DMA time: U test, CI of the ratio, floor, threshold. */
+static const char *verdict_name(const struct vfio_comparison *c)
+{
+	switch (c->verdict) {
+	case VFIO_NO_CHANGE:
+		return "no change";
+	case VFIO_FASTER:
+		return "faster";
+	case VFIO_SLOWER:
+		return "slower";
+	case VFIO_NOT_JUDGED:
+		return "not judged: one boot a side, and boots of this clock differ by more than one boot's samples show (pool boots, or CLOCK=icount)";
+	default:
+		return "not judged: fewer than 2 samples a side";
+	}
+}
+
+static void time_cols(struct judge *j, const struct vfio_cell_result *ca,
+		      const struct vfio_cell_result *cb,
+		      const struct vfio_comparison *c)
+{
+	snprintf(j->f[COL_BOOTS], sizeof(j->f[0]), "%zu/%zu", c->boots_a,
+		 c->boots_b);
+	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
+	fmt(j->f[COL_BEFORE], "%.4g", c->before * 1e3);
+	fmt(j->f[COL_AFTER], "%.4g", c->after * 1e3);
+	fmt(j->f[COL_RATIO], "%.3f", c->ratio);
+	fmt(j->f[COL_LO], "%.3f", c->ci_lo);
+	fmt(j->f[COL_HI], "%.3f", c->ci_hi);
+	fmt(j->f[COL_P], "%.2g", c->p);
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s", verdict_name(c));
+}
+
+/*
+ * MAP_DMA or UNMAP_DMA time: the two-level comparison (stats.h); a
+ * regression when it is slower and the ratio beyond 1 + threshold.
+ */
 static void judge_time(struct judge *j, const struct vfio_cell_result *ca,
 		       const struct vfio_cell_result *cb, enum vfio_series s,
 		       const char *metric)
@@ -120,90 +193,143 @@ static void judge_time(struct judge *j, const struct vfio_cell_result *ca,
 	struct vfio_samples sa = { j->a, ca->boot, ca->n };
 	struct vfio_samples sb = { j->b, cb->boot, cb->n };
 	struct vfio_comparison c;
-	bool regressed;
 
-	if (!take(j, ca, s, j->a) || !take(j, cb, s, j->b))
+	if (!recorded(ca, s) || !recorded(cb, s))
 		return;
-	vfio_compare_samples(&sa, &sb, j->o->alpha, j->o->floor,
-			     vfio_seed_of(ca->name) + s, &c);
-	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
-	fmt(j->f[COL_BEFORE], "%.3f", median(ca->s[s], ca->n) * 1e3);
-	fmt(j->f[COL_AFTER], "%.3f", median(cb->s[s], cb->n) * 1e3);
-	fmt(j->f[COL_RATIO], "%.3f", c.ratio);
-	fmt(j->f[COL_LO], "%.3f", c.ci_lo);
-	fmt(j->f[COL_HI], "%.3f", c.ci_hi);
-	fmt(j->f[COL_P], "%.4f", c.p);
-	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s%s",
-		 vfio_verdict_name(c.verdict), c.min_p >= j->o->alpha ?
-		 " (too few samples to reach alpha)" : "");
-	j->underpowered += c.min_p >= j->o->alpha;
-	regressed = vfio_regressed(&c, j->o->threshold);
-	emit(j, ca->name, metric, regressed);
+	if (j->o->calibrated && (!calibrated(ca) || !calibrated(cb)))
+		return unjudgeable(j, ca->name, metric, "cannot judge",
+				   "-c, but a side has no calib_s");
+	take(j, ca, s, j->a);
+	take(j, cb, s, j->b);
+	vfio_compare_samples(&sa, &sb, &j->params, &c);
+	time_cols(j, ca, cb, &c);
+	j->not_judged += c.verdict == VFIO_NOT_JUDGED;
+	j->one_sample += c.verdict == VFIO_NOT_COMPARABLE;
+	emit(j, ca->name, metric, c.verdict == VFIO_SLOWER &&
+	     c.ratio > 1 + j->threshold);
 }
 
 /*
- * A count is what it is: any difference beyond the +-1 a count may
- * wobble by (a fault on the stack, say) is CHANGED, and more faults is
- * a regression, however the times came out.
+ * An exact count is what it is, sample by sample: any sample on either
+ * side off the before's median by more than @slack (a fault on the
+ * stack may add one) is CHANGED, and more than before is a regression,
+ * however the times came out.
  */
-static void judge_faults(struct judge *j, const struct vfio_cell_result *ca,
-			 const struct vfio_cell_result *cb)
+static void judge_count(struct judge *j, const struct vfio_cell_result *ca,
+			const struct vfio_cell_result *cb, enum vfio_series s,
+			const char *metric, double slack)
 {
 	struct vfio_summary fa, fb;
 
-	if (ca->s[VFIO_SERIES_MINFLT][0] < 0 || cb->s[VFIO_SERIES_MINFLT][0] < 0)
+	if (!recorded(ca, s) || !recorded(cb, s))
 		return;
-	vfio_summarize(ca->s[VFIO_SERIES_MINFLT], ca->n, &fa);
-	vfio_summarize(cb->s[VFIO_SERIES_MINFLT], cb->n, &fb);
+	vfio_summarize(ca->s[s], ca->n, &fa);
+	vfio_summarize(cb->s[s], cb->n, &fb);
 	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
 	fmt(j->f[COL_BEFORE], "%.0f", fa.median);
 	fmt(j->f[COL_AFTER], "%.0f", fb.median);
-	if (fabs(fb.median - fa.median) <= 1) {
+	if (fmax(fa.max, fb.max) <= fa.median + slack &&
+	    fmin(fa.min, fb.min) >= fa.median - slack) {
 		snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "same");
-		emit(j, ca->name, "faults", false);
+		emit(j, ca->name, metric, false);
 		return;
 	}
-	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "faults %.0f -> %.0f CHANGED",
-		 fa.median, fb.median);
-	emit(j, ca->name, "faults", fb.median > fa.median);
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]),
+		 "%s %.0f..%.0f -> %.0f..%.0f CHANGED", metric, fa.min, fa.max,
+		 fb.min, fb.max);
+	emit(j, ca->name, metric, fb.max > fa.max + slack);
+}
+
+/* A cell that did not run on both sides: what follows from that. */
+static void judge_status(struct judge *j, const struct vfio_cell_result *ca,
+			 const struct vfio_cell_result *cb)
+{
+	if (ran(ca) && !cb && j->o->after_only)
+		j->not_after++;
+	else if (ran(ca) && !cb)
+		status_row(j, ca->name, "cell", "MISSING in after", NULL, true);
+	else if (ran(ca))
+		status_row(j, ca->name, "cell", cb->status == VFIO_CELL_SKIP ?
+			   "SKIPPED in after" : "FAILED in after", cb->reason,
+			   true);
+	else if (!ca)
+		status_row(j, cb->name, "cell", "new in after", NULL, false);
+	else if (ran(cb))
+		unjudgeable(j, ca->name, "cell", ca->status == VFIO_CELL_SKIP ?
+			    "cannot judge: SKIPPED in before" :
+			    "cannot judge: FAILED in before", ca->reason);
+	else
+		status_row(j, ca->name, "cell", "ran on neither side",
+			   cb ? cb->reason : ca->reason, false);
 }
 
 static void judge_cell(struct judge *j, const struct vfio_cell_result *ca,
 		       const struct vfio_cell_result *cb)
 {
 	j->cells++;
-	if (ran(ca) && !cb)
-		status_row(j, ca->name, "MISSING in after", NULL, true);
-	else if (ran(ca) && !ran(cb))
-		status_row(j, ca->name, cb->status == VFIO_CELL_SKIP ?
-			   "SKIPPED in after" : "FAILED in after", cb->reason,
-			   true);
-	else if (!ca)
-		status_row(j, cb->name, "new in after", NULL, false);
-	else if (!ran(ca) && ran(cb))
-		status_row(j, ca->name, "ran only in after; before", ca->reason,
-			   false);
-	else if (!ran(ca))
-		status_row(j, ca->name, "ran on neither side", cb ? cb->reason :
-			   ca->reason, false);
 	if (!ran(ca) || !ran(cb))
-		return;
+		return judge_status(j, ca, cb);
 	judge_time(j, ca, cb, VFIO_SERIES_MAP, "map_ms");
 	judge_time(j, ca, cb, VFIO_SERIES_UNMAP, "unmap_ms");
-	judge_faults(j, ca, cb);
+	judge_count(j, ca, cb, VFIO_SERIES_MINFLT, "faults", 1);
+	judge_count(j, ca, cb, VFIO_SERIES_PMD, "pmd_inserts", 0);
+	judge_count(j, ca, cb, VFIO_SERIES_PUD, "pud_inserts", 0);
 }
 
 static void summary(const struct judge *j, FILE *out)
 {
 	if (j->o->format != VFIO_TABLE_TEXT)
 		return;
-	if (j->underpowered)
-		fprintf(out, "warning: %d comparisons had too few samples for p < %g at all (compare -h)\n",
-			j->underpowered, j->o->alpha);
-	fprintf(out, "%d cells compared, %d regressed (times: whole 95%% CI beyond +%.0f%%)%s%s%s\n",
-		j->cells, j->regressed_cells, j->o->threshold * 100,
-		j->regressions ? ": " : "", j->regressed,
-		j->o->calibrated ? "; times over calib_s, sample by sample" : "");
+	if (j->not_judged)
+		fprintf(out, "warning: %d time rows not judged: one boot a side under the %s clock\n",
+			j->not_judged, j->params.between < 0 ? "wall" : "given");
+	if (j->one_sample)
+		fprintf(out, "warning: %d time rows not judged: fewer than 2 samples a side\n",
+			j->one_sample);
+	if (j->not_after)
+		fprintf(out, "%d cells of before not run after: not judged (-A)\n",
+			j->not_after);
+	fprintf(out, "%d cells compared, %d regressed (times: slower at p < %.2g a row, beyond +%.1f%%)%s%s\n",
+		j->cells, j->regressed.nr, j->params.alpha, j->threshold * 100,
+		j->regressed.nr ? ": " : "", j->regressed.list);
+	if (j->unjudged.nr)
+		fprintf(out, "cannot judge %d cells: %s\n", j->unjudged.nr,
+			j->unjudged.list);
+}
+
+/* Time rows this comparison will judge: what alpha is shared among. */
+static int time_rows(const struct vfio_results *a, const struct vfio_results *b)
+{
+	int i, n = 0;
+
+	for (i = 0; i < a->nr_cells; i++)
+		n += 2 * (ran(&a->cells[i]) &&
+			  ran(vfio_results_cell(b, a->cells[i].name)));
+	return n ? n : 1;
+}
+
+/*
+ * The rules for @r's clock, the options over them; alpha shared among
+ * the run's rows (Bonferroni), so that a whole run of an unchanged
+ * kernel fails at most alpha of the time, not each row.
+ */
+static int setup(struct judge *j, const struct vfio_results *a,
+		 const struct vfio_results *b, const struct vfio_compare_opts *o)
+{
+	const char *tb = vfio_results_timebase(a);
+	size_t i;
+
+	for (i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++)
+		if (!strcmp(tb, clocks[i].timebase))
+			break;
+	if (i == sizeof(clocks) / sizeof(clocks[0]))
+		return analysis_err(-EINVAL, "timebase '%s': wall or icount", tb);
+	j->o = o;
+	j->threshold = isnan(o->threshold) ? clocks[i].threshold : o->threshold;
+	j->params.floor = isnan(o->floor) ? clocks[i].floor : o->floor;
+	j->params.between = isnan(o->between) ? clocks[i].between : o->between;
+	j->params.alpha = o->alpha / time_rows(a, b);
+	return 0;
 }
 
 int vfio_compare_results(const struct vfio_results *before,
@@ -215,12 +341,11 @@ int vfio_compare_results(const struct vfio_results *before,
 
 	if (!j)
 		return VFIO_COMPARE_ERROR;
-	if (__vfio_results_match(before, after)) {
+	if (vfio_results_match(before, after) || setup(j, before, after, o)) {
 		fprintf(stderr, "compare: %s\n", analysis_error());
 		free(j);
 		return VFIO_COMPARE_ERROR;
 	}
-	j->o = o;
 	vfio_table_begin(&j->t, out, o->format, cols, NR_COLS);
 	for (i = 0; i < before->nr_cells; i++)
 		judge_cell(j, &before->cells[i],
@@ -229,7 +354,8 @@ int vfio_compare_results(const struct vfio_results *before,
 		if (!vfio_results_cell(before, after->cells[i].name))
 			judge_cell(j, NULL, &after->cells[i]);
 	summary(j, out);
-	ret = j->regressions ? VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
+	ret = j->unjudged.nr ? VFIO_COMPARE_ERROR : j->regressions ?
+	      VFIO_COMPARE_REGRESSED : VFIO_COMPARE_OK;
 	free(j);
 	return ret;
 }
@@ -243,6 +369,14 @@ static void print_probes(const struct vfio_results *a,
 	else
 		fprintf(out, "fault probe differs:\n  before: %s\n  after:  %s\n",
 			a->probe_verdict, b->probe_verdict);
+}
+
+static double median(const double *x, int n)
+{
+	struct vfio_summary s;
+
+	vfio_summarize(x, n, &s);
+	return s.median;
 }
 
 /* max / min - 1 of the per-boot medians of @c's MAP_DMA times. */
@@ -298,7 +432,7 @@ static int read_pool(const char *list, struct vfio_results *r)
 
 	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; !ret && tok;
 	     tok = strtok_r(NULL, ",", &save))
-		ret = __vfio_results_read(tok, r);
+		ret = vfio_results_read(tok, r);
 	free(copy);
 	if (!ret && !r->nr_boots)
 		ret = analysis_err(-EINVAL, "no results file given");

@@ -4,6 +4,7 @@
  * export read it back, through the same structures and key names.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,11 @@ static const char * const status_names[] = {
 const char *vfio_series_key(enum vfio_series s)
 {
 	return s < VFIO_SERIES_NR ? series_keys[s] : "invalid";
+}
+
+const char *vfio_results_timebase(const struct vfio_results *r)
+{
+	return r->timebase[0] ? r->timebase : "wall";
 }
 
 const char *vfio_cell_status_name(enum vfio_cell_status s)
@@ -143,6 +149,7 @@ static void write_settings(struct json_writer *w, const struct vfio_results *r)
 	json_int(w, VFIO_KEY_DEVICE_NODE, r->device_node);
 	json_int(w, VFIO_KEY_BAR, r->bar);
 	json_num(w, VFIO_KEY_OVERHEAD, r->overhead_s);
+	json_str(w, VFIO_KEY_TIMEBASE, vfio_results_timebase(r));
 	json_obj_close(w);
 }
 
@@ -169,7 +176,7 @@ static void write_results(FILE *f, const struct vfio_results *r,
 	json_obj_close(&w);
 }
 
-int __vfio_results_write(const char *path, const struct vfio_results *r,
+int vfio_results_write(const char *path, const struct vfio_results *r,
 			 vfio_results_head_fn *head, const void *arg)
 {
 	char tmp[4096];
@@ -362,6 +369,10 @@ static int read_cells(const struct json *cells, struct vfio_results *r,
 static int match(const struct vfio_results *first, const struct vfio_results *r,
 		 const char *what)
 {
+	if (strcmp(vfio_results_timebase(r), vfio_results_timebase(first)))
+		return analysis_err(-EINVAL, "%s: timebase %s where the first has %s: times and instruction counts are not one quantity",
+				    what, vfio_results_timebase(r),
+				    vfio_results_timebase(first));
 	if (r->warmup == first->warmup && r->node == first->node &&
 	    r->remote_node == first->remote_node && r->bar == first->bar &&
 	    r->size == first->size)
@@ -373,7 +384,7 @@ static int match(const struct vfio_results *first, const struct vfio_results *r,
 			(unsigned long long)first->size);
 }
 
-int __vfio_results_match(const struct vfio_results *a,
+int vfio_results_match(const struct vfio_results *a,
 			 const struct vfio_results *b)
 {
 	return match(a, b, "after");
@@ -391,8 +402,12 @@ static int read_settings(const struct json *root, struct vfio_results *r,
 		.size = get_int(s, VFIO_KEY_SIZE, 0),
 	};
 
+	/* Files from before the key was written were all wall-clock. */
+	snprintf(now.timebase, sizeof(now.timebase), "%s",
+		 json_get_str(s, VFIO_KEY_TIMEBASE, "wall"));
 	if (r->nr_boots && match(r, &now, path))
 		return -EINVAL;
+	memcpy(r->timebase, now.timebase, sizeof(r->timebase));
 	r->warmup = now.warmup;
 	r->node = now.node;
 	r->remote_node = now.remote_node;
@@ -405,7 +420,7 @@ static int read_settings(const struct json *root, struct vfio_results *r,
 	return 0;
 }
 
-int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
+int vfio_results_from_json(const struct json *root, struct vfio_results *r,
 			     const char *path)
 {
 	const char *schema = json_get_str(root, VFIO_KEY_SCHEMA, NULL);
@@ -439,14 +454,14 @@ int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
 	return ret;
 }
 
-int __vfio_results_read(const char *path, struct vfio_results *r)
+int vfio_results_read(const char *path, struct vfio_results *r)
 {
 	struct json *root = json_parse_file(path);
 	int ret;
 
 	if (!root)		/* json_parse_file() said why */
 		return -EINVAL;
-	ret = __vfio_results_from_json(root, r, path);
+	ret = vfio_results_from_json(root, r, path);
 	json_free(root);
 	return ret;
 }
@@ -456,6 +471,58 @@ void vfio_results_free(struct vfio_results *r)
 	free(r->cells);
 	r->cells = NULL;
 	r->nr_cells = 0;
+}
+
+/* @in's samples after @c's, marked as boot @boot. */
+static int append_samples(struct vfio_cell_result *c,
+			  const struct vfio_cell_result *in, int boot)
+{
+	int s, i;
+
+	if (c->n + in->n > VFIO_RESULTS_MAX_REPS)
+		return analysis_err(-EINVAL, "cell %s: more than %d samples",
+				    c->name, VFIO_RESULTS_MAX_REPS);
+	for (i = 0; i < in->n; i++) {
+		for (s = 0; s < VFIO_SERIES_NR; s++)
+			c->s[s][c->n + i] = in->s[s][i];
+		c->boot[c->n + i] = boot;
+	}
+	c->n += in->n;
+	return 0;
+}
+
+int vfio_results_pool(struct vfio_results *r, const struct vfio_results *boot)
+{
+	struct vfio_cell_result *c;
+	int i, ret;
+
+	if (r->nr_boots && match(r, boot, "a boot"))
+		return -EINVAL;
+	if (!r->nr_boots) {
+		struct vfio_cell_result *cells = r->cells;
+
+		*r = *boot;
+		r->cells = cells;
+		r->nr_cells = r->reps = 0;
+	}
+	for (i = 0; i < boot->nr_cells; i++) {
+		c = (struct vfio_cell_result *)vfio_results_cell(r, boot->cells[i].name);
+		if (!c && r->nr_cells == VFIO_RESULTS_MAX_CELLS)
+			return analysis_err(-EINVAL, "more than %d cells",
+					    VFIO_RESULTS_MAX_CELLS);
+		if (!c) {
+			c = &r->cells[r->nr_cells++];
+			memcpy(c, &boot->cells[i], offsetof(typeof(*c), n));
+			c->n = 0;
+		}
+		pool_status(c, &boot->cells[i]);
+		ret = append_samples(c, &boot->cells[i], r->nr_boots);
+		if (ret)
+			return ret;
+	}
+	r->reps += boot->reps;
+	r->nr_boots++;
+	return 0;
 }
 
 const struct vfio_cell_result *vfio_results_cell(const struct vfio_results *r,

@@ -114,6 +114,17 @@ void vfio_provenance_write(struct json_writer *w, const char *bdf)
 	json_obj_close(w);
 }
 
+const char *vfio_bench_clock_of_cmdline(void)
+{
+	char buf[4096], *tok, *save = NULL;
+
+	first_line("/proc/cmdline", buf, sizeof(buf));
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (!strcmp(tok, "vfio_bench.clock=icount"))
+			return "icount";
+	return "wall";
+}
+
 /* The fault probe's verdict and what it rests on (fault_probe.h). */
 static void write_probe(struct json_writer *w, const struct vfio_fault_probe *p)
 {

@@ -15,6 +15,14 @@
 
 struct vfio_fault_probe;
 
+/*
+ * The clock the guest runs on, as the VM rig says on the kernel command
+ * line (vfio_bench.clock=icount under QEMU -icount); "wall" without one.
+ * The guest cannot tell by itself: an instruction-counted clock looks
+ * like any other from inside.
+ */
+const char *vfio_bench_clock_of_cmdline(void);
+
 /* Write a "provenance" object; @bdf may be NULL. */
 void vfio_provenance_write(struct json_writer *w, const char *bdf);
 

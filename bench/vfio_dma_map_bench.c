@@ -29,7 +29,7 @@
 
 /* The command line, nothing measured. */
 struct bench_opts {
-	const char *bdf, *out, *modes;
+	const char *bdf, *out, *modes, *clock;
 	struct vfio_bench_matrix m;
 	int reps, warmup, node;
 };
@@ -49,7 +49,8 @@ static void print_usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: %s [-m MODES] [-b BACKINGS] [-p POLICIES] [-S STATES]\n"
-		"          [-s SIZE] [-n REPS] [-w WARMUP] [-N NODE] [-o FILE.json] [BDF]\n"
+		"          [-s SIZE] [-n REPS] [-w WARMUP] [-N NODE] [-C CLOCK]\n"
+		"          [-o FILE.json] [BDF]\n"
 		"       %s compare|export ...  (vfio_bench_compare, see its -h)\n"
 		"       %s -h | --help\n"
 		"  MODES     comma list of IOMMU modes: vfio_type1_iommu,\n"
@@ -67,7 +68,10 @@ static void print_usage(const char *prog, int status)
 		"            WARMUP untimed ones, 0..%d (default 1)\n"
 		"  NODE      NUMA node for buffers and this thread, 0..%d (default,\n"
 		"            or -1: the device's); memory cells get a /remote twin\n"
-		"            on another node with memory, if there is one\n",
+		"            on another node with memory, if there is one\n"
+		"  CLOCK     what the clock counts, for the results file: wall, or\n"
+		"            icount (QEMU -icount: guest instructions); default:\n"
+		"            the kernel command line's vfio_bench.clock=, else wall\n",
 		prog, prog, prog, VFIO_RESULTS_MAX_REPS,
 		VFIO_RESULTS_MAX_REPS, MAX_NODE);
 	exit(status);
@@ -282,6 +286,9 @@ static void parse_option(struct bench_opts *o, int opt, const char *prog)
 	case 'o':
 		o->out = optarg;
 		break;
+	case 'C':
+		o->clock = optarg;
+		break;
 	case 'h':
 		print_usage(prog, 0);
 		break;
@@ -309,10 +316,16 @@ static void parse_options(struct bench_opts *o, int argc, char *argv[])
 		.warmup = 1,
 		.node = -1,
 	};
-	while ((opt = getopt_long(argc, argv, "m:b:p:S:s:n:w:N:o:h", help,
+	while ((opt = getopt_long(argc, argv, "m:b:p:S:s:n:w:N:o:C:h", help,
 				  NULL)) != -1)
 		parse_option(o, opt, argv[0]);
 	o->bdf = vfio_selftests_get_bdf(&argc, argv);
+	o->clock = o->clock ? o->clock : vfio_bench_clock_of_cmdline();
+	if (strcmp(o->clock, "wall") && strcmp(o->clock, "icount")) {
+		fprintf(stderr, "%s: clock '%s': wall or icount\n", argv[0],
+			o->clock);
+		print_usage(argv[0], KSFT_FAIL);
+	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
 			argv[optind]);
@@ -402,13 +415,14 @@ static void results_init(struct bench *b, const struct bench_opts *o)
 	r->remote_node = b->numa.remote;
 	r->device_node = b->numa.device;
 	r->overhead_s = vfio_bench_overhead();
+	snprintf(r->timebase, sizeof(r->timebase), "%s", o->clock);
 }
 
 static int write_results(const struct bench *b, const struct bench_opts *o)
 {
 	struct vfio_results_head head = { .bdf = o->bdf, .probe = &b->probe };
 
-	return __vfio_results_write(o->out, &b->tab.results,
+	return vfio_results_write(o->out, &b->tab.results,
 				    vfio_results_head_write, &head);
 }
 

@@ -54,6 +54,13 @@
 #   MEM=SIZE      guest RAM, e.g. 8G (default 6G, 8G with NUMA=2)
 #   ACCEL=kvm|tcg skip the probe: by default KVM is used when a test guest
 #                 runs on /dev/kvm, else TCG with the reason on stderr
+#   CLOCK=wall|icount  the guest's clock: real time (default), or QEMU's
+#                 instruction-counted clock (-icount shift=0,sleep=off:
+#                 guest time advances 1 ns per executed guest instruction,
+#                 so a timed ioctl reads as the work the kernel did; TCG
+#                 only, boots take about twice as long).  Said to the
+#                 benchmark on the kernel command line
+#                 (vfio_bench.clock=icount), which records it
 #   GDB=1         a gdb stub on a free local port (printed), the guest
 #                 stopped until the debugger continues it; adds nokaslr
 #                 (-t still applies: raise it for a long session)
@@ -291,6 +298,15 @@ pick_accel() {
 
 	accel=(-accel tcg -cpu max)
 	accel_append="no_timer_check"
+	case ${CLOCK:-wall} in
+	wall)	;;
+	icount)	# A clock that counts instructions: only TCG executes them.
+		[ "$want" = kvm ] && die "CLOCK=icount needs TCG, not ACCEL=kvm"
+		accel+=(-icount shift=0,sleep=off)
+		accel_append+=" vfio_bench.clock=icount"
+		return ;;
+	*)	die "CLOCK=$CLOCK: give wall or icount" ;;
+	esac
 	case $want in
 	tcg)	return ;;
 	kvm|"")	;;
@@ -435,7 +451,7 @@ run_qemu() {
 	read -ra extra <<<"${QEMU_ARGS:-}"
 	truncate -s 64M "$tmp/nvme.img"
 	: >"$tmp/out.log"
-	echo "vm.sh: ${accel[1]}, NUMA=$numa, IOMMU=$iommu_family, ${topo[*]:0:4}" >&2
+	echo "vm.sh: ${accel[1]}, CLOCK=${CLOCK:-wall}, NUMA=$numa, IOMMU=$iommu_family, ${topo[*]:0:4}" >&2
 	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 		"${accel[@]}" -machine q35,kernel-irqchip=split "${topo[@]}" \
 		"${iommu[@]}" "${devices[@]}" "${peers[@]}" "${gdb[@]}" \

@@ -56,15 +56,17 @@ FIXTURE_SETUP(files)
 	cell(&self->cells[0], "type1v2/bar-pmd/2G/fresh", 3.3e-3, 1024, &rng);
 	cell(&self->cells[1], "type1v2/bar-pa/2G/fresh", 2e-4, 2, &rng);
 	cell(&self->cells[2], "type1v2/thp/64M/prefaulted", 3.5e-4, 0, &rng);
+	/* One boot a side: judged only where the clock's spread is known. */
 	self->r = (struct vfio_results){
 		.reps = REPS, .warmup = 1, .node = -1, .bar = 2,
 		.size = 64 << 20, .nr_cells = 3, .cells = self->cells,
+		.timebase = "icount",
 	};
 	snprintf(self->before, sizeof(self->before), "/tmp/compare_test.%d.a.json",
 		 getpid());
 	snprintf(self->after, sizeof(self->after), "/tmp/compare_test.%d.b.json",
 		 getpid());
-	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r, NULL, NULL))
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL))
 		TH_LOG("%s", analysis_error());
 	self->out = NULL;
 }
@@ -76,25 +78,49 @@ FIXTURE_TEARDOWN(files)
 	free(self->out);
 }
 
-/* Write @r as "after", compare, keep the output in @out; the exit code. */
-static int compare(const struct vfio_results *r, const char *before,
-		   const char *after, char **out)
+/* Write @r as "after", compare under @o, keep the output in @out. */
+static int compare_opts(const struct vfio_results *r, const char *before,
+			const char *after, char **out,
+			const struct vfio_compare_opts *o)
 {
-	struct vfio_compare_opts o = VFIO_COMPARE_DEFAULTS;
 	size_t len;
 	FILE *f;
 	int ret;
 
-	if (__vfio_results_write(after, r, NULL, NULL))
+	if (vfio_results_write(after, r, NULL, NULL))
 		return -1;
 	free(*out);
 	f = open_memstream(out, &len);
-	ret = vfio_compare_files(before, after, &o, f);
+	ret = vfio_compare_files(before, after, o, f);
 	fclose(f);
 	return ret;
 }
 
+static int compare(const struct vfio_results *r, const char *before,
+		   const char *after, char **out)
+{
+	struct vfio_compare_opts o = VFIO_COMPARE_DEFAULTS;
+
+	return compare_opts(r, before, after, out, &o);
+}
+
 #define run(self) compare(&(self)->r, (self)->before, (self)->after, &(self)->out)
+
+/* @self->r as it is now becomes "before"; the caller puts it back. */
+static void write_before(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(files) *self)
+{
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL))
+		TH_LOG("%s", analysis_error());
+}
+
+static void scale_map(struct vfio_cell_result *c, double by)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		c->s[VFIO_SERIES_MAP][i] *= by;
+}
 
 TEST_F(files, identical_is_no_regression)
 {
@@ -134,9 +160,10 @@ TEST_F(files, more_faults_is_a_regression)
 		self->cells[0].s[VFIO_SERIES_MINFLT][i] = 524288;
 	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out,
-			       "faults 1024 -> 524288 CHANGED REGRESSION"))
+			       "faults 1024..1024 -> 524288..524288 CHANGED REGRESSION"))
 		TH_LOG("%s", self->out);
-	EXPECT_NE(NULL, strstr(self->out, "regressed (times: whole 95% CI beyond +10%): type1v2/bar-pmd/2G/fresh"));
+	EXPECT_NE(NULL, strstr(self->out, "1 regressed (times: slower at p < "));
+	EXPECT_NE(NULL, strstr(self->out, "beyond +1.5%): type1v2/bar-pmd/2G/fresh"));
 }
 
 /* Fewer faults is CHANGED, said, but no regression. */
@@ -147,7 +174,7 @@ TEST_F(files, fewer_faults_is_changed)
 	for (i = 0; i < REPS; i++)
 		self->cells[0].s[VFIO_SERIES_MINFLT][i] = 2;
 	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
-	EXPECT_NE(NULL, strstr(self->out, "faults 1024 -> 2 CHANGED"));
+	EXPECT_NE(NULL, strstr(self->out, "faults 1024..1024 -> 2..2 CHANGED"));
 }
 
 TEST_F(files, new_cell_is_listed)
@@ -186,19 +213,126 @@ TEST_F(files, other_parameters_are_an_error)
 	EXPECT_EQ(VFIO_COMPARE_ERROR, run(self));
 }
 
-/* Three samples a side can never reach p < 0.05: said, never "slower". */
-TEST_F(files, too_few_samples_warned)
+/*
+ * Every sample counts: one MAP_DMA of eight that took the 4 KiB path
+ * is a change, though the median did not move.
+ */
+TEST_F(files, faults_judged_on_every_sample)
+{
+	self->cells[0].s[VFIO_SERIES_MINFLT][3] = 524288;
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "faults 1024..1024 -> 1024..524288 CHANGED REGRESSION"))
+		TH_LOG("%s", self->out);
+}
+
+/* PMD and PUD inserts are exact counts too. */
+TEST_F(files, more_pmd_inserts_is_a_regression)
+{
+	int i;
+
+	for (i = 0; i < REPS; i++)
+		self->cells[0].s[VFIO_SERIES_PMD][i] = 1024;
+	write_before(_metadata, self);
+	for (i = 0; i < REPS; i++)
+		self->cells[0].s[VFIO_SERIES_PMD][i] = 1025;
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "pmd_inserts 1024..1024 -> 1025..1025 CHANGED REGRESSION"))
+		TH_LOG("%s", self->out);
+}
+
+/*
+ * A cell that failed (or was skipped) before cannot say whether after
+ * is slower: the run cannot be judged, exit 2, the cell named; never a
+ * quiet "ran only in after" and exit 0.
+ */
+TEST_F(files, failed_before_cannot_be_judged)
+{
+	self->cells[2].status = VFIO_CELL_FAIL;
+	write_before(_metadata, self);
+	self->cells[2].status = VFIO_CELL_OK;
+	scale_map(&self->cells[2], 3);
+	ASSERT_EQ(VFIO_COMPARE_ERROR, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "cannot judge: FAILED in before"));
+	EXPECT_NE(NULL, strstr(self->out, "cannot judge 1 cells: type1v2/thp/64M/prefaulted"));
+}
+
+TEST_F(files, skipped_before_cannot_be_judged)
+{
+	self->cells[1].status = VFIO_CELL_SKIP;
+	write_before(_metadata, self);
+	self->cells[1].status = VFIO_CELL_OK;
+	ASSERT_EQ(VFIO_COMPARE_ERROR, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "cannot judge: SKIPPED in before"));
+}
+
+/* One sample a side: said, and not judged, however far apart. */
+TEST_F(files, one_sample_a_side_warned)
 {
 	int i;
 
 	for (i = 0; i < 3; i++)
-		self->cells[i].n = 3;
-	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r, NULL, NULL));
-	for (i = 0; i < 3; i++)
-		self->cells[2].s[VFIO_SERIES_MAP][i] *= 2;
+		self->cells[i].n = 1;
+	write_before(_metadata, self);
+	scale_map(&self->cells[2], 3);
 	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
-	EXPECT_NE(NULL, strstr(self->out, "too few samples to reach alpha"));
-	EXPECT_NE(NULL, strstr(self->out, "warning: 6 comparisons had too few samples"));
+	EXPECT_NE(NULL, strstr(self->out, "not judged: fewer than 2 samples a side"));
+	EXPECT_NE(NULL, strstr(self->out, "warning: 6 time rows not judged: fewer than 2 samples"));
+}
+
+/*
+ * Under the wall clock one boot a side is never judged: boots land
+ * apart by more than a boot's samples show.  Pooled boots are.
+ */
+TEST_F(files, wall_clock_one_boot_not_judged)
+{
+	snprintf(self->r.timebase, sizeof(self->r.timebase), "wall");
+	write_before(_metadata, self);
+	scale_map(&self->cells[2], 3);
+	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "not judged: one boot a side"));
+	EXPECT_NE(NULL, strstr(self->out, "warning: 6 time rows not judged: one boot a side under the wall clock"));
+}
+
+/* Files of two clocks are two quantities: exit 2, said. */
+TEST_F(files, other_timebase_is_an_error)
+{
+	snprintf(self->r.timebase, sizeof(self->r.timebase), "wall");
+	EXPECT_EQ(VFIO_COMPARE_ERROR, run(self));
+	EXPECT_NE(NULL, strstr(analysis_error(), "timebase wall where the first has icount"))
+		TH_LOG("%s", analysis_error());
+}
+
+/* -c on files without calib_s: the time cannot be judged, exit 2. */
+TEST_F(files, calibrated_without_calib_is_an_error)
+{
+	struct vfio_compare_opts o = VFIO_COMPARE_DEFAULTS;
+	int i;
+
+	o.calibrated = true;
+	for (i = 0; i < REPS; i++)
+		self->cells[1].s[VFIO_SERIES_CALIB][i] = 0;	/* not measured */
+	ASSERT_EQ(VFIO_COMPARE_ERROR, compare_opts(&self->r, self->before,
+						   self->after, &self->out, &o))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "-c, but a side has no calib_s"));
+}
+
+/*
+ * A full baseline against a run of one cell (bisect): with -A the cells
+ * not run after are not judged; without, they are MISSING.
+ */
+TEST_F(files, after_only_judges_after_cells)
+{
+	struct vfio_compare_opts o = VFIO_COMPARE_DEFAULTS;
+
+	o.after_only = true;
+	self->r.nr_cells = 1;
+	EXPECT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	ASSERT_EQ(VFIO_COMPARE_OK, compare_opts(&self->r, self->before,
+						self->after, &self->out, &o))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "2 cells of before not run after"));
 }
 
 /* Two boots pooled on each side: the samples add up, by boot. */
@@ -206,8 +340,8 @@ TEST_F(files, boots_pool)
 {
 	struct vfio_results a = { 0 };
 
-	ASSERT_EQ(0, __vfio_results_read(self->before, &a));
-	ASSERT_EQ(0, __vfio_results_read(self->before, &a));
+	ASSERT_EQ(0, vfio_results_read(self->before, &a));
+	ASSERT_EQ(0, vfio_results_read(self->before, &a));
 	EXPECT_EQ(2, a.nr_boots);
 	EXPECT_EQ(2 * REPS, a.cells[0].n);
 	EXPECT_EQ(0, a.cells[0].boot[REPS - 1]);

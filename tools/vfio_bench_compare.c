@@ -13,6 +13,7 @@
 #include "analysis/compare.h"
 #include "analysis/error.h"
 #include "analysis/export.h"
+#include "analysis/power.h"
 #include "analysis/results.h"
 #include "analysis/stats.h"
 #include "analysis/table.h"
@@ -21,20 +22,29 @@
 static int print_usage(bool asked)
 {
 	fprintf(asked ? stdout : stderr,
-		"usage: compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] [-c] [-F FORMAT]\n"
-		"               BEFORE.json[,BEFORE2.json...] AFTER.json[,AFTER2.json...]\n"
-		"       compare -r NA,NB [-a ALPHA]   can NA and NB samples reach ALPHA?\n"
+		"usage: compare [-t THRESHOLD] [-a ALPHA] [-f FLOOR] [-s SPREAD] [-c] [-A]\n"
+		"               [-F FORMAT] BEFORE.json[,BEFORE2.json...]\n"
+		"               AFTER.json[,AFTER2.json...]\n"
 		"       export [-F FORMAT] RESULTS.json\n"
-		"  THRESHOLD  slowdown that counts as a regression (default 0.10)\n"
-		"  ALPHA      significance level (default 0.05)\n"
-		"  FLOOR      run-to-run noise no verdict may rest on (default 0.05)\n"
+		"       power [-k K] [compare's -t -a -f -s] BOOT.json BOOT.json...\n"
+		"  THRESHOLD  slowdown that counts as a regression (wall 0.10, icount 0.015)\n"
+		"  ALPHA      significance of the whole run, shared among its time rows\n"
+		"             (default 0.05)\n"
+		"  FLOOR      no change is called within it (wall 0.05, icount 0.01)\n"
+		"  SPREAD     boot-to-boot standard deviation of log time to assume, a\n"
+		"             floor under what pooled boots show and what one boot a\n"
+		"             side is judged with (wall: unknown, icount 0.003)\n"
 		"  -c         judge each sample over its own calibration (calib_s)\n"
+		"  -A         judge only the cells AFTER has (a full baseline, one cell)\n"
 		"  FORMAT     text (default), csv, markdown, tsv\n"
-		"  A comma list pools the files of one kernel, one per boot.\n"
-		"  Exit: 0 no regression, 1 regression, 2 bad input or parameters.\n"
-		"  Exact U test up to %d samples in all: at n and n the smallest p is\n"
-		"  2/C(2n,n): 0.1 at 3, 0.029 at 4, 0.0079 at 5.\n",
-		VFIO_MW_EXACT_MAX);
+		"  A comma list pools the files of one kernel, one per boot.  Files of\n"
+		"  different timebases (wall, icount) are never compared.\n"
+		"  power: every split of the boots (one kernel) into K against K\n"
+		"  (default 1) judged as compare would, A/A and with one cell's\n"
+		"  MAP_DMA +2%%, +5%%, +10%% and +100%%: whole-run exit 1 rate, and how\n"
+		"  often each change is found (exit 1, the cell named).\n"
+		"  Exit: 0 no regression, 1 regression, 2 bad input, other\n"
+		"  parameters or timebases, or a cell that cannot be judged.\n");
 	return asked ? VFIO_COMPARE_OK : VFIO_COMPARE_ERROR;
 }
 
@@ -43,28 +53,10 @@ static int parse_fraction(const char *s, double *v)
 	char *end;
 
 	*v = strtod(s, &end);
-	return *end || !(*v > 0 && *v < 10) ? -EINVAL : 0;
+	return *end || !(*v >= 0 && *v < 10) ? -EINVAL : 0;
 }
 
-/* -r NA,NB: exit 0 if the U test can reach alpha at all, else 1, saying so. */
-static int reachable(const char *sizes, double alpha)
-{
-	unsigned int na, nb;
-	char end;
-	double p;
-
-	if (sscanf(sizes, "%u,%u%c", &na, &nb, &end) != 2 || !na || !nb ||
-	    na > VFIO_RESULTS_MAX_REPS || nb > VFIO_RESULTS_MAX_REPS)
-		return print_usage(false);
-	p = vfio_mann_whitney_min_p(na, nb);
-	if (p < alpha)
-		return VFIO_COMPARE_OK;
-	printf("%u and %u samples cannot reach p < %g: the smallest p they allow is %.4f; take more (4 and 4 reach 0.05)\n",
-	       na, nb, alpha, p);
-	return VFIO_COMPARE_REGRESSED;
-}
-
-static int parse_opt(int opt, struct vfio_compare_opts *o, const char **sizes)
+static int parse_opt(int opt, struct vfio_compare_opts *o)
 {
 	int format;
 
@@ -72,18 +64,20 @@ static int parse_opt(int opt, struct vfio_compare_opts *o, const char **sizes)
 	case 't':
 		return parse_fraction(optarg, &o->threshold);
 	case 'a':
-		return parse_fraction(optarg, &o->alpha) || o->alpha >= 1 ?
-		       -EINVAL : 0;
+		return parse_fraction(optarg, &o->alpha) || !(o->alpha > 0) ||
+		       o->alpha >= 1 ? -EINVAL : 0;
 	case 'f':
 		return parse_fraction(optarg, &o->floor);
+	case 's':
+		return parse_fraction(optarg, &o->between);
 	case 'c':
 		o->calibrated = true;
 		return 0;
-	case 'r':
-		*sizes = optarg;
+	case 'A':
+		o->after_only = true;
 		return 0;
 	case 'F':
-		format = __vfio_table_format_parse(optarg);
+		format = vfio_table_format_parse(optarg);
 		if (format < 0)
 			return format;
 		o->format = format;
@@ -100,7 +94,7 @@ static int export_results(int argc, char *argv[], const struct vfio_compare_opts
 		fprintf(stderr, "usage: export [-F FORMAT] RESULTS.json\n");
 		return VFIO_COMPARE_ERROR;
 	}
-	if (__vfio_results_read(argv[optind], &r)) {
+	if (vfio_results_read(argv[optind], &r)) {
 		fprintf(stderr, "export: %s\n", analysis_error());
 		vfio_results_free(&r);
 		return VFIO_COMPARE_ERROR;
@@ -110,23 +104,56 @@ static int export_results(int argc, char *argv[], const struct vfio_compare_opts
 	return VFIO_COMPARE_OK;
 }
 
+/* power: read each boot, measure, print; 0, or 2 on bad input. */
+static int power(int argc, char *argv[], int per_side,
+		 const struct vfio_compare_opts *o)
+{
+	static struct vfio_results boots[VFIO_POWER_MAX_BOOTS];
+	struct vfio_power_opts po = { .per_side = per_side, .nr_shifts = 4,
+				      .shifts = { 0.02, 0.05, 0.10, 1.00 },
+				      .cmp = *o };
+	struct vfio_power *p = calloc(1, sizeof(*p));
+	int nr = argc - optind, k, ret = VFIO_COMPARE_ERROR;
+
+	if (!p || nr > VFIO_POWER_MAX_BOOTS) {
+		fprintf(stderr, "power: at most %d boots\n", VFIO_POWER_MAX_BOOTS);
+		free(p);
+		return VFIO_COMPARE_ERROR;
+	}
+	for (k = 0; k < nr; k++)
+		if (vfio_results_read(argv[optind + k], &boots[k]))
+			break;
+	if (k == nr && !vfio_power_measure(boots, nr, &po, p)) {
+		vfio_power_print(p, &po, stdout);
+		ret = VFIO_COMPARE_OK;
+	} else {
+		fprintf(stderr, "power: %s\n", analysis_error());
+	}
+	while (k-- > 0)
+		vfio_results_free(&boots[k]);
+	free(p);
+	return ret;
+}
+
 int main(int argc, char *argv[])
 {
 	struct vfio_compare_opts o = VFIO_COMPARE_DEFAULTS;
-	const char *sizes = NULL;
-	bool export = false;
-	int opt;
+	bool export = false, pw = false;
+	int opt, per_side = 1;
 
 	if (argc > 1 && !strcmp(argv[1], "export")) {
 		export = true;
 		o.format = VFIO_TABLE_TSV;
 	}
-	if (argc > 1 && (export || !strcmp(argv[1], "compare")))
+	pw = argc > 1 && !strcmp(argv[1], "power");
+	if (argc > 1 && (export || pw || !strcmp(argv[1], "compare")))
 		argc--, argv++;
-	while ((opt = getopt(argc, argv, "t:a:f:cr:F:h")) != -1) {
+	while ((opt = getopt(argc, argv, "t:a:f:s:cAF:k:h")) != -1) {
 		if (opt == 'h')
 			return print_usage(true);
-		if (!parse_opt(opt, &o, &sizes))
+		if (opt == 'k' && pw && sscanf(optarg, "%d", &per_side) == 1)
+			continue;
+		if (!parse_opt(opt, &o))
 			continue;
 		if (opt == 'F')		/* the others are said by the usage */
 			fprintf(stderr, "compare: %s\n", analysis_error());
@@ -134,8 +161,8 @@ int main(int argc, char *argv[])
 	}
 	if (export)
 		return export_results(argc, argv, &o);
-	if (sizes)
-		return optind == argc ? reachable(sizes, o.alpha) : print_usage(false);
+	if (pw)
+		return power(argc, argv, per_side, &o);
 	if (argc - optind != 2)
 		return print_usage(false);
 	return vfio_compare_files(argv[optind], argv[optind + 1], &o, stdout);

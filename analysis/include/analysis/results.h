@@ -41,6 +41,7 @@
 #define VFIO_KEY_DEVICE_NODE	"device_numa_node"
 #define VFIO_KEY_BAR		"bar"
 #define VFIO_KEY_OVERHEAD	"timing_overhead_s"
+#define VFIO_KEY_TIMEBASE	"timebase"
 /* a cell */
 #define VFIO_KEY_NAME		"name"
 #define VFIO_KEY_API		"api"
@@ -102,6 +103,12 @@ struct vfio_results {
 	int nr_modes;
 	struct vfio_results_mode modes[VFIO_RESULTS_MAX_MODES];
 	int reps, warmup, node, bar;
+	/*
+	 * What the clock counted: "wall" (time), or "icount" (QEMU's
+	 * instruction-counted clock: guest instructions executed, 1 ns
+	 * each).  Files of different timebases are never compared.
+	 */
+	char timebase[16];
 	int remote_node;		/* the /remote cells', -1: none */
 	int device_node;		/* the device's, -1: none */
 	uint64_t size;
@@ -113,6 +120,8 @@ struct vfio_results {
 
 const char *vfio_series_key(enum vfio_series s);
 const char *vfio_cell_status_name(enum vfio_cell_status s);
+/* @r's timebase; a file or struct that names none is "wall". */
+const char *vfio_results_timebase(const struct vfio_results *r);
 
 /* Writes the writer's caller's objects at the top of the file. */
 typedef void vfio_results_head_fn(struct json_writer *w, const void *arg);
@@ -121,7 +130,7 @@ typedef void vfio_results_head_fn(struct json_writer *w, const void *arg);
  * Write @r to @path, @head(@arg) first when given: to a temporary file,
  * then renamed, never a half-written result.
  */
-int __vfio_results_write(const char *path, const struct vfio_results *r,
+int vfio_results_write(const char *path, const struct vfio_results *r,
 			 vfio_results_head_fn *head, const void *arg);
 
 /*
@@ -131,9 +140,9 @@ int __vfio_results_write(const char *path, const struct vfio_results *r,
  * and the reason in analysis_error() on a bad file, another schema or other
  * parameters.
  */
-int __vfio_results_read(const char *path, struct vfio_results *r);
+int vfio_results_read(const char *path, struct vfio_results *r);
 /* The same from a parsed file; @path only names it in errors. */
-int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
+int vfio_results_from_json(const struct json *root, struct vfio_results *r,
 			     const char *path);
 void vfio_results_free(struct vfio_results *r);
 
@@ -142,8 +151,15 @@ void vfio_results_free(struct vfio_results *r);
  * comparable (warm-up, NUMA nodes, BAR, buffer size), else -EINVAL saying
  * which differ.
  */
-int __vfio_results_match(const struct vfio_results *a,
+int vfio_results_match(const struct vfio_results *a,
 			 const struct vfio_results *b);
+
+/*
+ * Pool @boot (one boot's results) into @r, whose cells array the caller
+ * allocated (VFIO_RESULTS_MAX_CELLS; @r zeroed but for it before the
+ * first): as vfio_results_read() pools files, from memory.
+ */
+int vfio_results_pool(struct vfio_results *r, const struct vfio_results *boot);
 
 /* The cell named @name, or NULL. */
 const struct vfio_cell_result *vfio_results_cell(const struct vfio_results *r,

@@ -23,26 +23,7 @@ void vfio_summarize(const double *x, size_t n, struct vfio_summary *s);
  */
 double vfio_quantile_sorted(const double *x, size_t n, double q);
 
-/* Up to this many samples in all, the U test's p is exact. */
-#define VFIO_MW_EXACT_MAX 40
-
-/*
- * Two-sided Mann-Whitney U test of "a and b come from one distribution".
- * Exact (the permutation distribution of the rank sum, ties given) up to
- * VFIO_MW_EXACT_MAX samples in all; beyond, where it is accurate, the
- * normal approximation with tie and continuity corrections.  Returns p.
- */
-double vfio_mann_whitney_p(const double *a, size_t na, const double *b,
-			   size_t nb);
-
-/*
- * The smallest two-sided p the U test can give at all with these sample
- * sizes, 2 / C(na + nb, na): 0.1 at 3 and 3, so at alpha 0.05 three
- * samples a side can never show a change; 0.029 at 4 and 4.
- */
-double vfio_mann_whitney_min_p(size_t na, size_t nb);
-
-/* A deterministic generator, so resampling is reproducible. */
+/* A deterministic generator, for tests and simulations. */
 struct vfio_rng {
 	uint64_t s;
 };
@@ -54,15 +35,6 @@ double vfio_rng_uniform(struct vfio_rng *r);
 double vfio_rng_normal(struct vfio_rng *r);
 
 /*
- * Percentile-bootstrap confidence interval (level e.g. 0.95) of
- * median(b) / median(a), from @iters resamples seeded by @seed.  NaN at
- * both ends when either side has no samples or @iters < 1.
- */
-void vfio_bootstrap_ratio_ci(const double *a, size_t na, const double *b,
-			     size_t nb, double level, int iters, uint64_t seed,
-			     double *lo, double *hi);
-
-/*
  * Samples with the block (boot) each came from, NULL: one block.  Blocks
  * are runs of one id, as results files pooled boot by boot have them.
  */
@@ -72,63 +44,51 @@ struct vfio_samples {
 	size_t n;
 };
 
-/*
- * The same interval resampling blocks first, then samples within each
- * drawn block: the spread between boots goes into the interval.
- */
-void vfio_bootstrap_ratio_ci_blocks(const struct vfio_samples *a,
-				    const struct vfio_samples *b, double level,
-				    int iters, uint64_t seed, double *lo,
-				    double *hi);
-
-/* A resampling seed of its own for each cell, from its name (FNV-1a). */
+/* A name's own number (FNV-1a), to seed what a cell simulates. */
 uint64_t vfio_seed_of(const char *name);
+
+/* How to judge one comparison. */
+struct vfio_judge {
+	double alpha;		/* significance, already shared among rows */
+	double floor;		/* no change within [1/(1+floor), 1+floor] */
+	/*
+	 * How far boots of one kernel land apart, as the standard
+	 * deviation of log time, known for the clock (a boot-to-boot floor,
+	 * measured); < 0: unknown, and one boot a side cannot be judged.
+	 */
+	double between;
+};
 
 enum vfio_verdict {
 	VFIO_NO_CHANGE,
 	VFIO_FASTER,
 	VFIO_SLOWER,
-	VFIO_NOT_COMPARABLE,
+	VFIO_NOT_COMPARABLE,	/* fewer than 2 samples a side, or not times */
+	VFIO_NOT_JUDGED,	/* one boot a side, the boot spread unknown */
 };
 
 struct vfio_comparison {
-	double ratio;		/* median(after) / median(before) */
-	double ci_lo, ci_hi;	/* 95% bootstrap CI of the ratio */
-	double p;		/* Mann-Whitney two-sided p */
-	double min_p;		/* the smallest p these sizes allow */
-	bool by_boot;		/* p, ratio and CI over boots' medians */
+	double before, after;	/* the geometric means of boots' medians */
+	double ratio;		/* after / before, the same estimator */
+	double ci_lo, ci_hi;	/* its (1 - alpha) interval */
+	double p;		/* two-sided, of "no change" */
+	size_t boots_a, boots_b;
 	enum vfio_verdict verdict;
 };
 
 /*
- * Compare "before" @a with "after" @b: a change is called only when the
- * test gives p < @alpha, the ratio lies beyond the noise floor @floor
- * (0.05: outside [1/1.05, 1.05]) and its 95% CI on the same side of 1.
- * The floor is there because two runs, even of one kernel, differ by a
- * few percent that no sample size removes.
- *
- * With two boots (blocks) or more a side, the unit is a boot's median:
- * Welch's t test on their logs, the ratio of their geometric means and
- * its t interval (c->by_boot).  Otherwise the samples: an exact (small
- * n) or normal Mann-Whitney U test, the ratio of medians and a bootstrap
- * CI resampled from @seed; fewer than 2 samples a side is not
- * comparable, and where c->min_p >= @alpha no change can be called.
+ * Compare "before" @a with "after" @b at two levels: each boot is its
+ * median, a side the geometric mean of its boots' medians; the variance
+ * of that mean comes from the spread of its boots (two or more), never
+ * below what @j->between says boots of this clock differ by, or, for
+ * one boot, from @j->between and the boot's own samples.  Welch's t on
+ * the logs gives p and the interval of the ratio.  A change is called
+ * when p < alpha, the ratio lies beyond the floor and the interval on
+ * the same side of 1.  Samples of one boot are never taken as
+ * independent draws of the kernel: a boot moves as a whole.
  */
 void vfio_compare_samples(const struct vfio_samples *a,
-			  const struct vfio_samples *b, double alpha,
-			  double floor, uint64_t seed, struct vfio_comparison *c);
-
-/* The same for plain arrays, one block each, a fixed seed. */
-void vfio_compare(const double *a, size_t na, const double *b, size_t nb,
-		  double alpha, double floor, struct vfio_comparison *c);
-
-/*
- * Whether @c shows a regression beyond @threshold (0.10: 10% slower): the
- * whole CI of the ratio past 1 + @threshold, not just its point estimate,
- * so that a noisy but unchanged cell cannot fail a bisection step.
- */
-bool vfio_regressed(const struct vfio_comparison *c, double threshold);
-
-const char *vfio_verdict_name(enum vfio_verdict v);
+			  const struct vfio_samples *b,
+			  const struct vfio_judge *j, struct vfio_comparison *c);
 
 #endif /* ANALYSIS_STATS_H */
