@@ -215,7 +215,7 @@ int vfio_compare_results(const struct vfio_results *before,
 
 	if (!j)
 		return VFIO_COMPARE_ERROR;
-	if (__vfio_results_match(before, after)) {
+	if (vfio_results_match(before, after)) {
 		fprintf(stderr, "compare: %s\n", analysis_error());
 		free(j);
 		return VFIO_COMPARE_ERROR;
@@ -298,7 +298,7 @@ static int read_pool(const char *list, struct vfio_results *r)
 
 	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; !ret && tok;
 	     tok = strtok_r(NULL, ",", &save))
-		ret = __vfio_results_read(tok, r);
+		ret = vfio_results_read(tok, r);
 	free(copy);
 	if (!ret && !r->nr_boots)
 		ret = analysis_err(-EINVAL, "no results file given");

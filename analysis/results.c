@@ -169,8 +169,8 @@ static void write_results(FILE *f, const struct vfio_results *r,
 	json_obj_close(&w);
 }
 
-int __vfio_results_write(const char *path, const struct vfio_results *r,
-			 vfio_results_head_fn *head, const void *arg)
+int vfio_results_write(const char *path, const struct vfio_results *r,
+		       vfio_results_head_fn *head, const void *arg)
 {
 	char tmp[4096];
 	FILE *f;
@@ -373,8 +373,8 @@ static int match(const struct vfio_results *first, const struct vfio_results *r,
 			(unsigned long long)first->size);
 }
 
-int __vfio_results_match(const struct vfio_results *a,
-			 const struct vfio_results *b)
+int vfio_results_match(const struct vfio_results *a,
+		       const struct vfio_results *b)
 {
 	return match(a, b, "after");
 }
@@ -405,8 +405,8 @@ static int read_settings(const struct json *root, struct vfio_results *r,
 	return 0;
 }
 
-int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
-			     const char *path)
+int vfio_results_from_json(const struct json *root, struct vfio_results *r,
+			   const char *path)
 {
 	const char *schema = json_get_str(root, VFIO_KEY_SCHEMA, NULL);
 	const struct json *cells = json_get(root, VFIO_KEY_CELLS);
@@ -439,14 +439,14 @@ int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
 	return ret;
 }
 
-int __vfio_results_read(const char *path, struct vfio_results *r)
+int vfio_results_read(const char *path, struct vfio_results *r)
 {
 	struct json *root = json_parse_file(path);
 	int ret;
 
 	if (!root)		/* json_parse_file() said why */
 		return -EINVAL;
-	ret = __vfio_results_from_json(root, r, path);
+	ret = vfio_results_from_json(root, r, path);
 	json_free(root);
 	return ret;
 }

@@ -16,7 +16,7 @@ static const char * const format_names[] = {
 	[VFIO_TABLE_TSV] = "tsv",
 };
 
-int __vfio_table_format_parse(const char *name)
+int vfio_table_format_parse(const char *name)
 {
 	int i;
 

@@ -71,7 +71,7 @@ static int prepare(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	buf->fd = -1;
 	*va = NULL;
 	if (c->bar && c->file) {
-		buf->fd = __vfio_pci_dma_buf(t->dev, t->bar, 0, c->size);
+		buf->fd = vfio_pci_dma_buf(t->dev, t->bar, 0, c->size);
 		return buf->fd < 0 ? -EOPNOTSUPP : 0;
 	}
 	if (c->bar) {
@@ -82,7 +82,7 @@ static int prepare(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 		*va = ret ? NULL : buf->va;
 		/* Bound, not preferred: a fallback shows in place_check(). */
 		if (!ret && c->node >= 0)
-			ret = __vfio_buffer_bind(buf, c->node);
+			ret = vfio_buffer_bind(buf, c->node);
 		if (ret && *va)		/* bound nowhere: freed, not measured */
 			vfio_buffer_free(buf);
 	}
@@ -189,10 +189,10 @@ static void bar_iommu_entries(struct vfio_bench_target *t,
 	if (!c->bar || c->file)
 		return;
 	for (i = 0; i < bar->plan.nr_areas; i++) {
-		n = __vfio_iommu_entries(t->iommu->info.pgsizes,
-					 iova + bar->plan.areas[i].offset,
-					 bar->pa + bar->plan.areas[i].offset,
-					 bar->plan.areas[i].size);
+		n = vfio_iommu_entries(t->iommu->info.pgsizes,
+				       iova + bar->plan.areas[i].offset,
+				       bar->pa + bar->plan.areas[i].offset,
+				       bar->plan.areas[i].size);
 		if (n < 0)
 			return;
 		sum += n;
@@ -208,7 +208,7 @@ static int place_check(struct vfio_bench_cell *c,
 
 	if (c->bar)
 		return 0;
-	node = __vfio_buffer_check_node(buf, c->node);
+	node = vfio_buffer_check_node(buf, c->node);
 	c->res->measured_node = node < 0 ? -1 : node;
 	return c->node >= 0 && node < 0 ? node : 0;
 }

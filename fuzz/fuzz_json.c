@@ -104,7 +104,7 @@ static void compare_self(const struct json *j)
 
 	if (!null)
 		abort();
-	if (!__vfio_results_from_json(j, &r, "fuzz") &&
+	if (!vfio_results_from_json(j, &r, "fuzz") &&
 	    vfio_compare_results(&r, &r, &o, null) == VFIO_COMPARE_REGRESSED)
 		abort();
 	vfio_results_free(&r);

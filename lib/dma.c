@@ -27,7 +27,7 @@ int __vfio_dma_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
 	};
 
 	if (iommu->mode->iommufd)
-		return __iommufd_map(&iommu->ioas, va, iova, size);
+		return iommufd_map(&iommu->ioas, va, iova, size);
 	if (ioctl(iommu->container_fd, VFIO_IOMMU_MAP_DMA, &map))
 		return vfio_err(-errno, "VFIO_IOMMU_MAP_DMA(iova %#llx, size %#llx): %s%s",
 				(unsigned long long)iova,
@@ -42,8 +42,8 @@ void vfio_dma_map(struct vfio_iommu *iommu, void *va, uint64_t iova,
 	VFIO_ASSERT_OK(__vfio_dma_map(iommu, va, iova, size));
 }
 
-static int __type1_unmap(int container_fd, uint64_t iova, uint64_t size,
-			 uint64_t *done)
+static int type1_unmap(int container_fd, uint64_t iova, uint64_t size,
+		       uint64_t *done)
 {
 	struct vfio_iommu_type1_dma_unmap unmap = {
 		.argsz = sizeof(unmap),
@@ -64,8 +64,8 @@ int __vfio_dma_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size)
 	uint64_t done = 0;
 	int ret;
 
-	ret = ioas ? __iommufd_unmap(&iommu->ioas, iova, size, &done) :
-		     __type1_unmap(iommu->container_fd, iova, size, &done);
+	ret = ioas ? iommufd_unmap(&iommu->ioas, iova, size, &done) :
+		     type1_unmap(iommu->container_fd, iova, size, &done);
 	if (ret)
 		return ret;
 	/* An unmap that did less than asked (type1: nothing there) is EIO. */

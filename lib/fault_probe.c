@@ -295,7 +295,7 @@ static void probe_ptdump(const struct vfio_probe_region *r,
 	if (len < SZ_2M || (r->reset && r->reset(r)) || window_map(r, VFIO_MAP_PMD, 0, len, VFIO_ADVICE_HUGE, &va))
 		return;
 	vfio_touch_pages(va, SZ_4K, r->write);
-	if (!__vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
+	if (!vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
 		snprintf(p->evidence, sizeof(p->evidence),
 			 "PTDUMP: %llu PMD + %llu PTE entries, no known size",
 			 (unsigned long long)seen.pmd, (unsigned long long)seen.pte);

@@ -64,7 +64,7 @@ FIXTURE_SETUP(files)
 		 getpid());
 	snprintf(self->after, sizeof(self->after), "/tmp/compare_test.%d.b.json",
 		 getpid());
-	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r, NULL, NULL))
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL))
 		TH_LOG("%s", analysis_error());
 	self->out = NULL;
 }
@@ -85,7 +85,7 @@ static int compare(const struct vfio_results *r, const char *before,
 	FILE *f;
 	int ret;
 
-	if (__vfio_results_write(after, r, NULL, NULL))
+	if (vfio_results_write(after, r, NULL, NULL))
 		return -1;
 	free(*out);
 	f = open_memstream(out, &len);
@@ -193,7 +193,7 @@ TEST_F(files, too_few_samples_warned)
 
 	for (i = 0; i < 3; i++)
 		self->cells[i].n = 3;
-	ASSERT_EQ(0, __vfio_results_write(self->before, &self->r, NULL, NULL));
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
 	for (i = 0; i < 3; i++)
 		self->cells[2].s[VFIO_SERIES_MAP][i] *= 2;
 	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
@@ -206,8 +206,8 @@ TEST_F(files, boots_pool)
 {
 	struct vfio_results a = { 0 };
 
-	ASSERT_EQ(0, __vfio_results_read(self->before, &a));
-	ASSERT_EQ(0, __vfio_results_read(self->before, &a));
+	ASSERT_EQ(0, vfio_results_read(self->before, &a));
+	ASSERT_EQ(0, vfio_results_read(self->before, &a));
 	EXPECT_EQ(2, a.nr_boots);
 	EXPECT_EQ(2 * REPS, a.cells[0].n);
 	EXPECT_EQ(0, a.cells[0].boot[REPS - 1]);

@@ -449,11 +449,11 @@ TEST(results_numa_and_iommu_round_trip)
 	close(fd);
 	ASSERT_NE(NULL, c);
 	numa_results(&r, c);
-	ASSERT_EQ(0, __vfio_results_write(path, &r, NULL, NULL)) TH_LOG("%s", analysis_error());
-	ASSERT_EQ(0, __vfio_results_read(path, &back)) TH_LOG("%s", analysis_error());
+	ASSERT_EQ(0, vfio_results_write(path, &r, NULL, NULL)) TH_LOG("%s", analysis_error());
+	ASSERT_EQ(0, vfio_results_read(path, &back)) TH_LOG("%s", analysis_error());
 	EXPECT_EQ(1, back.remote_node);
 	EXPECT_EQ(0, back.device_node);
-	EXPECT_EQ(0, __vfio_results_match(&r, &back));
+	EXPECT_EQ(0, vfio_results_match(&r, &back));
 	ASSERT_EQ(2, back.nr_cells);
 	EXPECT_EQ(1, back.cells[0].node);
 	EXPECT_EQ(1, back.cells[0].measured_node);
@@ -465,7 +465,7 @@ TEST(results_numa_and_iommu_round_trip)
 	range = json_get(json_get(j, VFIO_KEY_IOMMU)->child, "iova_ranges")->child;
 	EXPECT_EQ((double)UINT64_MAX, range->child->next->num);
 	back.remote_node = 2;
-	EXPECT_EQ(-EINVAL, __vfio_results_match(&r, &back));
+	EXPECT_EQ(-EINVAL, vfio_results_match(&r, &back));
 	json_free(j);
 	vfio_results_free(&back);
 	free(c);

@@ -36,7 +36,7 @@ static int read_boots(const char *dir, struct vfio_results *boots)
 		if (access(path, R_OK))
 			break;
 		memset(&boots[k], 0, sizeof(boots[k]));
-		if (__vfio_results_read(path, &boots[k]))
+		if (vfio_results_read(path, &boots[k]))
 			return -1;
 	}
 	return k;

@@ -51,7 +51,7 @@ FIXTURE_SETUP(iommu_share)
 	vfio_leak_snapshot(&self->before);
 	self->iommu = vfio_iommu_init(variant->iommu_mode);
 	self->dev[0] = vfio_pci_device_init(bdfs[0], self->iommu);
-	group = __vfio_pci_iommu_group(bdfs[1]);
+	group = vfio_pci_iommu_group(bdfs[1]);
 	ASSERT_LE(0, group) TH_LOG("%s", vfio_error());
 	if (group == self->dev[0]->group)
 		VFIO_SKIP(return, "%s and %s share IOMMU group %d: one group, nothing to share",
@@ -127,7 +127,7 @@ static void iommu_mapped(struct vfio_pci_device *dev[2], uint64_t iova,
 	for (i = 0; i < 2; i++) {
 		if (mapped[i] < 0)
 			continue;
-		if (__vfio_iommu_pt_count(dev[i]->bdf, iova, size, &law)) {
+		if (vfio_iommu_pt_count(dev[i]->bdf, iova, size, &law)) {
 			ksft_print_msg("%s: no IOMMU page table to read: %s\n",
 				       dev[i]->bdf, vfio_error());
 			mapped[i] = -1;
@@ -143,7 +143,7 @@ TEST_F(iommu_share, one_map_serves_both)
 	long long before[2] = { 0 }, mapped[2], after[2];
 	int i, nothing;
 
-	if (__vfio_debugfs_mount())
+	if (vfio_debugfs_mount())
 		ksft_print_msg("%s\n", vfio_error());
 	iommu_mapped(self->dev, self->iova, SZ_2M, before);
 	memcpy(mapped, before, sizeof(mapped));

@@ -83,7 +83,7 @@ static int parse_opt(int opt, struct vfio_compare_opts *o, const char **sizes)
 		*sizes = optarg;
 		return 0;
 	case 'F':
-		format = __vfio_table_format_parse(optarg);
+		format = vfio_table_format_parse(optarg);
 		if (format < 0)
 			return format;
 		o->format = format;
@@ -100,7 +100,7 @@ static int export_results(int argc, char *argv[], const struct vfio_compare_opts
 		fprintf(stderr, "usage: export [-F FORMAT] RESULTS.json\n");
 		return VFIO_COMPARE_ERROR;
 	}
-	if (__vfio_results_read(argv[optind], &r)) {
+	if (vfio_results_read(argv[optind], &r)) {
 		fprintf(stderr, "export: %s\n", analysis_error());
 		vfio_results_free(&r);
 		return VFIO_COMPARE_ERROR;

@@ -121,8 +121,8 @@ typedef void vfio_results_head_fn(struct json_writer *w, const void *arg);
  * Write @r to @path, @head(@arg) first when given: to a temporary file,
  * then renamed, never a half-written result.
  */
-int __vfio_results_write(const char *path, const struct vfio_results *r,
-			 vfio_results_head_fn *head, const void *arg);
+int vfio_results_write(const char *path, const struct vfio_results *r,
+		       vfio_results_head_fn *head, const void *arg);
 
 /*
  * Read @path into @r (zeroed first), or pool it into @r when it already
@@ -131,10 +131,10 @@ int __vfio_results_write(const char *path, const struct vfio_results *r,
  * and the reason in analysis_error() on a bad file, another schema or other
  * parameters.
  */
-int __vfio_results_read(const char *path, struct vfio_results *r);
+int vfio_results_read(const char *path, struct vfio_results *r);
 /* The same from a parsed file; @path only names it in errors. */
-int __vfio_results_from_json(const struct json *root, struct vfio_results *r,
-			     const char *path);
+int vfio_results_from_json(const struct json *root, struct vfio_results *r,
+			   const char *path);
 void vfio_results_free(struct vfio_results *r);
 
 /*
@@ -142,8 +142,8 @@ void vfio_results_free(struct vfio_results *r);
  * comparable (warm-up, NUMA nodes, BAR, buffer size), else -EINVAL saying
  * which differ.
  */
-int __vfio_results_match(const struct vfio_results *a,
-			 const struct vfio_results *b);
+int vfio_results_match(const struct vfio_results *a,
+		       const struct vfio_results *b);
 
 /* The cell named @name, or NULL. */
 const struct vfio_cell_result *vfio_results_cell(const struct vfio_results *r,

@@ -28,7 +28,7 @@ struct vfio_table {
 };
 
 /* "text", "csv", "markdown", "tsv"; -EINVAL (with a reason) for others. */
-int __vfio_table_format_parse(const char *name);
+int vfio_table_format_parse(const char *name);
 
 /* Start @t, printing the header row. */
 void vfio_table_begin(struct vfio_table *t, FILE *out,

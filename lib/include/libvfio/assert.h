@@ -2,11 +2,14 @@
 /*
  * Assertions and error reporting.
  *
- * Library functions come in pairs: __foo() returns 0 or -errno and leaves
- * a one-line reason in vfio_error(); foo() calls __foo() and fails the
- * test with that reason.  The assertions print file:line, the expression,
- * both operands and errno, then exit with KSFT_FAIL: inside the kselftest
- * harness that fails just the current test.
+ * Library functions that tests want both ways come in pairs: __foo()
+ * returns 0 or -errno and leaves a one-line reason in vfio_error(); foo()
+ * calls __foo() and fails the test with that reason.  The prefix means
+ * just that: a function with no asserting twin has a plain name and
+ * returns -errno all the same, and static helpers never start with __.
+ * The assertions print file:line, the expression, both operands and
+ * errno, then exit with KSFT_FAIL: inside the kselftest harness that
+ * fails just the current test.
  */
 #ifndef LIBVFIO_ASSERT_H
 #define LIBVFIO_ASSERT_H

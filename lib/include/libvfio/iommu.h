@@ -58,7 +58,7 @@ bool vfio_iommu_mode_uses_iommufd(const struct vfio_iommu_mode *mode);
  * vfio_error()) when it does not; -EINVAL for an unknown name; any other
  * -errno (EACCES, EBUSY) is a problem to report, not a reason to skip.
  */
-int __vfio_iommu_mode_offered(const char *name);
+int vfio_iommu_mode_offered(const char *name);
 
 /*
  * Open the container (and check its API and IOMMU type), or /dev/iommu
@@ -74,7 +74,7 @@ void vfio_iommu_cleanup(struct vfio_iommu *iommu);
  * VFIO_IOMMU_GET_INFO with its IOVA-range capability (validated), or in
  * the native iommufd mode IOMMU_IOAS_IOVA_RANGES.
  */
-int __vfio_iommu_info_read(struct vfio_iommu *iommu);
+int vfio_iommu_info_read(struct vfio_iommu *iommu);
 
 /*
  * Attach a group (VFIO_GROUP_SET_CONTAINER, and VFIO_SET_IOMMU for the
@@ -82,9 +82,9 @@ int __vfio_iommu_info_read(struct vfio_iommu *iommu);
  * page table the kernel put it in goes to *@pt_id).  Both read the IOVA
  * ranges again.  vfio_iommu_detached() after the group or cdev is closed.
  */
-int __vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd);
-int __vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
-			     uint32_t *pt_id);
+int vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd);
+int vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
+			   uint32_t *pt_id);
 void vfio_iommu_detached(struct vfio_iommu *iommu);
 
 /*
