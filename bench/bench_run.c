@@ -117,7 +117,7 @@ static int bar_dma_map(struct vfio_bench_target *t, uint64_t iova)
 	/* Whatever went in comes out again: nothing stays pinned. */
 	if (ret && i > 1)
 		__vfio_dma_unmap(t->iommu, iova, bar->plan.areas[i - 2].offset +
-				 bar->plan.areas[i - 2].size);
+				 bar->plan.areas[i - 2].size, NULL);
 	return ret;
 }
 
@@ -137,10 +137,22 @@ static int map_one(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	return ret;
 }
 
+/* A cell times the unmap of all it mapped: less is a failed cell. */
 static int unmap_one(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 		     uint64_t iova)
 {
-	return __vfio_dma_unmap(t->iommu, iova, c->size);
+	uint64_t unmapped;
+	int ret;
+
+	ret = __vfio_dma_unmap(t->iommu, iova, c->size, &unmapped);
+	if (ret)
+		return ret;
+	if (unmapped != c->size)
+		return vfio_err(-EIO, "UNMAP_DMA at IOVA %#llx: the kernel unmapped %#llx of %#llx bytes",
+				(unsigned long long)iova,
+				(unsigned long long)unmapped,
+				(unsigned long long)c->size);
+	return 0;
 }
 
 /* Hugetlb pages the machine has not reserved, or a size they cannot hold. */

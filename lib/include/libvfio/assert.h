@@ -56,6 +56,7 @@ const char *vfio_error(void);
 	}								\
 } while (0)
 
+#define VFIO_ASSERT_EQ(a, b, ...) __VFIO_ASSERT_OP(a, ==, b, ##__VA_ARGS__)
 #define VFIO_ASSERT_NE(a, b, ...) __VFIO_ASSERT_OP(a, !=, b, ##__VA_ARGS__)
 
 /* Assert that a __foo() call returned 0, printing the library's reason. */
