@@ -20,17 +20,17 @@
 
 /* In FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES()'s order. */
 static const struct vfio_iommu_mode modes[] = {
-	{ "vfio_type1_iommu", "type1", false, "/dev/vfio/vfio",
-	  VFIO_TYPE1_IOMMU },
-	{ "vfio_type1v2_iommu", "type1v2", false, "/dev/vfio/vfio",
-	  VFIO_TYPE1v2_IOMMU },
+	{ .name = "vfio_type1_iommu", .short_name = "type1",
+	  .container_path = "/dev/vfio/vfio", .iommu_type = VFIO_TYPE1_IOMMU },
+	{ .name = "vfio_type1v2_iommu", .short_name = "type1v2",
+	  .container_path = "/dev/vfio/vfio", .iommu_type = VFIO_TYPE1v2_IOMMU },
 	/* iommufd's VFIO container emulation, CONFIG_IOMMUFD_VFIO_CONTAINER */
-	{ "iommufd_compat_type1", "compat-type1", false, "/dev/iommu",
-	  VFIO_TYPE1_IOMMU },
-	{ "iommufd_compat_type1v2", "compat-type1v2", false, "/dev/iommu",
-	  VFIO_TYPE1v2_IOMMU },
+	{ .name = "iommufd_compat_type1", .short_name = "compat-type1",
+	  .container_path = "/dev/iommu", .iommu_type = VFIO_TYPE1_IOMMU },
+	{ .name = "iommufd_compat_type1v2", .short_name = "compat-type1v2",
+	  .container_path = "/dev/iommu", .iommu_type = VFIO_TYPE1v2_IOMMU },
 	/* No container: the device cdev bound to /dev/iommu, an IOAS. */
-	{ "iommufd", "iommufd", true, NULL, 0 },
+	{ .name = "iommufd", .short_name = "iommufd", .iommufd = true },
 };
 
 static_assert(ARRAY_SIZE(modes) == VFIO_IOMMU_NR_MODES,

@@ -405,6 +405,28 @@ TEST(pow2_helpers)
 	EXPECT_EQ(SZ_1G, vfio_pci_bar_align(UINT64_MAX));
 }
 
+/*
+ * One line per value of a second axis gives a variant for every IOMMU
+ * mode the library knows, each with its own mode and the value's fields.
+ */
+FIXTURE(mode_axis) {};
+FIXTURE_VARIANT(mode_axis) {
+	const char *iommu_mode;
+	uint64_t size;
+};
+FIXTURE_VARIANT_ADD_IOMMU_MODES(mode_axis, small, .size = SZ_4K);
+FIXTURE_VARIANT_ADD_IOMMU_MODES(mode_axis, large, .size = SZ_2M);
+FIXTURE_SETUP(mode_axis) {}
+FIXTURE_TEARDOWN(mode_axis) {}
+
+/* Named mode_value: vfio_type1_iommu_small ... iommufd_large. */
+TEST_F(mode_axis, variant_has_mode_and_value)
+{
+	ASSERT_NE(NULL, vfio_iommu_mode_get(variant->iommu_mode))
+		TH_LOG("%s", vfio_error());
+	EXPECT_TRUE(variant->size == SZ_4K || variant->size == SZ_2M);
+}
+
 /* A check fails, then a path that cannot go on wants to skip. */
 static void fail_then_skip(struct __test_metadata *_metadata, bool fail,
 			   bool plain)

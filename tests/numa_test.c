@@ -22,11 +22,21 @@ FIXTURE_VARIANT(numa) {
 	uint64_t size;
 };
 
-FIXTURE_VARIANT_ADD(numa, anon4k) { VFIO_BACKING_ANON_4K, 4 << 20 };
-FIXTURE_VARIANT_ADD(numa, thp) { VFIO_BACKING_THP, 4 << 20 };
-FIXTURE_VARIANT_ADD(numa, hugetlb2m) { VFIO_BACKING_HUGETLB_2M, 4 << 20 };
-FIXTURE_VARIANT_ADD(numa, hugetlb1g) { VFIO_BACKING_HUGETLB_1G, 1 << 30 };
-FIXTURE_VARIANT_ADD(numa, memfd) { VFIO_BACKING_MEMFD, 4 << 20 };
+FIXTURE_VARIANT_ADD(numa, anon4k) {
+	.backing = VFIO_BACKING_ANON_4K, .size = 4 << 20,
+};
+FIXTURE_VARIANT_ADD(numa, thp) {
+	.backing = VFIO_BACKING_THP, .size = 4 << 20,
+};
+FIXTURE_VARIANT_ADD(numa, hugetlb2m) {
+	.backing = VFIO_BACKING_HUGETLB_2M, .size = 4 << 20,
+};
+FIXTURE_VARIANT_ADD(numa, hugetlb1g) {
+	.backing = VFIO_BACKING_HUGETLB_1G, .size = 1 << 30,
+};
+FIXTURE_VARIANT_ADD(numa, memfd) {
+	.backing = VFIO_BACKING_MEMFD, .size = 4 << 20,
+};
 
 FIXTURE_SETUP(numa)
 {

@@ -88,28 +88,47 @@ int vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
 void vfio_iommu_detached(struct vfio_iommu *iommu);
 
 /*
- * Tests add one FIXTURE_VARIANT per mode, named after it, with
- * FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(fixture) (and any other fields of
- * the variant after it); the variant needs a "const char *iommu_mode".
- * A mode the kernel lacks SKIPs: see VFIO_SKIP_UNLESS_OFFERED().  The
- * assertion fails when lib/iommu.c's table gains a mode this lacks.
+ * A variant of @fixture for each IOMMU mode, named after the mode and
+ * @suffix (which may be empty), with its iommu_mode and the fields given
+ * (designated initializers).  The assertion fails when lib/iommu.c's
+ * table gains a mode this lacks.
  */
-#define FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(fixture, ...)		\
-	FIXTURE_VARIANT_ADD(fixture, vfio_type1_iommu) {		\
+#define VFIO_VARIANT_ADD_MODES(fixture, suffix, ...)			\
+	FIXTURE_VARIANT_ADD(fixture, vfio_type1_iommu##suffix) {	\
 		.iommu_mode = "vfio_type1_iommu", ##__VA_ARGS__		\
 	};								\
-	FIXTURE_VARIANT_ADD(fixture, vfio_type1v2_iommu) {		\
+	FIXTURE_VARIANT_ADD(fixture, vfio_type1v2_iommu##suffix) {	\
 		.iommu_mode = "vfio_type1v2_iommu", ##__VA_ARGS__	\
 	};								\
-	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1) {		\
+	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1##suffix) {	\
 		.iommu_mode = "iommufd_compat_type1", ##__VA_ARGS__	\
 	};								\
-	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1v2) {		\
+	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1v2##suffix) {	\
 		.iommu_mode = "iommufd_compat_type1v2", ##__VA_ARGS__	\
 	};								\
-	FIXTURE_VARIANT_ADD(fixture, iommufd) {				\
+	FIXTURE_VARIANT_ADD(fixture, iommufd##suffix) {			\
 		.iommu_mode = "iommufd", ##__VA_ARGS__			\
 	};								\
 	static_assert(VFIO_IOMMU_NR_MODES == 5, "a variant for every mode")
+
+/*
+ * Tests add one FIXTURE_VARIANT per mode, named after it, with
+ * FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(fixture) (and any other fields of
+ * the variant after it); the variant needs a "const char *iommu_mode".
+ * A mode the kernel lacks SKIPs: see VFIO_SKIP_UNLESS_OFFERED().
+ */
+#define FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(fixture, ...)		\
+	VFIO_VARIANT_ADD_MODES(fixture, /* no suffix */, ##__VA_ARGS__)
+
+/*
+ * The IOMMU modes times a second axis, one line per value of that axis,
+ * as upstream's FIXTURE_VARIANT_ADD_IOMMU_MODE() does:
+ *
+ *	FIXTURE_VARIANT_ADD_IOMMU_MODES(f, thp, .backing = VFIO_BACKING_THP);
+ *
+ * adds f's variants vfio_type1_iommu_thp ... iommufd_thp.
+ */
+#define FIXTURE_VARIANT_ADD_IOMMU_MODES(fixture, name, ...)		\
+	VFIO_VARIANT_ADD_MODES(fixture, _##name, ##__VA_ARGS__)
 
 #endif /* LIBVFIO_IOMMU_H */
