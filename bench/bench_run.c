@@ -11,7 +11,7 @@
 #include "libvfio/assert.h"
 #include "bench_run.h"
 #include "libvfio/dma.h"
-#include "libvfio/fault_probe.h"
+#include "libvfio/fault_expect.h"
 #include "libvfio/iommu_entries.h"
 #include "libvfio/iommufd_ioas.h"
 #include "libvfio/mmap.h"
@@ -238,6 +238,33 @@ static void keep_sample(struct vfio_bench_target *t, struct vfio_cell_result *r,
 	r->s[VFIO_SERIES_PUD][i] = t->fc.delta[VFIO_FAULTS_PUD];
 }
 
+/* Time the map and unmap of a prepared @buf, then judge what they did. */
+static int measure(struct vfio_bench_target *t, struct vfio_bench_cell *c,
+		   struct vfio_buffer *buf, void *va, uint64_t iova,
+		   double times[5])
+{
+	int ret;
+
+	times[4] = calibrate();
+	vfio_fault_counter_start(&t->fc);
+	times[0] = now();
+	ret = map_one(t, c, buf, va, iova);
+	times[1] = now();
+	vfio_fault_counter_stop(&t->fc);
+	if (ret)
+		return ret;
+	times[2] = now();
+	ret = unmap_one(t, c, iova);
+	times[3] = now();
+	if (ret)
+		return ret;
+	ret = check_bar_faults(t, c, t->fc.delta[VFIO_FAULTS_MINFLT]);
+	if (ret)
+		return ret;
+	bar_iommu_entries(t, c, iova);
+	return place_check(c, buf);
+}
+
 static int run_rep(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 		   uint64_t iova, bool keep)
 {
@@ -249,23 +276,7 @@ static int run_rep(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	ret = prepare(t, c, &buf, &va);
 	if (ret)
 		return is_hugetlb(c) ? -ENOSPC : ret;
-	times[4] = calibrate();
-	vfio_fault_counter_start(&t->fc);
-	times[0] = now();
-	ret = map_one(t, c, &buf, va, iova);
-	times[1] = now();
-	vfio_fault_counter_stop(&t->fc);
-	if (!ret) {
-		times[2] = now();
-		ret = unmap_one(t, c, iova);
-		times[3] = now();
-	}
-	if (!ret)
-		ret = check_bar_faults(t, c, t->fc.delta[VFIO_FAULTS_MINFLT]);
-	if (!ret)
-		bar_iommu_entries(t, c, iova);
-	if (!ret)
-		ret = place_check(c, &buf);
+	ret = measure(t, c, &buf, va, iova, times);
 	release(t, c, &buf);
 	if (!ret && keep)
 		keep_sample(t, c->res, times);

@@ -176,9 +176,10 @@ static int iommu_attached(struct vfio_iommu *iommu)
 {
 	int ret = vfio_iommu_info_read(iommu);
 
-	if (!ret)
-		iommu->nr_devices++;
-	return ret;
+	if (ret)
+		return ret;
+	iommu->nr_devices++;
+	return 0;
 }
 
 int vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd)

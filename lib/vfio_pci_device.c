@@ -230,8 +230,9 @@ static int attach_group(struct vfio_pci_device *dev)
 {
 	int ret = group_open(dev);
 
-	if (!ret)
-		ret = vfio_iommu_attach_group(dev->iommu, dev->group_fd);
+	if (ret)
+		return ret;
+	ret = vfio_iommu_attach_group(dev->iommu, dev->group_fd);
 	if (ret)
 		return ret;
 	dev->attached = true;
@@ -247,11 +248,13 @@ static int attach_cdev(struct vfio_pci_device *dev)
 {
 	int ret = cdev_open(dev);
 
-	if (!ret)
-		ret = vfio_iommu_attach_cdev(dev->iommu, dev->fd, &dev->pt_id);
-	if (!ret)
-		dev->attached = true;
-	return ret;
+	if (ret)
+		return ret;
+	ret = vfio_iommu_attach_cdev(dev->iommu, dev->fd, &dev->pt_id);
+	if (ret)
+		return ret;
+	dev->attached = true;
+	return 0;
 }
 
 int __vfio_pci_device_init(struct vfio_pci_device *dev, const char *bdf,
@@ -263,15 +266,20 @@ int __vfio_pci_device_init(struct vfio_pci_device *dev, const char *bdf,
 	dev->group_fd = dev->fd = dev->group = -1;
 	dev->iommu = iommu;
 	ret = vfio_bdf_parse(bdf, dev->bdf);
-	if (!ret)
-		ret = device_sysfs_check(dev->bdf, &dev->group);
-	if (!ret)
-		ret = iommu->mode->iommufd ? attach_cdev(dev) :
-					     attach_group(dev);
-	if (!ret)
-		ret = device_info(dev);
 	if (ret)
-		vfio_pci_device_close(dev);
+		goto err;
+	ret = device_sysfs_check(dev->bdf, &dev->group);
+	if (ret)
+		goto err;
+	ret = iommu->mode->iommufd ? attach_cdev(dev) : attach_group(dev);
+	if (ret)
+		goto err;
+	ret = device_info(dev);
+	if (ret)
+		goto err;
+	return 0;
+err:
+	vfio_pci_device_close(dev);
 	return ret;
 }
 
@@ -369,16 +377,17 @@ int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
 	/* A second map replaces the first rather than leaking it. */
 	vfio_pci_bar_unmap(dev, bar);
 	ret = __vfio_pci_bar_pa(dev->bdf, bar, &b->pa, &len);
-	if (!ret)
-		ret = bar_plan(b);
-	if (!ret)
-		ret = __vfio_map_policy_place(policy, b->plan.reserve_size, b->pa,
-					      0, b->plan.reserve_size,
-					      &b->placement);
-	if (!ret)
-		ret = __vfio_region_map(dev->fd, b->offset, &b->plan,
-					&b->placement, PROT_READ | PROT_WRITE,
-					b->area_va);
+	if (ret)
+		return ret;
+	ret = bar_plan(b);
+	if (ret)
+		return ret;
+	ret = __vfio_map_policy_place(policy, b->plan.reserve_size, b->pa, 0,
+				      b->plan.reserve_size, &b->placement);
+	if (ret)
+		return ret;
+	ret = __vfio_region_map(dev->fd, b->offset, &b->plan, &b->placement,
+				PROT_READ | PROT_WRITE, b->area_va);
 	if (ret)
 		return ret;
 	b->policy = policy;
