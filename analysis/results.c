@@ -177,7 +177,7 @@ static void write_results(FILE *f, const struct vfio_results *r,
 }
 
 int vfio_results_write(const char *path, const struct vfio_results *r,
-			 vfio_results_head_fn *head, const void *arg)
+		       vfio_results_head_fn *head, const void *arg)
 {
 	char tmp[4096];
 	FILE *f;
@@ -385,7 +385,7 @@ static int match(const struct vfio_results *first, const struct vfio_results *r,
 }
 
 int vfio_results_match(const struct vfio_results *a,
-			 const struct vfio_results *b)
+		       const struct vfio_results *b)
 {
 	return match(a, b, "after");
 }
@@ -421,7 +421,7 @@ static int read_settings(const struct json *root, struct vfio_results *r,
 }
 
 int vfio_results_from_json(const struct json *root, struct vfio_results *r,
-			     const char *path)
+			   const char *path)
 {
 	const char *schema = json_get_str(root, VFIO_KEY_SCHEMA, NULL);
 	const struct json *cells = json_get(root, VFIO_KEY_CELLS);

@@ -11,7 +11,7 @@
 #include "libvfio/mmap.h"
 #include "libvfio/vfio_pci_device.h"
 
-int __vfio_bench_state_parse(const char *s)
+int vfio_bench_state_parse(const char *s)
 {
 	if (!strcmp(s, "fresh"))
 		return VFIO_BENCH_FRESH;

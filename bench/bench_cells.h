@@ -8,7 +8,7 @@
 #include "bench.h"
 
 /* "fresh" or "prefaulted": VFIO_BENCH_FRESH..., or -EINVAL with why. */
-int __vfio_bench_state_parse(const char *s);
+int vfio_bench_state_parse(const char *s);
 
 /* The table's cells for @t's mode and device (fails beyond the maximum). */
 void vfio_bench_cells_add(struct vfio_bench_table *tab,

@@ -11,7 +11,7 @@
 #include "libvfio/assert.h"
 #include "bench_run.h"
 #include "libvfio/dma.h"
-#include "libvfio/fault_probe.h"
+#include "libvfio/fault_expect.h"
 #include "libvfio/iommu_entries.h"
 #include "libvfio/iommufd_ioas.h"
 #include "libvfio/mmap.h"
@@ -71,7 +71,7 @@ static int prepare(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	buf->fd = -1;
 	*va = NULL;
 	if (c->bar && c->file) {
-		buf->fd = __vfio_pci_dma_buf(t->dev, t->bar, 0, c->size);
+		buf->fd = vfio_pci_dma_buf(t->dev, t->bar, 0, c->size);
 		return buf->fd < 0 ? -EOPNOTSUPP : 0;
 	}
 	if (c->bar) {
@@ -82,7 +82,7 @@ static int prepare(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 		*va = ret ? NULL : buf->va;
 		/* Bound, not preferred: a fallback shows in place_check(). */
 		if (!ret && c->node >= 0)
-			ret = __vfio_buffer_bind(buf, c->node);
+			ret = vfio_buffer_bind(buf, c->node);
 		if (ret && *va)		/* bound nowhere: freed, not measured */
 			vfio_buffer_free(buf);
 	}
@@ -117,7 +117,7 @@ static int bar_dma_map(struct vfio_bench_target *t, uint64_t iova)
 	/* Whatever went in comes out again: nothing stays pinned. */
 	if (ret && i > 1)
 		__vfio_dma_unmap(t->iommu, iova, bar->plan.areas[i - 2].offset +
-				 bar->plan.areas[i - 2].size);
+				 bar->plan.areas[i - 2].size, NULL);
 	return ret;
 }
 
@@ -137,10 +137,22 @@ static int map_one(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	return ret;
 }
 
+/* A cell times the unmap of all it mapped: less is a failed cell. */
 static int unmap_one(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 		     uint64_t iova)
 {
-	return __vfio_dma_unmap(t->iommu, iova, c->size);
+	uint64_t unmapped;
+	int ret;
+
+	ret = __vfio_dma_unmap(t->iommu, iova, c->size, &unmapped);
+	if (ret)
+		return ret;
+	if (unmapped != c->size)
+		return vfio_err(-EIO, "UNMAP_DMA at IOVA %#llx: the kernel unmapped %#llx of %#llx bytes",
+				(unsigned long long)iova,
+				(unsigned long long)unmapped,
+				(unsigned long long)c->size);
+	return 0;
 }
 
 /* Hugetlb pages the machine has not reserved, or a size they cannot hold. */
@@ -189,10 +201,10 @@ static void bar_iommu_entries(struct vfio_bench_target *t,
 	if (!c->bar || c->file)
 		return;
 	for (i = 0; i < bar->plan.nr_areas; i++) {
-		n = __vfio_iommu_entries(t->iommu->info.pgsizes,
-					 iova + bar->plan.areas[i].offset,
-					 bar->pa + bar->plan.areas[i].offset,
-					 bar->plan.areas[i].size);
+		n = vfio_iommu_entries(t->iommu->info.pgsizes,
+				       iova + bar->plan.areas[i].offset,
+				       bar->pa + bar->plan.areas[i].offset,
+				       bar->plan.areas[i].size);
 		if (n < 0)
 			return;
 		sum += n;
@@ -208,7 +220,7 @@ static int place_check(struct vfio_bench_cell *c,
 
 	if (c->bar)
 		return 0;
-	node = __vfio_buffer_check_node(buf, c->node);
+	node = vfio_buffer_check_node(buf, c->node);
 	c->res->measured_node = node < 0 ? -1 : node;
 	return c->node >= 0 && node < 0 ? node : 0;
 }
@@ -226,6 +238,33 @@ static void keep_sample(struct vfio_bench_target *t, struct vfio_cell_result *r,
 	r->s[VFIO_SERIES_PUD][i] = t->fc.delta[VFIO_FAULTS_PUD];
 }
 
+/* Time the map and unmap of a prepared @buf, then judge what they did. */
+static int measure(struct vfio_bench_target *t, struct vfio_bench_cell *c,
+		   struct vfio_buffer *buf, void *va, uint64_t iova,
+		   double times[5])
+{
+	int ret;
+
+	times[4] = calibrate();
+	vfio_fault_counter_start(&t->fc);
+	times[0] = now();
+	ret = map_one(t, c, buf, va, iova);
+	times[1] = now();
+	vfio_fault_counter_stop(&t->fc);
+	if (ret)
+		return ret;
+	times[2] = now();
+	ret = unmap_one(t, c, iova);
+	times[3] = now();
+	if (ret)
+		return ret;
+	ret = check_bar_faults(t, c, t->fc.delta[VFIO_FAULTS_MINFLT]);
+	if (ret)
+		return ret;
+	bar_iommu_entries(t, c, iova);
+	return place_check(c, buf);
+}
+
 static int run_rep(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 		   uint64_t iova, bool keep)
 {
@@ -237,23 +276,7 @@ static int run_rep(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	ret = prepare(t, c, &buf, &va);
 	if (ret)
 		return is_hugetlb(c) ? -ENOSPC : ret;
-	times[4] = calibrate();
-	vfio_fault_counter_start(&t->fc);
-	times[0] = now();
-	ret = map_one(t, c, &buf, va, iova);
-	times[1] = now();
-	vfio_fault_counter_stop(&t->fc);
-	if (!ret) {
-		times[2] = now();
-		ret = unmap_one(t, c, iova);
-		times[3] = now();
-	}
-	if (!ret)
-		ret = check_bar_faults(t, c, t->fc.delta[VFIO_FAULTS_MINFLT]);
-	if (!ret)
-		bar_iommu_entries(t, c, iova);
-	if (!ret)
-		ret = place_check(c, &buf);
+	ret = measure(t, c, &buf, va, iova, times);
 	release(t, c, &buf);
 	if (!ret && keep)
 		keep_sample(t, c->res, times);

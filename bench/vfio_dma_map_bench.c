@@ -204,7 +204,7 @@ static void record_iova_space(struct vfio_results_mode *m,
 static bool mode_setup(struct bench *b, const struct bench_opts *o,
 		       struct vfio_results_mode *m, struct vfio_bench_target *t)
 {
-	int ret = __vfio_iommu_mode_offered(m->mode);
+	int ret = vfio_iommu_mode_offered(m->mode);
 
 	if (ret == -ENODEV) {
 		snprintf(m->skip, sizeof(m->skip), "%s", vfio_error());
@@ -261,13 +261,13 @@ static void parse_option(struct bench_opts *o, int opt, const char *prog)
 		o->modes = optarg;
 		break;
 	case 'b':
-		o->m.backings = parse_list(optarg, __vfio_backing_parse);
+		o->m.backings = parse_list(optarg, vfio_backing_parse);
 		break;
 	case 'p':
-		o->m.policies = parse_list(optarg, __vfio_map_policy_parse);
+		o->m.policies = parse_list(optarg, vfio_map_policy_parse);
 		break;
 	case 'S':
-		o->m.states = parse_list(optarg, __vfio_bench_state_parse);
+		o->m.states = parse_list(optarg, vfio_bench_state_parse);
 		o->m.bar_states = true;
 		break;
 	case 's':
@@ -423,7 +423,7 @@ static int write_results(const struct bench *b, const struct bench_opts *o)
 	struct vfio_results_head head = { .bdf = o->bdf, .probe = &b->probe };
 
 	return vfio_results_write(o->out, &b->tab.results,
-				    vfio_results_head_write, &head);
+				  vfio_results_head_write, &head);
 }
 
 int main(int argc, char *argv[])

@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(in, data, size);
 	in[size] = '\0';
-	if (__vfio_bdf_parse(in, out))
+	if (vfio_bdf_parse(in, out))
 		return 0;
-	if (__vfio_bdf_parse(out, again) || strcmp(out, again))
+	if (vfio_bdf_parse(out, again) || strcmp(out, again))
 		abort();
 	if (sscanf(out, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
 		abort();

@@ -24,10 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* An exact-size copy, so any read past the end is caught. */
 	info = malloc(size);
 	memcpy(info, data, size);
-	__vfio_cap_validate(info, size, sizeof(*info), info->cap_offset);
-	__vfio_cap_find(info, size, sizeof(*info), info->cap_offset,
-			VFIO_REGION_INFO_CAP_TYPE, &h);
-	n = __vfio_region_sparse_areas(info, size, areas, VFIO_PLAN_MAX_AREAS);
+	vfio_cap_validate(info, size, sizeof(*info), info->cap_offset);
+	vfio_cap_find(info, size, sizeof(*info), info->cap_offset,
+		      VFIO_REGION_INFO_CAP_TYPE, &h);
+	n = vfio_region_sparse_areas(info, size, areas, VFIO_PLAN_MAX_AREAS);
 	for (i = 0; i < n; i++)
 		sum += areas[i].offset + areas[i].size;
 	free(info);

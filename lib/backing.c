@@ -32,7 +32,7 @@ const char *vfio_backing_name(enum vfio_backing b)
 	return b < VFIO_BACKING_NR ? names[b] : "invalid";
 }
 
-int __vfio_backing_parse(const char *name)
+int vfio_backing_parse(const char *name)
 {
 	int i;
 
@@ -179,7 +179,7 @@ static long node_free_hugepages(int node, uint64_t page)
 	return n;
 }
 
-int __vfio_buffer_bind(const struct vfio_buffer *buf, int node)
+int vfio_buffer_bind(const struct vfio_buffer *buf, int node)
 {
 	uint64_t page = vfio_backing_page_size(buf->backing);
 	long free;
@@ -198,7 +198,7 @@ int __vfio_buffer_bind(const struct vfio_buffer *buf, int node)
 	return __vfio_numa_bind(buf->va, buf->size, node);
 }
 
-int __vfio_buffer_check_node(const struct vfio_buffer *buf, int node)
+int vfio_buffer_check_node(const struct vfio_buffer *buf, int node)
 {
 	return __vfio_numa_check(buf->va, buf->size,
 				 vfio_backing_page_size(buf->backing), node, NULL);

@@ -39,7 +39,7 @@ static const char *parse_hex(const char *s, int max, unsigned int *val,
  * 1 to 4 hex digits (short ones are padded), or 5 to 8 without a leading
  * zero, as only %04x prints them; the rest is exactly bb:dd.f.
  */
-int __vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN])
+int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN])
 {
 	unsigned int dom = 0, bus, dev, fn;
 	const char *p = s;
@@ -106,7 +106,7 @@ static int add_bdf(const char *s, char bdfs[][VFIO_BDF_LEN], int n, int max)
 	char bdf[VFIO_BDF_LEN];
 	int i;
 
-	if (__vfio_bdf_parse(s, bdf))
+	if (vfio_bdf_parse(s, bdf))
 		VFIO_EXIT(KSFT_FAIL, "%s", vfio_error());
 	for (i = 0; i < n; i++)
 		if (!strcmp(bdfs[i], bdf))

@@ -18,6 +18,7 @@
 #include "libvfio/mmap.h"
 #include "libvfio/pt_evidence.h"
 #include "libvfio/sparse_plan.h"
+#include "libvfio/thp.h"
 #include "libvfio/vfio_pci_device.h"
 
 /* Pages in the window that tells whole-VMA population from per-page. */
@@ -54,36 +55,6 @@ enum vfio_advice vfio_advice_of(int madvise)
 	if (madvise == MADV_HUGEPAGE)
 		return VFIO_ADVICE_HUGE;
 	return madvise == MADV_NOHUGEPAGE ? VFIO_ADVICE_NOHUGE : VFIO_ADVICE_NONE;
-}
-
-int __vfio_thp_mode(char *out, size_t len)
-{
-	char buf[128] = "", *open, *close;
-	FILE *f = fopen(VFIO_THP_ENABLED, "r");
-	int ret = -EINVAL;
-
-	snprintf(out, len, "absent");
-	if (!f)
-		return vfio_err(-errno, "cannot read %s: %s", VFIO_THP_ENABLED,
-				strerror(errno));
-	if (fgets(buf, sizeof(buf), f)) {
-		open = strchr(buf, '[');
-		close = open ? strchr(open, ']') : NULL;
-		if (close) {
-			snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
-			ret = 0;
-		}
-	}
-	fclose(f);
-	if (ret)
-		return vfio_err(ret, "%s: no [mode] in \"%.*s\"", VFIO_THP_ENABLED,
-				(int)strcspn(buf, "\n"), buf);
-	return 0;
-}
-
-void vfio_thp_mode(char *out, size_t len)
-{
-	VFIO_ASSERT_OK(__vfio_thp_mode(out, len));
 }
 
 /* Map [off, off + len) of @r where @policy puts it, advised @advice. */
@@ -264,21 +235,26 @@ static int probe_advice(const struct vfio_probe_region *r,
 			struct vfio_fault_probe *p)
 {
 	uint64_t block = SZ_4K, len;
-	int ret = 0;
+	int ret;
 
-	if (p->testable >= SZ_2M)
+	if (p->testable >= SZ_2M) {
 		ret = probe_level(r, fc, VFIO_MAP_PMD,
 				  r->size < 2 * SZ_2M ? SZ_2M : 2 * SZ_2M,
 				  adv, SZ_4K, SZ_2M, &block, p);
-	if (!ret && block == SZ_2M && p->testable >= SZ_1G) {
+		if (ret)
+			return ret;
+	}
+	if (block == SZ_2M && p->testable >= SZ_1G) {
 		len = r->size < SZ_1G + SZ_2M ? SZ_1G : SZ_1G + SZ_2M;
 		ret = probe_level(r, fc, VFIO_MAP_PA, len, adv, SZ_2M, SZ_1G,
 				  &block, p);
+		if (ret)
+			return ret;
 	}
 	p->max_block[adv] = block;
-	if (!ret && !block)
+	if (!block)
 		p->style = VFIO_FAULT_STYLE_UNKNOWN;
-	return ret;
+	return 0;
 }
 
 /* Whole-VMA population: only the page tables can show the entry size. */
@@ -295,7 +271,7 @@ static void probe_ptdump(const struct vfio_probe_region *r,
 	if (len < SZ_2M || (r->reset && r->reset(r)) || window_map(r, VFIO_MAP_PMD, 0, len, VFIO_ADVICE_HUGE, &va))
 		return;
 	vfio_touch_pages(va, SZ_4K, r->write);
-	if (!__vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
+	if (!vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
 		snprintf(p->evidence, sizeof(p->evidence),
 			 "PTDUMP: %llu PMD + %llu PTE entries, no known size",
 			 (unsigned long long)seen.pmd, (unsigned long long)seen.pte);
@@ -372,11 +348,42 @@ static int probe_style(const struct vfio_probe_region *r,
 	return 0;
 }
 
+/* The probe's steps in order; the first that fails ends it. */
+static int probe_steps(const struct vfio_probe_region *r,
+		       struct vfio_fault_counter *fc, struct vfio_fault_probe *p)
+{
+	int adv, ret;
+
+	ret = probe_style(r, fc, p);
+	if (ret)
+		return ret;
+	if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
+		probe_ptdump(r, p);
+	/* A level that fits no law ends the probe's use: style UNKNOWN. */
+	for (adv = 0; adv < VFIO_ADVICE_NR &&
+	     p->style == VFIO_FAULT_STYLE_PER_ENTRY; adv++) {
+		ret = probe_advice(r, fc, adv, p);
+		if (ret)
+			return ret;
+	}
+	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+		kprobe_evidence(r, fc, p);
+	return 0;
+}
+
+/* Half a probe predicts nothing: no expectation may rest on it. */
+static int probe_failed(struct vfio_fault_probe *p, int ret)
+{
+	p->style = VFIO_FAULT_STYLE_UNKNOWN;
+	snprintf(p->verdict, sizeof(p->verdict), "probe failed: %s", vfio_error());
+	return ret;
+}
+
 int __vfio_fault_probe_region(const struct vfio_probe_region *r,
 			      struct vfio_fault_probe *p)
 {
 	struct vfio_fault_counter fc;
-	int adv, ret;
+	int ret;
 
 	memset(p, 0, sizeof(*p));
 	__vfio_thp_mode(p->thp, sizeof(p->thp));
@@ -384,23 +391,12 @@ int __vfio_fault_probe_region(const struct vfio_probe_region *r,
 	vfio_fault_counter_open(&fc);
 	/* The touch loop's first use costs a fault: take it here. */
 	vfio_touch_pages(&fc, sizeof(fc), false);
-	ret = probe_style(r, &fc, p);
-	if (!ret && p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
-		probe_ptdump(r, p);
-	for (adv = 0; !ret && adv < VFIO_ADVICE_NR &&
-	     p->style == VFIO_FAULT_STYLE_PER_ENTRY; adv++)
-		ret = probe_advice(r, &fc, adv, p);
-	if (!ret && p->style == VFIO_FAULT_STYLE_PER_ENTRY)
-		kprobe_evidence(r, &fc, p);
+	ret = probe_steps(r, &fc, p);
 	vfio_fault_counter_close(&fc);
-	if (!ret) {
-		compose_verdict(p);
-		return 0;
-	}
-	/* Half a probe predicts nothing: no expectation may rest on it. */
-	p->style = VFIO_FAULT_STYLE_UNKNOWN;
-	snprintf(p->verdict, sizeof(p->verdict), "probe failed: %s", vfio_error());
-	return ret;
+	if (ret)
+		return probe_failed(p, ret);
+	compose_verdict(p);
+	return 0;
 }
 
 void vfio_fault_probe_region(const struct vfio_probe_region *r,
@@ -437,12 +433,11 @@ int __vfio_fault_probe_device(struct vfio_pci_device *dev,
 	struct vfio_probe_region r = { .fd = dev->fd, .pfnmap = true };
 	int ret = device_region(dev, &r);
 
-	if (!ret)
-		return __vfio_fault_probe_region(&r, p);
-	memset(p, 0, sizeof(*p));
-	snprintf(p->verdict, sizeof(p->verdict), "probe failed: %s",
-		 vfio_error());
-	return ret;
+	if (ret) {
+		memset(p, 0, sizeof(*p));
+		return probe_failed(p, ret);
+	}
+	return __vfio_fault_probe_region(&r, p);
 }
 
 void vfio_fault_probe_device(struct vfio_pci_device *dev,
@@ -456,50 +451,6 @@ uint64_t vfio_fault_probe_block(const struct vfio_fault_probe *p, int madvise)
 	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
 		return p->max_block[vfio_advice_of(madvise)];
 	return p->style == VFIO_FAULT_STYLE_WHOLE_VMA ? p->pt_block : 0;
-}
-
-void vfio_fault_expect_init(const struct vfio_fault_probe *p,
-			    struct vfio_fault_expect *e)
-{
-	memset(e, 0, sizeof(*e));
-	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
-		e->exact = true;
-	else if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
-		e->per_vma = true;
-	if (e->per_vma)
-		snprintf(e->why, sizeof(e->why), "%s", p->verdict);
-	else if (!e->exact)
-		snprintf(e->why, sizeof(e->why),
-			 "the fault probe could not tell how this kernel faults BARs: %s",
-			 p->verdict[0] ? p->verdict : "not run");
-}
-
-void vfio_fault_expect_add(const struct vfio_fault_probe *p, int madvise,
-			   uint64_t va, uint64_t pa, uint64_t len,
-			   struct vfio_fault_expect *e)
-{
-	struct vfio_fault_law l;
-
-	if (e->per_vma)
-		e->faults++;
-	if (!e->exact)
-		return;
-	e->faults += vfio_expected_faults(va, pa, len,
-					  vfio_fault_probe_block(p, madvise), &l);
-	vfio_fault_law_sum(&e->law, &l);
-}
-
-void vfio_fault_expect_plan(const struct vfio_fault_probe *p, int madvise,
-			    const struct vfio_sparse_plan *plan, void *const va[],
-			    uint64_t pa, struct vfio_fault_expect *e)
-{
-	int i;
-
-	vfio_fault_expect_init(p, e);
-	for (i = 0; i < plan->nr_areas; i++)
-		vfio_fault_expect_add(p, madvise, (uintptr_t)va[i],
-				      pa + plan->areas[i].offset,
-				      plan->areas[i].size, e);
 }
 
 const char *vfio_fault_style_name(enum vfio_fault_style s)

@@ -20,17 +20,17 @@
 
 /* In FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES()'s order. */
 static const struct vfio_iommu_mode modes[] = {
-	{ "vfio_type1_iommu", "type1", false, "/dev/vfio/vfio",
-	  VFIO_TYPE1_IOMMU },
-	{ "vfio_type1v2_iommu", "type1v2", false, "/dev/vfio/vfio",
-	  VFIO_TYPE1v2_IOMMU },
+	{ .name = "vfio_type1_iommu", .short_name = "type1",
+	  .container_path = "/dev/vfio/vfio", .iommu_type = VFIO_TYPE1_IOMMU },
+	{ .name = "vfio_type1v2_iommu", .short_name = "type1v2",
+	  .container_path = "/dev/vfio/vfio", .iommu_type = VFIO_TYPE1v2_IOMMU },
 	/* iommufd's VFIO container emulation, CONFIG_IOMMUFD_VFIO_CONTAINER */
-	{ "iommufd_compat_type1", "compat-type1", false, "/dev/iommu",
-	  VFIO_TYPE1_IOMMU },
-	{ "iommufd_compat_type1v2", "compat-type1v2", false, "/dev/iommu",
-	  VFIO_TYPE1v2_IOMMU },
+	{ .name = "iommufd_compat_type1", .short_name = "compat-type1",
+	  .container_path = "/dev/iommu", .iommu_type = VFIO_TYPE1_IOMMU },
+	{ .name = "iommufd_compat_type1v2", .short_name = "compat-type1v2",
+	  .container_path = "/dev/iommu", .iommu_type = VFIO_TYPE1v2_IOMMU },
 	/* No container: the device cdev bound to /dev/iommu, an IOAS. */
-	{ "iommufd", "iommufd", true, NULL, 0 },
+	{ .name = "iommufd", .short_name = "iommufd", .iommufd = true },
 };
 
 static_assert(ARRAY_SIZE(modes) == VFIO_IOMMU_NR_MODES,
@@ -65,7 +65,7 @@ bool vfio_iommu_mode_uses_iommufd(const struct vfio_iommu_mode *mode)
 }
 
 /* The native mode needs /dev/iommu and device cdevs. */
-static int __iommufd_offered(void)
+static int iommufd_offered(void)
 {
 	if (access("/dev/iommu", F_OK))
 		return vfio_err(-ENODEV, "iommufd: no /dev/iommu (kernel built without CONFIG_IOMMUFD)");
@@ -75,7 +75,7 @@ static int __iommufd_offered(void)
 }
 
 /* A container device that cannot be opened: absent, or a real problem. */
-static int __container_open_error(const struct vfio_iommu_mode *mode)
+static int container_open_error(const struct vfio_iommu_mode *mode)
 {
 	int err = errno;
 
@@ -93,12 +93,12 @@ static int __container_open_error(const struct vfio_iommu_mode *mode)
 }
 
 /* Open @mode's container and check that it offers the IOMMU type. */
-static int __container_open(const struct vfio_iommu_mode *mode)
+static int container_open(const struct vfio_iommu_mode *mode)
 {
 	int fd = open(mode->container_path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		return __container_open_error(mode);
+		return container_open_error(mode);
 	if (ioctl(fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
 		close(fd);
 		return vfio_err(-EINVAL, "%s: VFIO API version is not %d",
@@ -113,7 +113,7 @@ static int __container_open(const struct vfio_iommu_mode *mode)
 	return fd;
 }
 
-int __vfio_iommu_mode_offered(const char *name)
+int vfio_iommu_mode_offered(const char *name)
 {
 	const struct vfio_iommu_mode *mode = vfio_iommu_mode_get(name);
 	int fd;
@@ -121,8 +121,8 @@ int __vfio_iommu_mode_offered(const char *name)
 	if (!mode)
 		return -EINVAL;
 	if (mode->iommufd)
-		return __iommufd_offered();
-	fd = __container_open(mode);
+		return iommufd_offered();
+	fd = container_open(mode);
 	if (fd < 0)
 		return fd;
 	close(fd);
@@ -141,9 +141,9 @@ int __vfio_iommu_init(const char *name, struct vfio_iommu **out)
 	if (!iommu->mode)
 		ret = -EINVAL;
 	else if (iommu->mode->iommufd)
-		ret = __iommufd_ioas_open(&iommu->ioas);
+		ret = iommufd_ioas_open(&iommu->ioas);
 	else
-		ret = iommu->container_fd = __container_open(iommu->mode);
+		ret = iommu->container_fd = container_open(iommu->mode);
 	if (ret < 0) {
 		vfio_iommu_cleanup(iommu);
 		return ret;
@@ -172,16 +172,17 @@ void vfio_iommu_cleanup(struct vfio_iommu *iommu)
 }
 
 /* Count a device in once the ranges it leaves are known. */
-static int __iommu_attached(struct vfio_iommu *iommu)
+static int iommu_attached(struct vfio_iommu *iommu)
 {
-	int ret = __vfio_iommu_info_read(iommu);
+	int ret = vfio_iommu_info_read(iommu);
 
-	if (!ret)
-		iommu->nr_devices++;
-	return ret;
+	if (ret)
+		return ret;
+	iommu->nr_devices++;
+	return 0;
 }
 
-int __vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd)
+int vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd)
 {
 	const struct vfio_iommu_mode *m = iommu->mode;
 
@@ -197,19 +198,19 @@ int __vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd)
 		return vfio_err(-errno, "VFIO_SET_IOMMU(%s): %s%s", m->name,
 				strerror(errno), errno == EPERM ?
 				" (no interrupt remapping: enable it, or vfio_iommu_type1 allow_unsafe_interrupts=1)" : "");
-	return __iommu_attached(iommu);
+	return iommu_attached(iommu);
 }
 
-int __vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
-			     uint32_t *pt_id)
+int vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
+			   uint32_t *pt_id)
 {
 	int ret;
 
 	if (!iommu->mode->iommufd)
 		return vfio_err(-EINVAL, "%s: devices attach by their group, not a cdev",
 				iommu->mode->name);
-	ret = __iommufd_attach(&iommu->ioas, device_fd, pt_id);
-	return ret ? ret : __iommu_attached(iommu);
+	ret = iommufd_attach(&iommu->ioas, device_fd, pt_id);
+	return ret ? ret : iommu_attached(iommu);
 }
 
 void vfio_iommu_detached(struct vfio_iommu *iommu)
@@ -217,8 +218,8 @@ void vfio_iommu_detached(struct vfio_iommu *iommu)
 	iommu->nr_devices--;
 }
 
-static int __read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
-			 struct vfio_iommu_info *info)
+static int read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
+		       struct vfio_iommu_info *info)
 {
 	const size_t fixed = offsetof(struct vfio_iommu_type1_info_cap_iova_range,
 				      iova_ranges);
@@ -232,8 +233,8 @@ static int __read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
 
 	if (!(ti->flags & VFIO_IOMMU_INFO_CAPS))
 		return 0;
-	ret = __vfio_cap_find(ti, len, sizeof(*ti), ti->cap_offset,
-			      VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, &h);
+	ret = vfio_cap_find(ti, len, sizeof(*ti), ti->cap_offset,
+			    VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, &h);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret)
@@ -255,7 +256,7 @@ static int __read_ranges(const struct vfio_iommu_type1_info *ti, size_t len,
 }
 
 /* VFIO_IOMMU_GET_INFO with its IOVA-range capability, validated. */
-static int __type1_info(int container_fd, struct vfio_iommu_info *info)
+static int type1_info(int container_fd, struct vfio_iommu_info *info)
 {
 	struct vfio_iommu_type1_info *ti;
 	uint32_t argsz = sizeof(*ti);
@@ -279,14 +280,14 @@ static int __type1_info(int container_fd, struct vfio_iommu_info *info)
 		free(ti);
 	}
 	info->pgsizes = ti->iova_pgsizes;
-	ret = __read_ranges(ti, argsz, info);
+	ret = read_ranges(ti, argsz, info);
 	free(ti);
 	return ret;
 }
 
-int __vfio_iommu_info_read(struct vfio_iommu *iommu)
+int vfio_iommu_info_read(struct vfio_iommu *iommu)
 {
 	if (iommu->mode->iommufd)
-		return __iommufd_iova_ranges(&iommu->ioas, &iommu->info);
-	return __type1_info(iommu->container_fd, &iommu->info);
+		return iommufd_iova_ranges(&iommu->ioas, &iommu->info);
+	return type1_info(iommu->container_fd, &iommu->info);
 }

@@ -26,8 +26,8 @@ static uint64_t next_size(uint64_t pgsizes, uint64_t s)
 	return s >> 63 ? 0 : above & -above;
 }
 
-int64_t __vfio_iommu_entries(uint64_t pgsizes, uint64_t iova, uint64_t pa,
-			     uint64_t len)
+int64_t vfio_iommu_entries(uint64_t pgsizes, uint64_t iova, uint64_t pa,
+			   uint64_t len)
 {
 	uint64_t s, next, n;
 	int64_t entries = 0;

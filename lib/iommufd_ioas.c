@@ -15,7 +15,7 @@
 #include "libvfio/assert.h"
 #include "libvfio/iommufd_ioas.h"
 
-int __iommufd_ioas_open(struct vfio_ioas *ioas)
+int iommufd_ioas_open(struct vfio_ioas *ioas)
 {
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 
@@ -29,7 +29,7 @@ int __iommufd_ioas_open(struct vfio_ioas *ioas)
 	return 0;
 }
 
-int __iommufd_attach(struct vfio_ioas *ioas, int device_fd, uint32_t *pt_id)
+int iommufd_attach(struct vfio_ioas *ioas, int device_fd, uint32_t *pt_id)
 {
 	struct vfio_device_bind_iommufd bind = {
 		.argsz = sizeof(bind), .iommufd = ioas->fd,
@@ -49,8 +49,8 @@ int __iommufd_attach(struct vfio_ioas *ioas, int device_fd, uint32_t *pt_id)
 	return 0;
 }
 
-int __iommufd_iova_ranges(struct vfio_ioas *ioas,
-			  struct vfio_iommu_info *info)
+int iommufd_iova_ranges(struct vfio_ioas *ioas,
+			struct vfio_iommu_info *info)
 {
 	struct iommu_iova_range r[VFIO_MAX_IOVA_RANGES];
 	struct iommu_ioas_iova_ranges q = {
@@ -77,8 +77,8 @@ int __iommufd_iova_ranges(struct vfio_ioas *ioas,
 #define MAP_FLAGS (IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
 		   IOMMU_IOAS_MAP_READABLE)
 
-int __iommufd_map(struct vfio_ioas *ioas, void *va, uint64_t iova,
-		  uint64_t size)
+int iommufd_map(struct vfio_ioas *ioas, void *va, uint64_t iova,
+		uint64_t size)
 {
 	struct iommu_ioas_map map = {
 		.size = sizeof(map), .flags = MAP_FLAGS, .ioas_id = ioas->id,
@@ -116,8 +116,8 @@ void iommufd_map_file(struct vfio_ioas *ioas, int fd, uint64_t start,
 	VFIO_ASSERT_OK(__iommufd_map_file(ioas, fd, start, iova, size));
 }
 
-int __iommufd_unmap(struct vfio_ioas *ioas, uint64_t iova, uint64_t size,
-		    uint64_t *done)
+int iommufd_unmap(struct vfio_ioas *ioas, uint64_t iova, uint64_t size,
+		  uint64_t *done)
 {
 	struct iommu_ioas_unmap unmap = {
 		.size = sizeof(unmap), .ioas_id = ioas->id,

@@ -26,7 +26,8 @@ int vfio_set_error(const char *fmt, ...)
 /*
  * The library's error convention in one call: record why, leave -@err in
  * errno for callers that look there, and hand @err (a negative errno, as
- * every __foo() returns) back: "return vfio_err(-EINVAL, "...", ...);".
+ * every fallible library function returns) back:
+ * "return vfio_err(-EINVAL, "...", ...);".
  */
 int vfio_err(int err, const char *fmt, ...)
 {

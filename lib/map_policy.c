@@ -26,7 +26,7 @@ const char *vfio_map_policy_name(enum vfio_map_policy p)
 	return p < VFIO_MAP_NR_POLICIES ? names[p] : "invalid";
 }
 
-int __vfio_map_policy_parse(const char *name)
+int vfio_map_policy_parse(const char *name)
 {
 	int i;
 

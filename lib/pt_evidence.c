@@ -24,7 +24,7 @@
 #define PT_LINE_MAX	512
 #define PT_MAX_TOKENS	16
 
-int __vfio_debugfs_mount(void)
+int vfio_debugfs_mount(void)
 {
 	struct statfs s;
 
@@ -129,8 +129,8 @@ static bool ptdump_parse(char *line, struct pt_run *r)
 	       (r->sz || !strcmp(tok[n - 1], "pgd") || !strcmp(tok[n - 1], "p4d"));
 }
 
-int __vfio_ptdump_count_file(FILE *f, uint64_t start, uint64_t end,
-			     struct vfio_fault_law *out)
+int vfio_ptdump_count_file(FILE *f, uint64_t start, uint64_t end,
+			   struct vfio_fault_law *out)
 {
 	char line[PT_LINE_MAX];
 	struct pt_run r;
@@ -163,13 +163,13 @@ static int ptdump_absent(void)
 	struct statfs s;
 
 	if (statfs(VFIO_DEBUGFS, &s) || s.f_type != DEBUGFS_MAGIC)
-		return vfio_err(-ENOENT, "debugfs is not mounted at %s (__vfio_debugfs_mount())",
+		return vfio_err(-ENOENT, "debugfs is not mounted at %s (vfio_debugfs_mount())",
 				VFIO_DEBUGFS);
 	return vfio_err(-ENOENT, "no %s/current_user or current_kernel: kernel built without CONFIG_PTDUMP_DEBUGFS",
 			VFIO_PTDUMP_DIR);
 }
 
-int __vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out)
+int vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out)
 {
 	/* Under PTI the user-mode copy is the one user space runs on. */
 	const char *path = VFIO_PTDUMP_DIR "/current_user";
@@ -185,7 +185,7 @@ int __vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out
 	if (!f)
 		return vfio_err(-errno, "cannot read %s: %s%s", path, strerror(errno),
 				errno == EACCES ? " (needs root)" : "");
-	ret = __vfio_ptdump_count_file(f, start, end, out);
+	ret = vfio_ptdump_count_file(f, start, end, out);
 	fclose(f);
 	return ret;
 }
@@ -249,8 +249,8 @@ static int iommu_header(struct iommu_scan *s, const char *line)
 	return 1;
 }
 
-int __vfio_iommu_pt_count_file(FILE *f, const char *bdf, uint64_t iova,
-			       uint64_t size, struct vfio_fault_law *out)
+int vfio_iommu_pt_count_file(FILE *f, const char *bdf, uint64_t iova,
+			     uint64_t size, struct vfio_fault_law *out)
 {
 	struct iommu_scan s = { .bdf = bdf };
 	uint64_t end = iova + size, e, sz;
@@ -296,8 +296,8 @@ static const char *iommu_dump_path(const char *bdf, char *buf, size_t len)
 	return access(buf, F_OK) ? NULL : buf;
 }
 
-int __vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
-			  struct vfio_fault_law *out)
+int vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
+			struct vfio_fault_law *out)
 {
 	char buf[256];
 	const char *path;
@@ -315,7 +315,7 @@ int __vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
 	f = fopen(path, "r");
 	if (!f)
 		return vfio_err(-errno, "cannot read %s: %s", path, strerror(errno));
-	ret = __vfio_iommu_pt_count_file(f, bdf, iova, size, out);
+	ret = vfio_iommu_pt_count_file(f, bdf, iova, size, out);
 	fclose(f);
 	return ret;
 }

@@ -70,13 +70,16 @@ int __vfio_region_map(int fd, uint64_t fd_offset,
 			munmap(base + plan->gaps[i].offset, plan->gaps[i].size);
 	}
 	ret = map_areas(fd, fd_offset, plan, base, prot, va);
-	if (!ret)
-		ret = advise_areas(plan, pl->madvise, va);
-	if (ret) {
-		vfio_region_unmap(plan, va);
-		if (base)
-			munmap(base, plan->reserve_size);
-	}
+	if (ret)
+		goto err;
+	ret = advise_areas(plan, pl->madvise, va);
+	if (ret)
+		goto err;
+	return 0;
+err:
+	vfio_region_unmap(plan, va);
+	if (base)
+		munmap(base, plan->reserve_size);
 	return ret;
 }
 

@@ -62,9 +62,9 @@ static int cap_walk(const void *info, size_t len, size_t min_off,
 	return n;
 }
 
-int __vfio_cap_find(const void *info, size_t len, size_t min_off,
-		    uint32_t first, uint16_t id,
-		    const struct vfio_info_cap_header **cap)
+int vfio_cap_find(const void *info, size_t len, size_t min_off,
+		  uint32_t first, uint16_t id,
+		  const struct vfio_info_cap_header **cap)
 {
 	int ret = cap_walk(info, len, min_off, first, id, cap);
 
@@ -75,16 +75,16 @@ int __vfio_cap_find(const void *info, size_t len, size_t min_off,
 	return 0;
 }
 
-int __vfio_cap_validate(const void *info, size_t len, size_t min_off,
-			uint32_t first)
+int vfio_cap_validate(const void *info, size_t len, size_t min_off,
+		      uint32_t first)
 {
 	const struct vfio_info_cap_header *h;
 
 	return cap_walk(info, len, min_off, first, 0, &h);
 }
 
-int __vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
-			       struct vfio_range *areas, int max)
+int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
+			     struct vfio_range *areas, int max)
 {
 	const size_t fixed = offsetof(struct vfio_region_info_cap_sparse_mmap, areas);
 	const size_t nr_at = offsetof(struct vfio_region_info_cap_sparse_mmap, nr_areas);
@@ -97,8 +97,8 @@ int __vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
 
 	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
 		return -ENOENT;
-	ret = __vfio_cap_find(info, len, sizeof(*info), info->cap_offset,
-			      VFIO_REGION_INFO_CAP_SPARSE_MMAP, &h);
+	ret = vfio_cap_find(info, len, sizeof(*info), info->cap_offset,
+			    VFIO_REGION_INFO_CAP_SPARSE_MMAP, &h);
 	if (ret)
 		return ret;
 	cap = (const uint8_t *)h;

@@ -26,7 +26,7 @@
 #define VFIO_INFO_MAX_SIZE (64 * 1024)
 
 /* Read the basename of the symlink /sys/bus/pci/devices/@bdf/@link. */
-static int __sysfs_link(const char *bdf, const char *link, char *out, size_t len)
+static int sysfs_link(const char *bdf, const char *link, char *out, size_t len)
 {
 	char path[128], target[256];
 	ssize_t n;
@@ -40,31 +40,31 @@ static int __sysfs_link(const char *bdf, const char *link, char *out, size_t len
 	return 0;
 }
 
-int __vfio_pci_iommu_group(const char *bdf)
+int vfio_pci_iommu_group(const char *bdf)
 {
 	char name[64];
 
-	if (__sysfs_link(bdf, "iommu_group", name, sizeof(name)))
+	if (sysfs_link(bdf, "iommu_group", name, sizeof(name)))
 		return vfio_err(-ENODEV, "%s has no IOMMU group: boot with intel_iommu=on or amd_iommu=on",
 				bdf);
 	return atoi(name);
 }
 
 /* The device exists, is bound to vfio-pci and has an IOMMU group. */
-static int __device_sysfs_check(const char *bdf, int *group)
+static int device_sysfs_check(const char *bdf, int *group)
 {
 	char path[128], name[64];
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
 	if (access(path, F_OK))
 		return vfio_err(-errno, "%s: no such PCI device (see lspci -D)", bdf);
-	if (__sysfs_link(bdf, "driver", name, sizeof(name)))
+	if (sysfs_link(bdf, "driver", name, sizeof(name)))
 		return vfio_err(-ENODEV, "%s is bound to no driver: bind it to vfio-pci with %s -d %s",
 				bdf, vfio_run_sh(), bdf);
 	if (strcmp(name, "vfio-pci"))
 		return vfio_err(-ENODEV, "%s is bound to %s, not vfio-pci: bind it with %s -d %s",
 				bdf, name, vfio_run_sh(), bdf);
-	*group = __vfio_pci_iommu_group(bdf);
+	*group = vfio_pci_iommu_group(bdf);
 	return *group < 0 ? *group : 0;
 }
 
@@ -75,11 +75,11 @@ void vfio_selftests_require_device(const char *bdf)
 	/* Without vfio at all, each IOMMU mode SKIPs with its own reason. */
 	if (!bdf || (access("/dev/vfio/vfio", F_OK) && access("/dev/iommu", F_OK)))
 		return;
-	if (__device_sysfs_check(bdf, &group))
+	if (device_sysfs_check(bdf, &group))
 		ksft_exit_fail_msg("%s\n", vfio_error());
 }
 
-static int __group_open(struct vfio_pci_device *dev)
+static int group_open(struct vfio_pci_device *dev)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
@@ -100,7 +100,7 @@ static int __group_open(struct vfio_pci_device *dev)
 }
 
 /* /dev/vfio/devices/vfioN for @bdf, from /sys/bus/pci/devices/@bdf/vfio-dev. */
-static int __cdev_path(const char *bdf, char *path, size_t len)
+static int cdev_path(const char *bdf, char *path, size_t len)
 {
 	char dir[128], name[256] = "";
 	struct dirent *e;
@@ -120,12 +120,12 @@ static int __cdev_path(const char *bdf, char *path, size_t len)
 	return 0;
 }
 
-static int __cdev_open(struct vfio_pci_device *dev)
+static int cdev_open(struct vfio_pci_device *dev)
 {
 	char path[64];
 	int ret;
 
-	ret = __cdev_path(dev->bdf, path, sizeof(path));
+	ret = cdev_path(dev->bdf, path, sizeof(path));
 	if (ret)
 		return ret;
 	dev->fd = open(path, O_RDWR | O_CLOEXEC);
@@ -136,8 +136,8 @@ static int __cdev_open(struct vfio_pci_device *dev)
 	return 0;
 }
 
-int __vfio_region_info(int device_fd, uint32_t index,
-		       struct vfio_region_info **out)
+int vfio_region_info_get(int device_fd, uint32_t index,
+			 struct vfio_region_info **out)
 {
 	struct vfio_region_info *info = NULL;
 	uint32_t argsz = sizeof(*info);
@@ -166,8 +166,8 @@ int __vfio_region_info(int device_fd, uint32_t index,
 		free(info);
 	}
 	if (info->flags & VFIO_REGION_INFO_FLAG_CAPS) {
-		ret = __vfio_cap_validate(info, argsz, sizeof(*info),
-					  info->cap_offset);
+		ret = vfio_cap_validate(info, argsz, sizeof(*info),
+					info->cap_offset);
 		if (ret < 0)
 			goto err;
 	}
@@ -179,10 +179,10 @@ err:
 }
 
 /* Keep a BAR's sparse areas, if its region info has the capability. */
-static int __read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
+static int read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
 {
-	int n = __vfio_region_sparse_areas(info, info->argsz, b->sparse_areas,
-					   VFIO_PLAN_MAX_AREAS);
+	int n = vfio_region_sparse_areas(info, info->argsz, b->sparse_areas,
+					 VFIO_PLAN_MAX_AREAS);
 
 	if (n == -ENOENT)
 		return 0;
@@ -193,20 +193,20 @@ static int __read_sparse(struct vfio_pci_bar *b, struct vfio_region_info *info)
 	return 0;
 }
 
-static int __read_bars(struct vfio_pci_device *dev)
+static int read_bars(struct vfio_pci_device *dev)
 {
 	struct vfio_region_info *info;
 	int i, ret;
 
 	for (i = 0; i < VFIO_PCI_NUM_BARS && i < (int)dev->info.num_regions; i++) {
-		ret = __vfio_region_info(dev->fd, VFIO_PCI_BAR0_REGION_INDEX + i,
-					 &info);
+		ret = vfio_region_info_get(dev->fd, VFIO_PCI_BAR0_REGION_INDEX + i,
+					   &info);
 		if (ret)
 			return ret;
 		dev->bars[i].size = info->size;
 		dev->bars[i].offset = info->offset;
 		dev->bars[i].flags = info->flags;
-		ret = __read_sparse(&dev->bars[i], info);
+		ret = read_sparse(&dev->bars[i], info);
 		free(info);
 		if (ret)
 			return ret;
@@ -215,23 +215,24 @@ static int __read_bars(struct vfio_pci_device *dev)
 }
 
 /* Device info and the BARs' region info, however the fd was opened. */
-static int __device_info(struct vfio_pci_device *dev)
+static int device_info(struct vfio_pci_device *dev)
 {
 	dev->info.argsz = sizeof(dev->info);
 	if (ioctl(dev->fd, VFIO_DEVICE_GET_INFO, &dev->info))
 		return vfio_err(-errno, "VFIO_DEVICE_GET_INFO: %s", strerror(errno));
 	if (!(dev->info.flags & VFIO_DEVICE_FLAGS_PCI))
 		return vfio_err(-ENODEV, "%s is not a vfio-pci device", dev->bdf);
-	return __read_bars(dev);
+	return read_bars(dev);
 }
 
 /* The group way: open it, put it in the container, get the device. */
-static int __attach_group(struct vfio_pci_device *dev)
+static int attach_group(struct vfio_pci_device *dev)
 {
-	int ret = __group_open(dev);
+	int ret = group_open(dev);
 
-	if (!ret)
-		ret = __vfio_iommu_attach_group(dev->iommu, dev->group_fd);
+	if (ret)
+		return ret;
+	ret = vfio_iommu_attach_group(dev->iommu, dev->group_fd);
 	if (ret)
 		return ret;
 	dev->attached = true;
@@ -243,18 +244,20 @@ static int __attach_group(struct vfio_pci_device *dev)
 }
 
 /* The iommufd way: the device's own cdev, bound and attached to the IOAS. */
-static int __attach_cdev(struct vfio_pci_device *dev)
+static int attach_cdev(struct vfio_pci_device *dev)
 {
-	int ret = __cdev_open(dev);
+	int ret = cdev_open(dev);
 
-	if (!ret)
-		ret = __vfio_iommu_attach_cdev(dev->iommu, dev->fd, &dev->pt_id);
-	if (!ret)
-		dev->attached = true;
-	return ret;
+	if (ret)
+		return ret;
+	ret = vfio_iommu_attach_cdev(dev->iommu, dev->fd, &dev->pt_id);
+	if (ret)
+		return ret;
+	dev->attached = true;
+	return 0;
 }
 
-int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
+int __vfio_pci_device_init(struct vfio_pci_device *dev, const char *bdf,
 			   struct vfio_iommu *iommu)
 {
 	int ret;
@@ -262,16 +265,21 @@ int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
 	memset(dev, 0, sizeof(*dev));
 	dev->group_fd = dev->fd = dev->group = -1;
 	dev->iommu = iommu;
-	ret = __vfio_bdf_parse(bdf, dev->bdf);
-	if (!ret)
-		ret = __device_sysfs_check(dev->bdf, &dev->group);
-	if (!ret)
-		ret = iommu->mode->iommufd ? __attach_cdev(dev) :
-					     __attach_group(dev);
-	if (!ret)
-		ret = __device_info(dev);
+	ret = vfio_bdf_parse(bdf, dev->bdf);
 	if (ret)
-		vfio_pci_device_close(dev);
+		goto err;
+	ret = device_sysfs_check(dev->bdf, &dev->group);
+	if (ret)
+		goto err;
+	ret = iommu->mode->iommufd ? attach_cdev(dev) : attach_group(dev);
+	if (ret)
+		goto err;
+	ret = device_info(dev);
+	if (ret)
+		goto err;
+	return 0;
+err:
+	vfio_pci_device_close(dev);
 	return ret;
 }
 
@@ -282,7 +290,7 @@ struct vfio_pci_device *vfio_pci_device_init(const char *bdf,
 
 	if (!dev)
 		VFIO_FAIL("out of memory");
-	VFIO_ASSERT_OK(__vfio_pci_device_open(dev, bdf, iommu));
+	VFIO_ASSERT_OK(__vfio_pci_device_init(dev, bdf, iommu));
 	return dev;
 }
 
@@ -345,7 +353,7 @@ void vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len)
 }
 
 /* The plan for a BAR: its sparse areas, or one area over all of it. */
-static int __bar_plan(struct vfio_pci_bar *b)
+static int bar_plan(struct vfio_pci_bar *b)
 {
 	struct vfio_range whole = { 0, align_up(b->size, getpagesize()) };
 
@@ -369,16 +377,17 @@ int __vfio_pci_bar_map(struct vfio_pci_device *dev, int bar,
 	/* A second map replaces the first rather than leaking it. */
 	vfio_pci_bar_unmap(dev, bar);
 	ret = __vfio_pci_bar_pa(dev->bdf, bar, &b->pa, &len);
-	if (!ret)
-		ret = __bar_plan(b);
-	if (!ret)
-		ret = __vfio_map_policy_place(policy, b->plan.reserve_size, b->pa,
-					      0, b->plan.reserve_size,
-					      &b->placement);
-	if (!ret)
-		ret = __vfio_region_map(dev->fd, b->offset, &b->plan,
-					&b->placement, PROT_READ | PROT_WRITE,
-					b->area_va);
+	if (ret)
+		return ret;
+	ret = bar_plan(b);
+	if (ret)
+		return ret;
+	ret = __vfio_map_policy_place(policy, b->plan.reserve_size, b->pa, 0,
+				      b->plan.reserve_size, &b->placement);
+	if (ret)
+		return ret;
+	ret = __vfio_region_map(dev->fd, b->offset, &b->plan, &b->placement,
+				PROT_READ | PROT_WRITE, b->area_va);
 	if (ret)
 		return ret;
 	b->policy = policy;
@@ -408,8 +417,8 @@ void vfio_pci_bar_touch(const struct vfio_pci_bar *b)
 	vfio_region_touch(&b->plan, b->area_va);
 }
 
-int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
-		       uint64_t offset, uint64_t length)
+int vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
+		     uint64_t offset, uint64_t length)
 {
 	size_t len = sizeof(struct vfio_device_feature) +
 		     sizeof(struct vfio_device_feature_dma_buf) +

@@ -78,7 +78,7 @@ closure() {
 			fi
 			break
 		done
-	done < <(sed -n 's/^#include "\(.*\)"/\1/p' "$1")
+	done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$1")
 }
 
 # "header X.c" when the header (comments stripped) names what X.c defines.

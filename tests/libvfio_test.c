@@ -126,7 +126,7 @@ static void fake_region(struct fake_info *f)
 }
 
 #define FIND(f, len, id, cap) \
-	__vfio_cap_find(&(f), len, sizeof((f).info), (f).info.cap_offset, id, cap)
+	vfio_cap_find(&(f), len, sizeof((f).info), (f).info.cap_offset, id, cap)
 
 TEST(cap_chain_valid)
 {
@@ -135,18 +135,18 @@ TEST(cap_chain_valid)
 	struct fake_info f;
 
 	fake_region(&f);
-	ASSERT_EQ(2, __vfio_cap_validate(&f, f.info.argsz, sizeof(f.info), 0x20));
+	ASSERT_EQ(2, vfio_cap_validate(&f, f.info.argsz, sizeof(f.info), 0x20));
 	ASSERT_EQ(0, FIND(f, f.info.argsz, VFIO_REGION_INFO_CAP_TYPE, &h));
 	EXPECT_EQ((void *)(f.buf + 0x58), (void *)h);
 	EXPECT_EQ(-ENOENT, FIND(f, f.info.argsz, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, &h));
-	ASSERT_EQ(2, __vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64));
+	ASSERT_EQ(2, vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64));
 	EXPECT_EQ(0x3000, areas[1].offset);
 	EXPECT_EQ(0x1000, areas[1].size);
-	EXPECT_EQ(-E2BIG, __vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 1));
+	EXPECT_EQ(-E2BIG, vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 1));
 	/* No capabilities at all is a valid, empty chain. */
-	EXPECT_EQ(0, __vfio_cap_validate(&f, f.info.argsz, sizeof(f.info), 0));
+	EXPECT_EQ(0, vfio_cap_validate(&f, f.info.argsz, sizeof(f.info), 0));
 	f.info.flags &= ~VFIO_REGION_INFO_FLAG_CAPS;
-	EXPECT_EQ(-ENOENT, __vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64));
+	EXPECT_EQ(-ENOENT, vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64));
 }
 
 TEST(cap_chain_loops)
@@ -199,7 +199,7 @@ TEST(cap_four_byte_aligned)
 	put_cap(&f, 0x24, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0);
 	memcpy(f.buf + 0x24 + 8, &nr, sizeof(nr));
 	memcpy(f.buf + 0x24 + 16, &a, sizeof(a));
-	ASSERT_EQ(1, __vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64))
+	ASSERT_EQ(1, vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64))
 		TH_LOG("%s", vfio_error());
 	EXPECT_EQ(0x5000, areas[0].offset);
 	EXPECT_EQ(0x2000, areas[0].size);
@@ -218,15 +218,15 @@ TEST(cap_chain_truncated)
 	/* More areas than fit before the next capability. */
 	w = (void *)(f.buf + 0x20);
 	w->nr_areas = 3;
-	EXPECT_EQ(-EINVAL, __vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64));
+	EXPECT_EQ(-EINVAL, vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64));
 	w->nr_areas = 0x80000000;
-	EXPECT_EQ(-EINVAL, __vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64));
+	EXPECT_EQ(-EINVAL, vfio_region_sparse_areas(&f.info, f.info.argsz, areas, 64));
 	/*
 	 * Found by fuzz_caps: a sparse-mmap header at the very end, its
 	 * nr_areas beyond the buffer, was read before being bounds-checked.
 	 */
 	put_cap(&f, 0x20, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0x0a000000);
-	EXPECT_EQ(-EINVAL, __vfio_region_sparse_areas(&f.info, 0x28, areas, 64));
+	EXPECT_EQ(-EINVAL, vfio_region_sparse_areas(&f.info, 0x28, areas, 64));
 	EXPECT_NE(NULL, strstr(vfio_error(), "truncated"));
 }
 
@@ -270,14 +270,14 @@ TEST(bdf_parse)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(good); i++) {
-		ASSERT_EQ(0, __vfio_bdf_parse(good[i][0], out)) TH_LOG("%s", good[i][0]);
+		ASSERT_EQ(0, vfio_bdf_parse(good[i][0], out)) TH_LOG("%s", good[i][0]);
 		EXPECT_STREQ(good[i][1], out);
 	}
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(-EINVAL, __vfio_bdf_parse(bad[i], out)) TH_LOG("'%s'", bad[i]);
+		EXPECT_EQ(-EINVAL, vfio_bdf_parse(bad[i], out)) TH_LOG("'%s'", bad[i]);
 		EXPECT_NE(NULL, strstr(vfio_error(), "malformed BDF"));
 	}
-	EXPECT_EQ(-EINVAL, __vfio_bdf_parse(NULL, out));
+	EXPECT_EQ(-EINVAL, vfio_bdf_parse(NULL, out));
 }
 
 TEST(bdfs_from_argv_and_env)
@@ -403,6 +403,28 @@ TEST(pow2_helpers)
 	/* Sizes with no power of two above them clamp, as large ones do. */
 	EXPECT_EQ(SZ_1G, vfio_pci_bar_align((1ULL << 63) + 1));
 	EXPECT_EQ(SZ_1G, vfio_pci_bar_align(UINT64_MAX));
+}
+
+/*
+ * One line per value of a second axis gives a variant for every IOMMU
+ * mode the library knows, each with its own mode and the value's fields.
+ */
+FIXTURE(mode_axis) {};
+FIXTURE_VARIANT(mode_axis) {
+	const char *iommu_mode;
+	uint64_t size;
+};
+FIXTURE_VARIANT_ADD_IOMMU_MODES(mode_axis, small, .size = SZ_4K);
+FIXTURE_VARIANT_ADD_IOMMU_MODES(mode_axis, large, .size = SZ_2M);
+FIXTURE_SETUP(mode_axis) {}
+FIXTURE_TEARDOWN(mode_axis) {}
+
+/* Named mode_value: vfio_type1_iommu_small ... iommufd_large. */
+TEST_F(mode_axis, variant_has_mode_and_value)
+{
+	ASSERT_NE(NULL, vfio_iommu_mode_get(variant->iommu_mode))
+		TH_LOG("%s", vfio_error());
+	EXPECT_TRUE(variant->size == SZ_4K || variant->size == SZ_2M);
 }
 
 /* A check fails, then a path that cannot go on wants to skip. */

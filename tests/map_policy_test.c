@@ -119,8 +119,8 @@ TEST(policy_names)
 	int p;
 
 	for (p = 0; p < VFIO_MAP_NR_POLICIES; p++)
-		EXPECT_EQ(p, __vfio_map_policy_parse(vfio_map_policy_name(p)));
-	EXPECT_EQ(-EINVAL, __vfio_map_policy_parse("1g"));
+		EXPECT_EQ(p, vfio_map_policy_parse(vfio_map_policy_name(p)));
+	EXPECT_EQ(-EINVAL, vfio_map_policy_parse("1g"));
 }
 
 TEST(sparse_plan_unsorted)

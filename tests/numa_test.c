@@ -22,11 +22,21 @@ FIXTURE_VARIANT(numa) {
 	uint64_t size;
 };
 
-FIXTURE_VARIANT_ADD(numa, anon4k) { VFIO_BACKING_ANON_4K, 4 << 20 };
-FIXTURE_VARIANT_ADD(numa, thp) { VFIO_BACKING_THP, 4 << 20 };
-FIXTURE_VARIANT_ADD(numa, hugetlb2m) { VFIO_BACKING_HUGETLB_2M, 4 << 20 };
-FIXTURE_VARIANT_ADD(numa, hugetlb1g) { VFIO_BACKING_HUGETLB_1G, 1 << 30 };
-FIXTURE_VARIANT_ADD(numa, memfd) { VFIO_BACKING_MEMFD, 4 << 20 };
+FIXTURE_VARIANT_ADD(numa, anon4k) {
+	.backing = VFIO_BACKING_ANON_4K, .size = 4 << 20,
+};
+FIXTURE_VARIANT_ADD(numa, thp) {
+	.backing = VFIO_BACKING_THP, .size = 4 << 20,
+};
+FIXTURE_VARIANT_ADD(numa, hugetlb2m) {
+	.backing = VFIO_BACKING_HUGETLB_2M, .size = 4 << 20,
+};
+FIXTURE_VARIANT_ADD(numa, hugetlb1g) {
+	.backing = VFIO_BACKING_HUGETLB_1G, .size = 1 << 30,
+};
+FIXTURE_VARIANT_ADD(numa, memfd) {
+	.backing = VFIO_BACKING_MEMFD, .size = 4 << 20,
+};
 
 FIXTURE_SETUP(numa)
 {
@@ -52,7 +62,7 @@ static int alloc_on(struct vfio_buffer *buf, enum vfio_backing b,
 	vfio_buffer_free(buf);
 	ret = __vfio_buffer_alloc(buf, b, size);
 	if (!ret)
-		ret = __vfio_buffer_bind(buf, node);
+		ret = vfio_buffer_bind(buf, node);
 	return ret;
 }
 
@@ -69,7 +79,7 @@ TEST_F(numa, pages_on_the_node_asked_for)
 			VFIO_SKIP(return, "%s", vfio_error());
 		ASSERT_EQ(0, ret) TH_LOG("%s", vfio_error());
 		vfio_touch_pages(self->buf.va, self->buf.size, true);
-		EXPECT_EQ(node, __vfio_buffer_check_node(&self->buf, node))
+		EXPECT_EQ(node, vfio_buffer_check_node(&self->buf, node))
 			TH_LOG("%s", vfio_error());
 		TH_LOG("%s: %llu bytes on node %d", vfio_backing_name(variant->backing),
 		       (unsigned long long)self->buf.size, node);
@@ -88,9 +98,9 @@ TEST_F(numa, check_names_a_page_elsewhere)
 		VFIO_SKIP(return, "%s", vfio_error());
 	ASSERT_EQ(0, ret) TH_LOG("%s", vfio_error());
 	vfio_touch_pages(self->buf.va, self->buf.size, true);
-	EXPECT_EQ(first, __vfio_buffer_check_node(&self->buf, -1))
+	EXPECT_EQ(first, vfio_buffer_check_node(&self->buf, -1))
 		TH_LOG("%s", vfio_error());
-	EXPECT_EQ(-EXDEV, __vfio_buffer_check_node(&self->buf, other));
+	EXPECT_EQ(-EXDEV, vfio_buffer_check_node(&self->buf, other));
 	EXPECT_NE(NULL, strstr(vfio_error(), "fell back")) TH_LOG("%s", vfio_error());
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DMA mapping misuse: each must fail with the right errno and a reason
- * that says what to fix, and leave nothing mapped or pinned.
+ * DMA mapping misuse: each must fail with the kernel's errno (the reason
+ * the library gives is printed, not checked), or unmap nothing, and leave
+ * nothing mapped or pinned.
  *
  * Usage: vfio_dma_bad_input_test [harness options] [BDF]
  */
@@ -81,13 +82,17 @@ TEST_F(dma_bad, unaligned_iova_and_size)
 
 TEST_F(dma_bad, double_map_and_unmap)
 {
+	uint64_t unmapped = SZ_2M;
+	int ret;
+
 	vfio_dma_map(self->iommu, self->buf.va, self->iova, SZ_2M);
 	EXPECT_FAILS(__vfio_dma_map(self->iommu, self->buf.va, self->iova, SZ_2M),
 		     EEXIST);
 	vfio_dma_unmap(self->iommu, self->iova, SZ_2M);
-	/* Nothing left: type1 unmaps 0 bytes (we say EIO), iommufd ENOENT. */
-	EXPECT_FAILS(__vfio_dma_unmap(self->iommu, self->iova, SZ_2M),
-		     self->iommu->mode->iommufd ? ENOENT : EIO);
+	/* Nothing left: type1 unmaps 0 bytes and succeeds, iommufd ENOENT. */
+	ret = __vfio_dma_unmap(self->iommu, self->iova, SZ_2M, &unmapped);
+	EXPECT_EQ(self->iommu->mode->iommufd ? -ENOENT : 0, ret);
+	EXPECT_EQ(0, unmapped);
 }
 
 TEST_F(dma_bad, unmapped_vaddr)
@@ -121,7 +126,6 @@ TEST_F(dma_bad, memlock_too_low)
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
 	EXPECT_FAILS(__vfio_dma_map(self->iommu, self->buf.va, self->iova,
 				    SZ_2M * 2), ENOMEM);
-	EXPECT_NE(NULL, strstr(vfio_error(), "RLIMIT_MEMLOCK"));
 }
 
 int main(int argc, char *argv[])

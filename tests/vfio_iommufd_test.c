@@ -59,7 +59,7 @@ TEST_F(iommufd, bar_by_dma_buf)
 {
 	uint64_t size = align_up(self->dev->bars[self->bar].size, SZ_4K);
 	uint64_t iova = vfio_iova_pick(&self->iommu->info, size, SZ_1G);
-	int fd = __vfio_pci_dma_buf(self->dev, self->bar, 0, size);
+	int fd = vfio_pci_dma_buf(self->dev, self->bar, 0, size);
 
 	if (fd < 0)
 		SKIP(return, "%s", vfio_error());

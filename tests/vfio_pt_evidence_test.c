@@ -46,7 +46,7 @@ FIXTURE_SETUP(pt_evidence)
 		SKIP(return, "no device: pass a BDF or set VFIO_SELFTESTS_BDF");
 	VFIO_SKIP_UNLESS_OFFERED(return, variant->iommu_mode);
 	/* Failure shows up below as a dump that is not there, with why. */
-	if (__vfio_debugfs_mount())
+	if (vfio_debugfs_mount())
 		ksft_print_msg("%s\n", vfio_error());
 	vfio_leak_snapshot(&self->before);
 	self->c.iommu = vfio_iommu_init(variant->iommu_mode);
@@ -128,7 +128,7 @@ static void check_cpu(struct __test_metadata *_metadata,
 	if (!cpu_law(c, b, &want, ev->why_cpu, sizeof(ev->why_cpu)))
 		return;
 	vfio_touch_pages(b->va, len, false);
-	ret = __vfio_ptdump_count(va, va + len, &ev->cpu);
+	ret = vfio_ptdump_count(va, va + len, &ev->cpu);
 	if (ret == -ENOENT) {
 		snprintf(ev->why_cpu, sizeof(ev->why_cpu), "%s", vfio_error());
 		return;
@@ -172,7 +172,7 @@ static void check_iommu(struct __test_metadata *_metadata,
 		return;
 	}
 	ASSERT_EQ(0, ret) TH_LOG("%s", vfio_error());
-	ret = __vfio_iommu_pt_count(c->dev->bdf, iova, len, &ev->iommu);
+	ret = vfio_iommu_pt_count(c->dev->bdf, iova, len, &ev->iommu);
 	snprintf(why, sizeof(why), "%s", vfio_error());
 	vfio_dma_unmap(c->iommu, iova, len);
 	if (ret == -ENOENT) {
@@ -273,7 +273,7 @@ static int ptdump_sample_count(uint64_t start, uint64_t end,
 
 	if (!f)
 		return -errno;
-	ret = __vfio_ptdump_count_file(f, start, end, l);
+	ret = vfio_ptdump_count_file(f, start, end, l);
 	fclose(f);
 	return ret;
 }
@@ -318,7 +318,7 @@ static int iommu_sample_count(const char *bdf, uint64_t iova, uint64_t size,
 
 	if (!f)
 		return -errno;
-	ret = __vfio_iommu_pt_count_file(f, bdf, iova, size, l);
+	ret = vfio_iommu_pt_count_file(f, bdf, iova, size, l);
 	fclose(f);
 	return ret;
 }

@@ -10,8 +10,9 @@
 #include "libvfio/backing.h"
 #include "libvfio/caps.h"
 #include "libvfio/dma.h"
-#include "libvfio/fault_probe.h"
+#include "libvfio/fault_expect.h"
 #include "libvfio/fault_law.h"
+#include "libvfio/fault_probe.h"
 #include "libvfio/faults.h"
 #include "libvfio/iommu.h"
 #include "libvfio/iommu_entries.h"
@@ -25,6 +26,7 @@
 #include "libvfio/pt_evidence.h"
 #include "libvfio/region_map.h"
 #include "libvfio/sparse_plan.h"
+#include "libvfio/thp.h"
 #include "libvfio/vfio_pci_device.h"
 
 #endif /* LIBVFIO_H */

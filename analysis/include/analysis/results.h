@@ -131,7 +131,7 @@ typedef void vfio_results_head_fn(struct json_writer *w, const void *arg);
  * then renamed, never a half-written result.
  */
 int vfio_results_write(const char *path, const struct vfio_results *r,
-			 vfio_results_head_fn *head, const void *arg);
+		       vfio_results_head_fn *head, const void *arg);
 
 /*
  * Read @path into @r (zeroed first), or pool it into @r when it already
@@ -143,7 +143,7 @@ int vfio_results_write(const char *path, const struct vfio_results *r,
 int vfio_results_read(const char *path, struct vfio_results *r);
 /* The same from a parsed file; @path only names it in errors. */
 int vfio_results_from_json(const struct json *root, struct vfio_results *r,
-			     const char *path);
+			   const char *path);
 void vfio_results_free(struct vfio_results *r);
 
 /*
@@ -152,7 +152,7 @@ void vfio_results_free(struct vfio_results *r);
  * which differ.
  */
 int vfio_results_match(const struct vfio_results *a,
-			 const struct vfio_results *b);
+		       const struct vfio_results *b);
 
 /*
  * Pool @boot (one boot's results) into @r, whose cells array the caller

@@ -2,11 +2,14 @@
 /*
  * Assertions and error reporting.
  *
- * Library functions come in pairs: __foo() returns 0 or -errno and leaves
- * a one-line reason in vfio_error(); foo() calls __foo() and fails the
- * test with that reason.  The assertions print file:line, the expression,
- * both operands and errno, then exit with KSFT_FAIL: inside the kselftest
- * harness that fails just the current test.
+ * Library functions that tests want both ways come in pairs: __foo()
+ * returns 0 or -errno and leaves a one-line reason in vfio_error(); foo()
+ * calls __foo() and fails the test with that reason.  The prefix means
+ * just that: a function with no asserting twin has a plain name and
+ * returns -errno all the same, and static helpers never start with __.
+ * The assertions print file:line, the expression, both operands and
+ * errno, then exit with KSFT_FAIL: inside the kselftest harness that
+ * fails just the current test.
  */
 #ifndef LIBVFIO_ASSERT_H
 #define LIBVFIO_ASSERT_H
@@ -53,6 +56,7 @@ const char *vfio_error(void);
 	}								\
 } while (0)
 
+#define VFIO_ASSERT_EQ(a, b, ...) __VFIO_ASSERT_OP(a, ==, b, ##__VA_ARGS__)
 #define VFIO_ASSERT_NE(a, b, ...) __VFIO_ASSERT_OP(a, !=, b, ##__VA_ARGS__)
 
 /* Assert that a __foo() call returned 0, printing the library's reason. */

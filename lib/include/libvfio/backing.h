@@ -17,7 +17,7 @@ enum vfio_backing {
 };
 
 const char *vfio_backing_name(enum vfio_backing b);
-int __vfio_backing_parse(const char *name);
+int vfio_backing_parse(const char *name);
 
 struct vfio_buffer {
 	enum vfio_backing backing;
@@ -44,13 +44,13 @@ uint64_t vfio_backing_page_size(enum vfio_backing b);
  * its pages free on that node (-ENOMEM says how to reserve them): bound
  * without them it would take SIGBUS at its first touch.
  */
-int __vfio_buffer_bind(const struct vfio_buffer *buf, int node);
+int vfio_buffer_bind(const struct vfio_buffer *buf, int node);
 
 /*
  * @node when every page of @buf is on it (with @node -1: the node they all
  * share), else -EXDEV naming one that is not.
  */
-int __vfio_buffer_check_node(const struct vfio_buffer *buf, int node);
+int vfio_buffer_check_node(const struct vfio_buffer *buf, int node);
 
 /*
  * A @len-byte file on a tmpfs mounted huge=always in a mount namespace of

@@ -21,7 +21,7 @@
  * has 1 to 4 digits, or 5 to 8 with no leading zero (as %04x prints
  * them).  Returns 0 or -EINVAL with vfio_error().
  */
-int __vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN]);
+int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN]);
 
 /* True when @s is meant as a BDF: it contains a ':' and no option dash. */
 bool vfio_bdf_like(const char *s);

@@ -27,13 +27,13 @@
  * *cap, -ENOENT if the chain is valid but lacks @id, or -EINVAL / -ELOOP
  * for a corrupt chain, with vfio_error() saying where.
  */
-int __vfio_cap_find(const void *info, size_t len, size_t min_off,
-		    uint32_t first, uint16_t id,
-		    const struct vfio_info_cap_header **cap);
+int vfio_cap_find(const void *info, size_t len, size_t min_off,
+		  uint32_t first, uint16_t id,
+		  const struct vfio_info_cap_header **cap);
 
 /* Validate the whole chain; returns the number of capabilities or -errno. */
-int __vfio_cap_validate(const void *info, size_t len, size_t min_off,
-			uint32_t first);
+int vfio_cap_validate(const void *info, size_t len, size_t min_off,
+		      uint32_t first);
 
 /*
  * Find and validate the sparse-mmap capability of a region info buffer
@@ -41,7 +41,7 @@ int __vfio_cap_validate(const void *info, size_t len, size_t min_off,
  * its areas into @areas, room for @max.  Returns how many, -ENOENT when
  * the region has none, -E2BIG for more than @max, or -EINVAL.
  */
-int __vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
-			       struct vfio_range *areas, int max);
+int vfio_region_sparse_areas(const struct vfio_region_info *info, size_t len,
+			     struct vfio_range *areas, int max);
 
 #endif /* LIBVFIO_CAPS_H */

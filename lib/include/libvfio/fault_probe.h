@@ -11,17 +11,14 @@
  * and on the THP sysfs mode on some kernels.  The probe maps small
  * windows of a BAR at chosen placements, touches one page, then the
  * rest, and classifies what it counted against the fault law.  Every
- * expected fault count in the suite derives from its result.
+ * expected fault count in the suite derives from its result
+ * (fault_expect.h); the THP mode it records comes from thp.h.
  */
 #ifndef LIBVFIO_FAULT_PROBE_H
 #define LIBVFIO_FAULT_PROBE_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
-
-#include "fault_law.h"
-#include "sparse_plan.h"
 
 struct vfio_pci_device;
 
@@ -116,41 +113,8 @@ enum vfio_fault_style vfio_probe_style(const struct vfio_probe_window *w);
 uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
 			  uint64_t hi);
 
-#define VFIO_THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
-
-/*
- * The THP sysfs mode (always, madvise, never) into @out; "absent" and
- * -errno with vfio_error() without (vfio_thp_mode() asserts).
- */
-int __vfio_thp_mode(char *out, size_t len);
-void vfio_thp_mode(char *out, size_t len);
-
 /* VFIO_ADVICE_* for a placement's madvise value. */
 enum vfio_advice vfio_advice_of(int madvise);
-
-/* What touching every page of a mapping should take. */
-struct vfio_fault_expect {
-	bool exact;		/* faults and law hold exactly (+1 slack) */
-	bool per_vma;		/* one fault per VMA; law unknown */
-	uint64_t faults;
-	struct vfio_fault_law law;
-	char why[512];		/* when not exact: why not */
-};
-
-/*
- * Add to @e the expectation for [va, va + len) mapping @pa with advice
- * @madvise, as the probe measured this kernel to behave.  Start from a
- * zeroed @e with exact and per_vma set by vfio_fault_expect_init().
- */
-void vfio_fault_expect_init(const struct vfio_fault_probe *p,
-			    struct vfio_fault_expect *e);
-void vfio_fault_expect_add(const struct vfio_fault_probe *p, int madvise,
-			   uint64_t va, uint64_t pa, uint64_t len,
-			   struct vfio_fault_expect *e);
-/* The same over every area of a mapped plan (@va[i] is area i's address). */
-void vfio_fault_expect_plan(const struct vfio_fault_probe *p, int madvise,
-			    const struct vfio_sparse_plan *plan, void *const va[],
-			    uint64_t pa, struct vfio_fault_expect *e);
 
 /* "per-entry", "whole-vma" or "unknown", as results files spell them. */
 const char *vfio_fault_style_name(enum vfio_fault_style s);

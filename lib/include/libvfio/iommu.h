@@ -58,7 +58,7 @@ bool vfio_iommu_mode_uses_iommufd(const struct vfio_iommu_mode *mode);
  * vfio_error()) when it does not; -EINVAL for an unknown name; any other
  * -errno (EACCES, EBUSY) is a problem to report, not a reason to skip.
  */
-int __vfio_iommu_mode_offered(const char *name);
+int vfio_iommu_mode_offered(const char *name);
 
 /*
  * Open the container (and check its API and IOMMU type), or /dev/iommu
@@ -74,7 +74,7 @@ void vfio_iommu_cleanup(struct vfio_iommu *iommu);
  * VFIO_IOMMU_GET_INFO with its IOVA-range capability (validated), or in
  * the native iommufd mode IOMMU_IOAS_IOVA_RANGES.
  */
-int __vfio_iommu_info_read(struct vfio_iommu *iommu);
+int vfio_iommu_info_read(struct vfio_iommu *iommu);
 
 /*
  * Attach a group (VFIO_GROUP_SET_CONTAINER, and VFIO_SET_IOMMU for the
@@ -82,34 +82,53 @@ int __vfio_iommu_info_read(struct vfio_iommu *iommu);
  * page table the kernel put it in goes to *@pt_id).  Both read the IOVA
  * ranges again.  vfio_iommu_detached() after the group or cdev is closed.
  */
-int __vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd);
-int __vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
-			     uint32_t *pt_id);
+int vfio_iommu_attach_group(struct vfio_iommu *iommu, int group_fd);
+int vfio_iommu_attach_cdev(struct vfio_iommu *iommu, int device_fd,
+			   uint32_t *pt_id);
 void vfio_iommu_detached(struct vfio_iommu *iommu);
+
+/*
+ * A variant of @fixture for each IOMMU mode, named after the mode and
+ * @suffix (which may be empty), with its iommu_mode and the fields given
+ * (designated initializers).  The assertion fails when lib/iommu.c's
+ * table gains a mode this lacks.
+ */
+#define VFIO_VARIANT_ADD_MODES(fixture, suffix, ...)			\
+	FIXTURE_VARIANT_ADD(fixture, vfio_type1_iommu##suffix) {	\
+		.iommu_mode = "vfio_type1_iommu", ##__VA_ARGS__		\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, vfio_type1v2_iommu##suffix) {	\
+		.iommu_mode = "vfio_type1v2_iommu", ##__VA_ARGS__	\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1##suffix) {	\
+		.iommu_mode = "iommufd_compat_type1", ##__VA_ARGS__	\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1v2##suffix) {	\
+		.iommu_mode = "iommufd_compat_type1v2", ##__VA_ARGS__	\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, iommufd##suffix) {			\
+		.iommu_mode = "iommufd", ##__VA_ARGS__			\
+	};								\
+	static_assert(VFIO_IOMMU_NR_MODES == 5, "a variant for every mode")
 
 /*
  * Tests add one FIXTURE_VARIANT per mode, named after it, with
  * FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(fixture) (and any other fields of
  * the variant after it); the variant needs a "const char *iommu_mode".
- * A mode the kernel lacks SKIPs: see VFIO_SKIP_UNLESS_OFFERED().  The
- * assertion fails when lib/iommu.c's table gains a mode this lacks.
+ * A mode the kernel lacks SKIPs: see VFIO_SKIP_UNLESS_OFFERED().
  */
 #define FIXTURE_VARIANT_ADD_ALL_IOMMU_MODES(fixture, ...)		\
-	FIXTURE_VARIANT_ADD(fixture, vfio_type1_iommu) {		\
-		.iommu_mode = "vfio_type1_iommu", ##__VA_ARGS__		\
-	};								\
-	FIXTURE_VARIANT_ADD(fixture, vfio_type1v2_iommu) {		\
-		.iommu_mode = "vfio_type1v2_iommu", ##__VA_ARGS__	\
-	};								\
-	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1) {		\
-		.iommu_mode = "iommufd_compat_type1", ##__VA_ARGS__	\
-	};								\
-	FIXTURE_VARIANT_ADD(fixture, iommufd_compat_type1v2) {		\
-		.iommu_mode = "iommufd_compat_type1v2", ##__VA_ARGS__	\
-	};								\
-	FIXTURE_VARIANT_ADD(fixture, iommufd) {				\
-		.iommu_mode = "iommufd", ##__VA_ARGS__			\
-	};								\
-	static_assert(VFIO_IOMMU_NR_MODES == 5, "a variant for every mode")
+	VFIO_VARIANT_ADD_MODES(fixture, /* no suffix */, ##__VA_ARGS__)
+
+/*
+ * The IOMMU modes times a second axis, one line per value of that axis,
+ * as upstream's FIXTURE_VARIANT_ADD_IOMMU_MODE() does:
+ *
+ *	FIXTURE_VARIANT_ADD_IOMMU_MODES(f, thp, .backing = VFIO_BACKING_THP);
+ *
+ * adds f's variants vfio_type1_iommu_thp ... iommufd_thp.
+ */
+#define FIXTURE_VARIANT_ADD_IOMMU_MODES(fixture, name, ...)		\
+	VFIO_VARIANT_ADD_MODES(fixture, _##name, ##__VA_ARGS__)
 
 #endif /* LIBVFIO_IOMMU_H */

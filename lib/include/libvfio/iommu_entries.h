@@ -16,7 +16,7 @@
  * Returns the count, or -EINVAL (with the reason) when @pgsizes is empty
  * or the addresses or @len are not aligned to its smallest page.
  */
-int64_t __vfio_iommu_entries(uint64_t pgsizes, uint64_t iova, uint64_t pa,
-			     uint64_t len);
+int64_t vfio_iommu_entries(uint64_t pgsizes, uint64_t iova, uint64_t pa,
+			   uint64_t len);
 
 #endif /* LIBVFIO_IOMMU_ENTRIES_H */

@@ -28,7 +28,7 @@ struct vfio_placement {
 
 const char *vfio_map_policy_name(enum vfio_map_policy p);
 /* The policy called @name, or -EINVAL with vfio_error(). */
-int __vfio_map_policy_parse(const char *name);
+int vfio_map_policy_parse(const char *name);
 
 /*
  * Place a mapping of @len bytes starting @off bytes into a region of

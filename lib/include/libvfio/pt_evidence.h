@@ -41,14 +41,14 @@
  * Mount debugfs at /sys/kernel/debug unless it is there already.  0 or
  * -errno with the reason (not root, or a kernel without CONFIG_DEBUG_FS).
  */
-int __vfio_debugfs_mount(void);
+int vfio_debugfs_mount(void);
 
 /*
  * Leaf entries of this process's page tables that map any byte of
  * [start, end), by level.  -ENOENT with the reason when the kernel offers
  * no dump (debugfs not mounted, CONFIG_PTDUMP_DEBUGFS off).
  */
-int __vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out);
+int vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out);
 
 /*
  * Leaf entries of @bdf's IOMMU domain that map any byte of
@@ -56,13 +56,13 @@ int __vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out
  * Intel IOMMU dump for the device; -EPROTO when its format is not the one
  * described above.
  */
-int __vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
-			  struct vfio_fault_law *out);
+int vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
+			struct vfio_fault_law *out);
 
 /* The parsers behind both, on any stream: for host tests and fuzzing. */
-int __vfio_ptdump_count_file(FILE *f, uint64_t start, uint64_t end,
-			     struct vfio_fault_law *out);
-int __vfio_iommu_pt_count_file(FILE *f, const char *bdf, uint64_t iova,
-			       uint64_t size, struct vfio_fault_law *out);
+int vfio_ptdump_count_file(FILE *f, uint64_t start, uint64_t end,
+			   struct vfio_fault_law *out);
+int vfio_iommu_pt_count_file(FILE *f, const char *bdf, uint64_t iova,
+			     uint64_t size, struct vfio_fault_law *out);
 
 #endif /* LIBVFIO_PT_EVIDENCE_H */

@@ -28,7 +28,7 @@
  * problem, not an absence: it fails the test, with the reason.
  */
 #define VFIO_SKIP_UNLESS_OFFERED(statement, mode) do {			\
-	int __ret = __vfio_iommu_mode_offered(mode);			\
+	int __ret = vfio_iommu_mode_offered(mode);			\
 									\
 	if (__ret == -ENODEV)						\
 		SKIP(statement, "%s", vfio_error());			\

@@ -56,14 +56,14 @@ struct vfio_pci_device {
 void vfio_selftests_require_device(const char *bdf);
 
 /* The number of @bdf's IOMMU group, or -ENODEV (none: no IOMMU). */
-int __vfio_pci_iommu_group(const char *bdf);
+int vfio_pci_iommu_group(const char *bdf);
 
 /*
  * Open @bdf, attach it to @iommu and read its BARs' region info.  Returns
  * 0 or -errno with a one-line reason that names the way out; everything
  * opened is closed again on failure.  Clean the device up before @iommu.
  */
-int __vfio_pci_device_open(struct vfio_pci_device *dev, const char *bdf,
+int __vfio_pci_device_init(struct vfio_pci_device *dev, const char *bdf,
 			   struct vfio_iommu *iommu);
 struct vfio_pci_device *vfio_pci_device_init(const char *bdf,
 					     struct vfio_iommu *iommu);
@@ -74,8 +74,8 @@ void vfio_pci_device_cleanup(struct vfio_pci_device *dev);
  * Region info with its capability chain, in a malloc'ed buffer sized to
  * what the kernel asked for (bounded, and the chain validated).
  */
-int __vfio_region_info(int device_fd, uint32_t index,
-		       struct vfio_region_info **info);
+int vfio_region_info_get(int device_fd, uint32_t index,
+			 struct vfio_region_info **info);
 
 /* Physical start and length of a BAR, from sysfs (needs root). */
 int __vfio_pci_bar_pa(const char *bdf, int bar, uint64_t *pa, uint64_t *len);
@@ -99,7 +99,7 @@ void vfio_pci_bar_touch(const struct vfio_pci_bar *b);
  * region @index, the route by which iommufd maps a BAR.  Returns the fd or
  * -errno (-ENOTTY/-EINVAL: the kernel has no such feature).
  */
-int __vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
-		       uint64_t offset, uint64_t length);
+int vfio_pci_dma_buf(struct vfio_pci_device *dev, uint32_t index,
+		     uint64_t offset, uint64_t length);
 
 #endif /* LIBVFIO_VFIO_PCI_DEVICE_H */
