@@ -78,7 +78,9 @@ closure() {
 			fi
 			break
 		done
-	done < <(sed -n 's/^#include "\(.*\)"/\1/p' "$1")
+	# The name alone: a comment after it ("/* ... */") would be split
+	# and globbed in the list above, and match files in /.
+	done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$1")
 }
 
 # "header X.c" when the header (comments stripped) names what X.c defines.
