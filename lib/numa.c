@@ -81,7 +81,7 @@ int vfio_numa_nodes(uint64_t *mask)
 int vfio_numa_run_on(int node)
 {
 	struct bitmask *cpus;
-	int ret = 0;
+	int ret;
 
 	/* Without CONFIG_NUMA node 0 is every CPU, where it runs already. */
 	if (!node && numa_available() < 0)

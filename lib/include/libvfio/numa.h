@@ -22,6 +22,7 @@ int vfio_numa_nodes(uint64_t *mask);
 /*
  * The PCI device's node from sysfs into @node: -1 when it has none (or
  * the kernel has no NUMA, or no such device: opening it will say so).
+ * 0 or -errno.
  */
 int vfio_pci_numa_node(const char *bdf, int *node);
 
