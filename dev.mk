@@ -35,15 +35,18 @@ SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 SAN_PROGS	:= $(addprefix $(SAN_OUT)/,$(TEST_HOST_PROGS) $(TEST_PURE_PROGS))
 
-# A program's sources: its test, then the library it links (Makefile).
+# A program's sources: its test, then the library it links (Makefile),
+# and that library's own libraries (the test library's libnuma).
 san_srcs = $(if $(filter $(1),$(ANALYSIS_PROGS)),$(ANALYSIS_SRCS),$(LIBVFIO_SRCS))
 san_incs = $(if $(filter $(1),$(ANALYSIS_PROGS)),-Ianalysis/include,-Ilib/include)
+san_libs = $(if $(filter $(1),$(ANALYSIS_PROGS)),-lm,-lnuma -lm)
 
 .SECONDEXPANSION:
 $(SAN_OUT)/%: tests/%.c $$(call san_srcs,$$*) $(HARNESS) $(HDR_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(call san_incs,$*) \
-		-Wno-sign-compare $(SAN_FLAGS) -o $@ $< $(call san_srcs,$*) -lm
+		-Wno-sign-compare $(SAN_FLAGS) -o $@ $< $(call san_srcs,$*) \
+		$(call san_libs,$*)
 
 sanitize: $(SAN_PROGS)
 	@OUTPUT=$(SAN_OUT) ASAN_OPTIONS=detect_leaks=1 \
@@ -63,13 +66,15 @@ FUZZ_CC		?= clang
 # what the kernel and the command line give the test library.
 fuzz_lib = $(if $(filter fuzz_json,$(1)),analysis,lib)
 fuzz_srcs = $(if $(filter fuzz_json,$(1)),$(ANALYSIS_SRCS),$(LIBVFIO_SRCS))
+fuzz_libs = $(if $(filter fuzz_json,$(1)),-lm,-lnuma -lm)
 
 $(FUZZ_OUT)/%: fuzz/%.c $$(call fuzz_srcs,$$*) $(HARNESS) $(HDR_STAMP)
 	@command -v $(FUZZ_CC) >/dev/null || scripts/deps.sh fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g -D_GNU_SOURCE -I$(call fuzz_lib,$*)/include -I$(KSFT_DIR) \
 		$(KHDR_INCLUDES) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(call fuzz_srcs,$*) -lm
+		-fno-sanitize-recover=all -o $@ $< $(call fuzz_srcs,$*) \
+		$(call fuzz_libs,$*)
 
 fuzz: $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \

@@ -80,7 +80,7 @@ static void write_device(struct json_writer *w, const char *bdf)
 	json_obj_open(w, "device");
 	json_str(w, "bdf", bdf);
 	json_str(w, "vendor_device", id);
-	__vfio_pci_numa_node(bdf, &node);
+	vfio_pci_numa_node(bdf, &node);
 	json_int(w, "numa_node", node);
 	json_obj_close(w);
 }

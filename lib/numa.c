@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NUMA placement by the memory-policy system calls themselves, so that
- * every program of the suite links statically without libnuma.
+ * NUMA placement on libnuma (statically linked: Debian's libnuma-dev
+ * ships libnuma.a).  What is the suite's own stays here: which node a
+ * run uses, and the check that its pages went there.
  */
 #include <errno.h>
-#include <sched.h>
+#include <numa.h>
+#include <numaif.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <linux/mempolicy.h>
 
 #include "libvfio/assert.h"
 #include "libvfio/numa.h"
@@ -18,112 +17,99 @@
 #define CHECK_BATCH 512
 
 /*
- * A sysfs list ("0-1,3") of nodes or CPUs: @add(n, @arg) for each one;
- * the count, or -errno.
+ * libnuma reports through these two, weak in libnuma, to stderr by
+ * default: here they become the suite's error line instead, so that a
+ * test's output says why once, where the test prints it.  numa_error()
+ * follows a failed call with errno set, and errno is kept for the caller.
  */
-static int parse_list(const char *s, void (*add)(int n, void *arg), void *arg)
+void numa_error(char *where)
 {
-	int lo, hi, n, nr = 0;
+	int err = errno;
 
-	while (*s && *s != '\n') {
-		if (sscanf(s, "%d%n", &lo, &n) != 1 || lo < 0)
-			return vfio_err(-EINVAL, "bad node list '%s'", s);
-		s += n;
-		hi = lo;
-		if (*s == '-' && (sscanf(s + 1, "%d%n", &hi, &n) != 1 || hi < lo))
-			return vfio_err(-EINVAL, "bad node range in '%s'", s);
-		if (*s == '-')
-			s += n + 1;
-		/* sysfs numbers nodes and CPUs far below this. */
-		if (hi >= 1 << 16)
-			return vfio_err(-EINVAL, "node or CPU %d out of range", hi);
-		for (; lo <= hi; lo++, nr++)
-			add(lo, arg);
-		if (*s == ',')
-			s++;
-	}
-	return nr;
+	vfio_err(-err, "libnuma: %s: %s", where, strerror(err));
+	errno = err;
 }
 
-/* Nodes past VFIO_NUMA_MAX_NODES are left out of the mask. */
-static void add_node(int node, void *mask)
+void numa_warn(int num, char *fmt, ...)
 {
-	if (node < VFIO_NUMA_MAX_NODES)
-		*(uint64_t *)mask |= 1ULL << node;
+	char msg[256];
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vfio_set_error("libnuma: warning %d: %s", num, msg);
+	errno = err;
 }
 
-static void add_cpu(int cpu, void *set)
+/* libnuma's calls are undefined unless numa_available() says yes. */
+static int need_numa(const char *what)
 {
-	if (cpu < CPU_SETSIZE)
-		CPU_SET(cpu, (cpu_set_t *)set);
-}
-
-/* The first line of a sysfs file into @line. */
-static int read_line(const char *path, char *line, int len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return vfio_err(-errno, "%s: %s", path, strerror(errno));
-	if (!fgets(line, len, f)) {
-		fclose(f);
-		return vfio_err(-EIO, "%s: empty", path);
-	}
-	fclose(f);
+	if (numa_available() < 0)
+		return vfio_err(-EOPNOTSUPP, "%s: a kernel without CONFIG_NUMA",
+				what);
 	return 0;
 }
 
-int __vfio_numa_nodes(uint64_t *mask)
+int vfio_numa_nodes(uint64_t *mask)
 {
-	char line[256] = "";
-	int ret;
+	int node, max, nr = 0;
 
-	*mask = 0;
-	ret = read_line("/sys/devices/system/node/has_memory", line,
-			sizeof(line));
 	/* A kernel without CONFIG_NUMA: one node, 0. */
-	if (ret == -ENOENT) {
+	if (numa_available() < 0) {
 		*mask = 1;
 		return 1;
 	}
-	return ret ? ret : parse_list(line, add_node, mask);
+	*mask = 0;
+	max = numa_max_node();
+	/*
+	 * Nodes this process may allocate on (cpuset-aware) that have
+	 * memory: Mems_allowed alone lists memoryless nodes on a kernel
+	 * without cpusets.
+	 */
+	for (node = 0; node <= max && node < VFIO_NUMA_MAX_NODES; node++) {
+		if (!numa_bitmask_isbitset(numa_all_nodes_ptr, node) ||
+		    numa_node_size64(node, NULL) <= 0)
+			continue;
+		*mask |= 1ULL << node;
+		nr++;
+	}
+	return nr ? nr : vfio_err(-ENODEV, "no NUMA node with memory to allocate on");
 }
 
-int __vfio_numa_run_on(int node)
+int vfio_numa_run_on(int node)
 {
-	char path[96], line[4096] = "";
-	cpu_set_t set;
+	struct bitmask *cpus;
 	int ret;
 
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist",
-		 node);
-	ret = read_line(path, line, sizeof(line));
 	/* Without CONFIG_NUMA node 0 is every CPU, where it runs already. */
-	if (ret == -ENOENT && !node)
+	if (!node && numa_available() < 0)
 		return 0;
-	CPU_ZERO(&set);
-	if (!ret)
-		ret = parse_list(line, add_cpu, &set);
-	if (ret < 0)
+	ret = need_numa("running on a NUMA node");
+	if (ret)
 		return ret;
+	cpus = numa_allocate_cpumask();
+	if (numa_node_to_cpus(node, cpus))
+		ret = vfio_err(-errno, "CPUs of NUMA node %d: %s", node,
+			       strerror(errno));
 	/* A memory-only node: the thread stays where it may run. */
-	if (!CPU_COUNT(&set))
-		return 0;
-	if (sched_setaffinity(0, sizeof(set), &set))
-		return vfio_err(-errno, "cannot run on NUMA node %d: %s", node,
-				strerror(errno));
-	return 0;
+	else if (numa_bitmask_weight(cpus) && numa_sched_setaffinity(0, cpus))
+		ret = vfio_err(-errno, "cannot run on NUMA node %d: %s", node,
+			       strerror(errno));
+	numa_bitmask_free(cpus);
+	return ret;
 }
 
 int __vfio_numa_place(const char *bdf, int node, struct vfio_numa_place *p)
 {
 	uint64_t nodes;
-	int ret = __vfio_numa_nodes(&nodes);
+	int ret = vfio_numa_nodes(&nodes);
 
 	p->node = node;
 	p->remote = -1;
 	if (ret >= 0)
-		ret = __vfio_pci_numa_node(bdf, &p->device);
+		ret = vfio_pci_numa_node(bdf, &p->device);
 	if (ret < 0)
 		return ret;
 	if (p->node < 0)
@@ -133,7 +119,7 @@ int __vfio_numa_place(const char *bdf, int node, struct vfio_numa_place *p)
 	if (p->node >= VFIO_NUMA_MAX_NODES || !(nodes & 1ULL << p->node))
 		return vfio_err(-EINVAL, "NUMA node %d has no memory (nodes with memory: %#llx)",
 				p->node, (unsigned long long)nodes);
-	ret = __vfio_numa_run_on(p->node);
+	ret = vfio_numa_run_on(p->node);
 	nodes &= ~(1ULL << p->node);
 	if (nodes)
 		p->remote = __builtin_ctzll(nodes);
@@ -145,7 +131,8 @@ void vfio_numa_place(const char *bdf, int node, struct vfio_numa_place *p)
 	VFIO_ASSERT_OK(__vfio_numa_place(bdf, node, p));
 }
 
-int __vfio_pci_numa_node(const char *bdf, int *node)
+/* libnuma has nodes of CPUs, not of PCI devices: sysfs says. */
+int vfio_pci_numa_node(const char *bdf, int *node)
 {
 	char path[128];
 	int ret = 0;
@@ -165,22 +152,29 @@ int __vfio_pci_numa_node(const char *bdf, int *node)
 	return ret;
 }
 
+/*
+ * libnuma's mbind(), not numa_tonode_memory(): that one cannot ask for
+ * MPOL_MF_MOVE and returns nothing, its failure only a numa_error().
+ */
 int __vfio_numa_bind(void *va, uint64_t len, int node)
 {
-	uint64_t mask;
+	struct bitmask *mask;
+	int ret;
 
 	if (node < 0 || node >= VFIO_NUMA_MAX_NODES)
 		return vfio_err(-EINVAL, "NUMA node %d: out of range 0..%d",
 				node, VFIO_NUMA_MAX_NODES - 1);
-	mask = 1ULL << node;
-	/* Without CONFIG_NUMA there are no node dirs, and no mbind() either. */
-	if (access("/sys/devices/system/node", F_OK))
-		return vfio_err(-EOPNOTSUPP, "mbind: no /sys/devices/system/node: a kernel without CONFIG_NUMA");
-	if (syscall(SYS_mbind, va, len, MPOL_BIND, &mask,
-		    VFIO_NUMA_MAX_NODES + 1, MPOL_MF_STRICT | MPOL_MF_MOVE))
-		return vfio_err(-errno, "mbind %p+%#llx to node %d: %s", va,
-				(unsigned long long)len, node, strerror(errno));
-	return 0;
+	ret = need_numa("mbind");
+	if (ret)
+		return ret;
+	mask = numa_allocate_nodemask();
+	numa_bitmask_setbit(mask, node);
+	if (mbind(va, len, MPOL_BIND, mask->maskp, mask->size + 1,
+		  MPOL_MF_STRICT | MPOL_MF_MOVE))
+		ret = vfio_err(-errno, "mbind %p+%#llx to node %d: %s", va,
+			       (unsigned long long)len, node, strerror(errno));
+	numa_bitmask_free(mask);
+	return ret;
 }
 
 void vfio_numa_bind(void *va, uint64_t len, int node)
@@ -188,12 +182,13 @@ void vfio_numa_bind(void *va, uint64_t len, int node)
 	VFIO_ASSERT_OK(__vfio_numa_bind(va, len, node));
 }
 
-int __vfio_numa_page_node(const void *va)
+/* The node of the page at @va, faulted in if it is not there yet. */
+static int page_node(const void *va)
 {
 	int node = -1;
 
-	if (syscall(SYS_get_mempolicy, &node, NULL, 0, va,
-		    MPOL_F_NODE | MPOL_F_ADDR))
+	if (get_mempolicy(&node, NULL, 0, (void *)va,
+			  MPOL_F_NODE | MPOL_F_ADDR))
 		return vfio_err(-errno, "get_mempolicy at %p: %s", va,
 				strerror(errno));
 	return node;
@@ -208,12 +203,12 @@ static int batch_nodes(void **pages, int *status, unsigned long n)
 {
 	unsigned long i;
 
-	if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0))
+	if (numa_move_pages(0, n, pages, NULL, status, 0))
 		return vfio_err(-errno, "move_pages: %s", strerror(errno));
 	for (i = 0; i < n; i++) {
 		if (status[i] >= 0)
 			continue;
-		status[i] = __vfio_numa_page_node(pages[i]);
+		status[i] = page_node(pages[i]);
 		if (status[i] < 0)
 			return status[i];
 	}
@@ -229,6 +224,9 @@ int __vfio_numa_check(const void *va, uint64_t len, uint64_t stride,
 
 	if (count)
 		memset(count, 0, VFIO_NUMA_MAX_NODES * sizeof(*count));
+	ret = need_numa("where pages are");
+	if (ret)
+		return ret;
 	for (; off < len; off += n * stride) {
 		for (n = 0; n < CHECK_BATCH && off + n * stride < len; n++)
 			pages[n] = (char *)va + off + n * stride;

@@ -25,7 +25,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$top/scripts/kernel-roles.sh"
 
-build_pkgs="gcc make libc6-dev zlib1g-dev perl"
+# libnuma-dev for its libnuma.a: the programs link statically.
+build_pkgs="gcc make libc6-dev zlib1g-dev libnuma-dev perl"
 host_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio xz-utils kmod
 	   ca-certificates"
 # The kernel side (headers, sources, kernels) comes through an apt

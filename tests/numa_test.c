@@ -42,7 +42,7 @@ FIXTURE_SETUP(numa)
 {
 	self->buf.va = NULL;
 	self->buf.fd = -1;
-	self->nr_nodes = __vfio_numa_nodes(&self->nodes);
+	self->nr_nodes = vfio_numa_nodes(&self->nodes);
 	ASSERT_LT(0, self->nr_nodes) TH_LOG("%s", vfio_error());
 	if (self->nr_nodes < 2)
 		SKIP(return, "one NUMA node with memory: nothing to place (the VM's NUMA=2 guest has two)");
@@ -111,7 +111,7 @@ TEST(bind_to_a_missing_node_fails)
 	uint64_t nodes;
 	int last, ret;
 
-	ASSERT_LT(0, __vfio_numa_nodes(&nodes)) TH_LOG("%s", vfio_error());
+	ASSERT_LT(0, vfio_numa_nodes(&nodes)) TH_LOG("%s", vfio_error());
 	last = 63 - __builtin_clzll(nodes);
 	vfio_buffer_alloc(&buf, VFIO_BACKING_ANON_4K, SZ_2M);
 	/* A kernel built without CONFIG_NUMA has no mbind() at all. */
@@ -139,7 +139,7 @@ TEST(place_local_and_remote)
 	uint64_t nodes, others;
 	int last;
 
-	ASSERT_LT(0, __vfio_numa_nodes(&nodes)) TH_LOG("%s", vfio_error());
+	ASSERT_LT(0, vfio_numa_nodes(&nodes)) TH_LOG("%s", vfio_error());
 	last = 63 - __builtin_clzll(nodes);
 	others = nodes & ~(1ULL << last);
 	ASSERT_EQ(0, __vfio_numa_place(none, -1, &p)) TH_LOG("%s", vfio_error());
@@ -168,8 +168,8 @@ TEST(device_node_is_a_memory_node)
 		sscanf(env, "%63s", bdf);
 	if (!*bdf)
 		SKIP(return, "no device: set VFIO_SELFTESTS_BDF");
-	ASSERT_EQ(0, __vfio_pci_numa_node(bdf, &node)) TH_LOG("%s", vfio_error());
-	ASSERT_LT(0, __vfio_numa_nodes(&nodes)) TH_LOG("%s", vfio_error());
+	ASSERT_EQ(0, vfio_pci_numa_node(bdf, &node)) TH_LOG("%s", vfio_error());
+	ASSERT_LT(0, vfio_numa_nodes(&nodes)) TH_LOG("%s", vfio_error());
 	if (node < 0)
 		SKIP(return, "%s has no NUMA node (numa_node reads %d)", bdf, node);
 	EXPECT_TRUE(nodes & (1ULL << node));

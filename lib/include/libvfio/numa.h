@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * NUMA placement of memory, and the check that it happened.  A memory
- * policy is a request: a buffer whose pages came from another node (a
+ * NUMA placement of memory (libnuma's calls; programs link -lnuma), and
+ * the check that it happened.  A memory policy is a request: a buffer whose pages came from another node (a
  * full node, no hugepage free there) must fail a run, never pass for a
  * measurement of the node asked for.
  */
@@ -13,22 +13,24 @@
 #define VFIO_NUMA_MAX_NODES 64
 
 /*
- * The nodes that have memory, as a mask in @mask (nodes past
- * VFIO_NUMA_MAX_NODES are left out).  Returns how many, or -errno.
+ * The nodes that have memory this process may allocate, as a mask in
+ * @mask (nodes past VFIO_NUMA_MAX_NODES are left out; a kernel without
+ * NUMA has node 0).  Returns how many, or -errno.
  */
-int __vfio_numa_nodes(uint64_t *mask);
+int vfio_numa_nodes(uint64_t *mask);
 
 /*
  * The PCI device's node from sysfs into @node: -1 when it has none (or
  * the kernel has no NUMA, or no such device: opening it will say so).
+ * 0 or -errno.
  */
-int __vfio_pci_numa_node(const char *bdf, int *node);
+int vfio_pci_numa_node(const char *bdf, int *node);
 
 /*
- * Run this thread on @node's CPUs (a node without CPUs, or a kernel
- * without NUMA, leaves it where it is).
+ * Run this thread on @node's CPUs (a node without CPUs, or node 0 of a
+ * kernel without NUMA, leaves it where it is).  0 or -errno.
  */
-int __vfio_numa_run_on(int node);
+int vfio_numa_run_on(int node);
 
 /* Where a run's memory goes; -1 where there is nothing to place. */
 struct vfio_numa_place {
@@ -49,12 +51,10 @@ void vfio_numa_place(const char *bdf, int node, struct vfio_numa_place *p);
 /*
  * Bind [@va, @va + @len) to @node (MPOL_BIND, strict): its pages are
  * allocated there or not at all, and ones already elsewhere are moved.
+ * -EOPNOTSUPP on a kernel without NUMA.
  */
 int __vfio_numa_bind(void *va, uint64_t len, int node);
 void vfio_numa_bind(void *va, uint64_t len, int node);
-
-/* The node of the page at @va (faulted in if it is not there yet). */
-int __vfio_numa_page_node(const void *va);
 
 /*
  * Where the pages of [@va, @va + @len) are, one per @stride bytes (the
