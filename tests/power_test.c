@@ -41,20 +41,31 @@ FIXTURE(recorded) {
 	int nr;
 };
 
+/*
+ * @aa_pct: the most A/A runs, in percent, that may exit 1.  Boots on a
+ * quiet host are alike draws, and a run's rows share alpha: 5%.  On a
+ * busy host the load drifts between boots, which no test of boots as
+ * alike draws can hold to alpha; the bound is what a run can still
+ * promise there (the judging before boots were the unit: 35%).
+ */
 FIXTURE_VARIANT(recorded) {
 	const char *dir;
+	int aa_pct;
 };
 
 FIXTURE_VARIANT_ADD(recorded, iommufd_busy_host) {
 	.dir = "aa",
+	.aa_pct = 15,
 };
 
 FIXTURE_VARIANT_ADD(recorded, debian72_vm_compare) {
 	.dir = "aa-7.2",
+	.aa_pct = 5,
 };
 
 FIXTURE_VARIANT_ADD(recorded, iommufd_quiet_host) {
 	.dir = "aa-quiet",
+	.aa_pct = 5,
 };
 
 FIXTURE_SETUP(recorded)
@@ -100,8 +111,8 @@ TEST_F(recorded, one_boot_a_side_not_judged)
 
 /*
  * Three boots a side, pooled: whole runs of one kernel exit 1 at most
- * about alpha of the time (the run's rows share alpha), and a doubling
- * of one cell is found more often than +10%.
+ * the variant's bound, and a doubling of one cell is found, more often
+ * than +10%.
  */
 TEST_F_TIMEOUT(recorded, three_boots_a_side, 600)
 {
@@ -114,7 +125,7 @@ TEST_F_TIMEOUT(recorded, three_boots_a_side, 600)
 		TH_LOG("%s", analysis_error());
 	vfio_power_print(&self->p, &o, stdout);
 	splits = self->p.splits;
-	EXPECT_LE(self->p.aa_regressed * 100, splits * 7)
+	EXPECT_LE(self->p.aa_regressed * 100, splits * variant->aa_pct)
 		TH_LOG("A/A: %d of %d runs exit 1", self->p.aa_regressed, splits);
 	EXPECT_EQ(0, self->p.aa_error);
 	EXPECT_LE(found(&self->p, 0), found(&self->p, 1));
