@@ -92,6 +92,11 @@ B		?= newest
 vm-compare: install
 	scripts/vm-compare.sh $(A) $(B) $(BENCH_ARGS)
 
+# What compare can see here, on fresh boots of KERNEL under each clock
+# (scripts/power.sh; BOOTS, CLOCKS): minutes of VM, not part of check.
+power: install
+	KERNEL=$(KERNEL) scripts/power.sh $(BENCH_ARGS)
+
 check: install
 	scripts/check.sh
 
@@ -107,4 +112,4 @@ checkpatch: $(HARNESS)
 cycles: $(LIB_OBJS) $(BENCH_OBJS)
 	@scripts/cycles.sh $(OUTPUT)
 
-.PHONY: vm-run vm-compare check checkpatch sanitize fuzz cycles
+.PHONY: vm-run vm-compare power check checkpatch sanitize fuzz cycles

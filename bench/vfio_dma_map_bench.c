@@ -7,7 +7,7 @@
  * point per cell) and optionally a JSON results file (analysis/results.c).
  *
  * Usage: vfio_dma_map_bench [options] [BDF]
- *        vfio_dma_map_bench compare|export ...: vfio_bench_compare's
+ *        vfio_dma_map_bench compare|export|power ...: vfio_bench_compare's
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -51,7 +51,7 @@ static void print_usage(const char *prog, int status)
 		"usage: %s [-m MODES] [-b BACKINGS] [-p POLICIES] [-S STATES]\n"
 		"          [-s SIZE] [-n REPS] [-w WARMUP] [-N NODE] [-C CLOCK]\n"
 		"          [-o FILE.json] [BDF]\n"
-		"       %s compare|export ...  (vfio_bench_compare, see its -h)\n"
+		"       %s compare|export|power ...  (vfio_bench_compare, see its -h)\n"
 		"       %s -h | --help\n"
 		"  MODES     comma list of IOMMU modes: vfio_type1_iommu,\n"
 		"            vfio_type1v2_iommu, iommufd_compat_type1[v2], iommufd\n"
@@ -388,7 +388,7 @@ static void report(const struct bench *b)
 	}
 }
 
-/* "compare" and "export" are the compare program's, beside this one. */
+/* "compare", "export", "power": the compare program's, beside this one. */
 static int compare_alias(char *argv[])
 {
 	char self[4096], path[4200];
@@ -433,7 +433,8 @@ int main(int argc, char *argv[])
 	struct vfio_leak_snapshot before;
 	struct bench_opts o;
 
-	if (argc > 1 && (!strcmp(argv[1], "compare") || !strcmp(argv[1], "export")))
+	if (argc > 1 && (!strcmp(argv[1], "compare") || !strcmp(argv[1], "export") ||
+			 !strcmp(argv[1], "power")))
 		return compare_alias(argv);
 	VFIO_ASSERT_NE(b, NULL);
 	r->cells = calloc(VFIO_RESULTS_MAX_CELLS, sizeof(*r->cells));

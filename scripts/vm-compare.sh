@@ -5,7 +5,12 @@
 # interleaved (A B A B ...), and compare them with every boot of a
 # kernel pooled, each boot a block.
 #
-#   [ROUNDS=N] vm-compare.sh A B [BENCH_ARGS...]
+#   [ROUNDS=N] [CLOCK=icount|wall] vm-compare.sh A B [BENCH_ARGS...]
+#
+# CLOCK (default icount) is vm.sh's: under QEMU's instruction-counted
+# clock a timed ioctl reads as the work the kernel did, and boots of one
+# kernel agree to a fraction of a percent, where wall-clock boots land
+# several percent apart (README, "Numbers that hold up").
 #
 # A and B are vm.sh kernels (newest, stable, oldstable, iommufd, a
 # bzImage path) or kernel trees, built once as scripts/build-kernel.sh -C
@@ -24,6 +29,7 @@ set -euo pipefail
 install=${INSTALL_PATH:-$top/build/install}
 out=${VM_COMPARE_OUT:-$top/results/compare}
 rounds=${ROUNDS:-3}
+export CLOCK=${CLOCK:-icount}
 
 [ $# -ge 2 ] || { echo "usage: [ROUNDS=N] vm-compare.sh A B [BENCH_ARGS...]" >&2; exit 2; }
 case $rounds in
@@ -75,7 +81,7 @@ for r in $(seq 1 "$rounds"); do
 	list_a+=${list_a:+,}$out/A$r/bench.json
 	list_b+=${list_b:+,}$out/B$r/bench.json
 done
-echo "vm-compare: $a (before) -> $b (after), $rounds boots each"
+echo "vm-compare: $a (before) -> $b (after), $rounds boots each, CLOCK=$CLOCK"
 rc=0
 "$install/vfio_bench_compare" "$list_a" "$list_b" || rc=$?
 echo "vm-compare: run time per kernel: $a ${secs[A]} s, $b ${secs[B]} s ($rounds boots each)"

@@ -127,6 +127,7 @@ expect 1 "NUMA node must be a whole number -1\.\.1023, not 'abc'" "NUMA node not
 expect 1 "NUMA node must be a whole number -1\.\.1023, not '-2'" "NUMA node below -1" -- \
 	"$bench" -N -2 0000:00:00.0
 expect 1 "unexpected argument 'extra'" "stray argument, named" -- "$bench" extra 0000:00:00.0
+expect 1 "clock 'sundial': wall or icount" "unknown clock" -- "$bench" -C sundial 0000:00:00.0
 expect 0 '^usage: .*vfio_dma_map_bench' "-h: usage on stdout, exit 0" -- \
 	sh -c 'exec "$0" -h 2>/dev/null' "$bench"
 expect 0 '^usage: .*vfio_dma_map_bench' "--help: usage on stdout, exit 0" -- \
@@ -159,7 +160,15 @@ expect 2 'nested too deeply' "compare a deeply nested file" -- \
 expect 2 'JSON: bad escape' "compare a bad escape" -- \
 	"$bench" compare "$(json esc '{"schema":"\x"}')" "$good"
 expect 2 'JSON' "compare a directory" -- "$bench" compare "$tmp" "$good"
-expect 0 'no change|not comparable' "compare a file with itself" -- "$bench" compare "$good" "$good"
+expect 0 'no change|not judged' "compare a file with itself" -- "$bench" compare "$good" "$good"
+icount=$(json icount '{"schema":"vfio-bench/dma-map/1","settings":{"timebase":"icount"},"cells":[{"name":"c","map_s":[1,1,1]}]}')
+expect 2 'timebase icount where the first has wall' "compare a wall-clock file with an icount one" -- \
+	"$bench" compare "$good" "$icount"
+expect 2 'timebase wall where the first has icount' "pool an icount boot with a wall-clock one" -- \
+	"$bench" compare "$icount,$good" "$icount"
+expect 2 '2 boots, 1 a side|give 2 to' "power with one boot" -- "$bench" power "$good"
+expect 0 'A/A: whole run exit 1 in 0 of 2 splits' "power on two icount boots" -- \
+	"$bench" power "$icount" "$icount"
 expect 2 'usage: export' "export without a file" -- "$bench" export
 expect 2 'cannot open' "export a missing file" -- "$bench" export "$tmp/none.json"
 expect 2 'JSON: bad number at byte 63' "compare a number with a leading zero" -- "$bench" compare \
@@ -258,9 +267,16 @@ if [ -n "$src" ]; then
 	expect 2 'vm.sh' "vm.sh with an unknown kernel" -- "$src/scripts/vm.sh" -k 3.0 -- true
 	expect 2 'vm.sh' "vm.sh with a bad timeout" -- "$src/scripts/vm.sh" -t soon -- true
 	expect 2 'usage' "vm.sh with an unknown option" -- "$src/scripts/vm.sh" -Q
-	expect 125 'no baseline' "bisect.sh without a baseline" -- "$src/scripts/bisect.sh" -k 7.2
-	expect 255 'smallest p they allow is 0.1000' "bisect.sh -n 3: can never reach p < 0.05" -- \
-		env INSTALL_PATH="$dir" "$src/scripts/bisect.sh" -O "$tmp/never.json" -k 7.2 -- -n 3
+	expect 255 'no baseline' "bisect.sh without a baseline: stops, not skips" -- \
+		"$src/scripts/bisect.sh" -k 7.2
+	expect 255 'cannot read it' "bisect.sh with a missing baseline file: stops" -- \
+		"$src/scripts/bisect.sh" -B "$tmp/none.json" -k 7.2
+	expect 255 'at least 2 repetitions' "bisect.sh -n 1: nothing would be judged" -- \
+		env INSTALL_PATH="$dir" "$src/scripts/bisect.sh" -O "$tmp/never.json" -k 7.2 -- -n 1
+	expect 2 'CLOCK=sundial' "vm.sh with an unknown clock" -- \
+		env CLOCK=sundial "$src/scripts/vm.sh" -k 7.2 -- true
+	expect 2 'needs TCG' "vm.sh CLOCK=icount under KVM" -- \
+		env CLOCK=icount ACCEL=kvm "$src/scripts/vm.sh" -k 7.2 -- true
 	expect 2 'usage' "plot.sh without files" -- "$src/scripts/plot.sh"
 	expect 2 'usage' "vm-compare.sh with one kernel" -- "$src/scripts/vm-compare.sh" 7.2
 	expect 1 'usage' "deps.sh with an unknown step" -- "$src/scripts/deps.sh" everything

@@ -141,12 +141,13 @@ int main(int argc, char *argv[])
 	bool export = false, pw = false;
 	int opt, per_side = 1;
 
-	if (argc > 1 && !strcmp(argv[1], "export")) {
-		export = true;
-		o.format = VFIO_TABLE_TSV;
-	}
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		argc--, argv++;
+	export = argc > 1 && !strcmp(argv[1], "export");
 	pw = argc > 1 && !strcmp(argv[1], "power");
-	if (argc > 1 && (export || pw || !strcmp(argv[1], "compare")))
+	if (export)
+		o.format = VFIO_TABLE_TSV;
+	if (export || pw)
 		argc--, argv++;
 	while ((opt = getopt(argc, argv, "t:a:f:s:cAF:k:h")) != -1) {
 		if (opt == 'h')
