@@ -168,13 +168,13 @@ static const char *verdict_name(const struct vfio_comparison *c)
 
 static void time_cols(struct judge *j, const struct vfio_cell_result *ca,
 		      const struct vfio_cell_result *cb,
-		      const struct vfio_comparison *c)
+		      const struct vfio_comparison *c, double unit)
 {
 	snprintf(j->f[COL_BOOTS], sizeof(j->f[0]), "%zu/%zu", c->boots_a,
 		 c->boots_b);
 	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
-	fmt(j->f[COL_BEFORE], "%.4g", c->before * 1e3);
-	fmt(j->f[COL_AFTER], "%.4g", c->after * 1e3);
+	fmt(j->f[COL_BEFORE], "%.4g", c->before * unit);
+	fmt(j->f[COL_AFTER], "%.4g", c->after * unit);
 	fmt(j->f[COL_RATIO], "%.3f", c->ratio);
 	fmt(j->f[COL_LO], "%.3f", c->ci_lo);
 	fmt(j->f[COL_HI], "%.3f", c->ci_hi);
@@ -183,12 +183,13 @@ static void time_cols(struct judge *j, const struct vfio_cell_result *ca,
 }
 
 /*
- * MAP_DMA or UNMAP_DMA time: the two-level comparison (stats.h); a
- * regression when it is slower and the ratio beyond 1 + threshold.
+ * MAP_DMA or UNMAP_DMA time, or the kernel's instructions in MAP_DMA:
+ * the two-level comparison (stats.h); a regression when it is slower
+ * (more) and the ratio beyond 1 + threshold.  Shown times @unit.
  */
 static void judge_time(struct judge *j, const struct vfio_cell_result *ca,
 		       const struct vfio_cell_result *cb, enum vfio_series s,
-		       const char *metric)
+		       const char *metric, double unit)
 {
 	struct vfio_samples sa = { j->a, ca->boot, ca->n };
 	struct vfio_samples sb = { j->b, cb->boot, cb->n };
@@ -202,7 +203,7 @@ static void judge_time(struct judge *j, const struct vfio_cell_result *ca,
 	take(j, ca, s, j->a);
 	take(j, cb, s, j->b);
 	vfio_compare_samples(&sa, &sb, &j->params, &c);
-	time_cols(j, ca, cb, &c);
+	time_cols(j, ca, cb, &c, unit);
 	j->not_judged += c.verdict == VFIO_NOT_JUDGED;
 	j->one_sample += c.verdict == VFIO_NOT_COMPARABLE;
 	emit(j, ca->name, metric, c.verdict == VFIO_SLOWER &&
@@ -269,11 +270,14 @@ static void judge_cell(struct judge *j, const struct vfio_cell_result *ca,
 	j->cells++;
 	if (!ran(ca) || !ran(cb))
 		return judge_status(j, ca, cb);
-	judge_time(j, ca, cb, VFIO_SERIES_MAP, "map_ms");
-	judge_time(j, ca, cb, VFIO_SERIES_UNMAP, "unmap_ms");
+	judge_time(j, ca, cb, VFIO_SERIES_MAP, "map_ms", 1e3);
+	judge_time(j, ca, cb, VFIO_SERIES_UNMAP, "unmap_ms", 1e3);
+	judge_time(j, ca, cb, VFIO_SERIES_KINSNS, "map_Minsns", 1e-6);
 	judge_count(j, ca, cb, VFIO_SERIES_MINFLT, "faults", 1);
 	judge_count(j, ca, cb, VFIO_SERIES_PMD, "pmd_inserts", 0);
 	judge_count(j, ca, cb, VFIO_SERIES_PUD, "pud_inserts", 0);
+	judge_count(j, ca, cb, VFIO_SERIES_PINS, "pins", 0);
+	judge_count(j, ca, cb, VFIO_SERIES_IOMMU_MAPS, "iommu_maps", 0);
 }
 
 static void summary(const struct judge *j, FILE *out)
@@ -300,11 +304,20 @@ static void summary(const struct judge *j, FILE *out)
 /* Time rows this comparison will judge: what alpha is shared among. */
 static int time_rows(const struct vfio_results *a, const struct vfio_results *b)
 {
-	int i, n = 0;
+	static const enum vfio_series judged[] = {
+		VFIO_SERIES_MAP, VFIO_SERIES_UNMAP, VFIO_SERIES_KINSNS,
+	};
+	const struct vfio_cell_result *ca, *cb;
+	int i, k, n = 0;
 
-	for (i = 0; i < a->nr_cells; i++)
-		n += 2 * (ran(&a->cells[i]) &&
-			  ran(vfio_results_cell(b, a->cells[i].name)));
+	for (i = 0; i < a->nr_cells; i++) {
+		ca = &a->cells[i];
+		cb = vfio_results_cell(b, ca->name);
+		if (!ran(ca) || !ran(cb))
+			continue;
+		for (k = 0; k < 3; k++)
+			n += recorded(ca, judged[k]) && recorded(cb, judged[k]);
+	}
 	return n ? n : 1;
 }
 

@@ -20,6 +20,9 @@ static const char * const series_keys[VFIO_SERIES_NR] = {
 	[VFIO_SERIES_MINFLT] = VFIO_KEY_MINFLT,
 	[VFIO_SERIES_PMD] = VFIO_KEY_PMD,
 	[VFIO_SERIES_PUD] = VFIO_KEY_PUD,
+	[VFIO_SERIES_PINS] = VFIO_KEY_PINS,
+	[VFIO_SERIES_IOMMU_MAPS] = VFIO_KEY_IOMMU_MAPS,
+	[VFIO_SERIES_KINSNS] = VFIO_KEY_KINSNS,
 };
 
 static const char * const status_names[] = {
@@ -211,8 +214,11 @@ static int read_series(const struct json *cell, enum vfio_series s,
 	const struct json *arr = json_get(cell, series_keys[s]), *v;
 	int n = first;
 
-	/* An absent kprobe counter is null: one -1 per sample, as written. */
-	if (is_count(s) && arr && arr->type == JSON_NULL) {
+	/*
+	 * An absent counter is null: one -1 per sample, as written; files
+	 * from before a counter existed lack its key, the same.
+	 */
+	if (is_count(s) && (!arr || arr->type == JSON_NULL)) {
 		for (; n < c->n; n++)
 			c->s[s][n] = VFIO_RESULTS_ABSENT;
 		return 0;

@@ -14,6 +14,7 @@
 #include "libvfio/backing.h"
 #include "libvfio/faults.h"
 #include "libvfio/map_policy.h"
+#include "libvfio/work_counts.h"
 #include "analysis/results.h"
 
 enum vfio_bench_state { VFIO_BENCH_FRESH, VFIO_BENCH_PREFAULTED };
@@ -56,6 +57,7 @@ struct vfio_bench_target {
 	struct vfio_pci_device *dev;
 	struct vfio_iommu *iommu;
 	struct vfio_fault_counter fc;
+	struct vfio_work_counter wc;
 	const struct vfio_fault_probe *probe;
 	int bar;			/* the largest BAR, or -1 */
 	int reps, warmup;

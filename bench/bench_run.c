@@ -236,6 +236,9 @@ static void keep_sample(struct vfio_bench_target *t, struct vfio_cell_result *r,
 	r->s[VFIO_SERIES_MINFLT][i] = t->fc.delta[VFIO_FAULTS_MINFLT];
 	r->s[VFIO_SERIES_PMD][i] = t->fc.delta[VFIO_FAULTS_PMD];
 	r->s[VFIO_SERIES_PUD][i] = t->fc.delta[VFIO_FAULTS_PUD];
+	r->s[VFIO_SERIES_PINS][i] = t->wc.delta[VFIO_WORK_PINS];
+	r->s[VFIO_SERIES_IOMMU_MAPS][i] = t->wc.delta[VFIO_WORK_IOMMU_MAPS];
+	r->s[VFIO_SERIES_KINSNS][i] = t->wc.delta[VFIO_WORK_KINSNS];
 }
 
 /* Time the map and unmap of a prepared @buf, then judge what they did. */
@@ -247,9 +250,11 @@ static int measure(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 
 	times[4] = calibrate();
 	vfio_fault_counter_start(&t->fc);
+	vfio_work_counter_start(&t->wc);
 	times[0] = now();
 	ret = map_one(t, c, buf, va, iova);
 	times[1] = now();
+	vfio_work_counter_stop(&t->wc);
 	vfio_fault_counter_stop(&t->fc);
 	if (ret)
 		return ret;

@@ -217,6 +217,7 @@ static bool mode_setup(struct bench *b, const struct bench_opts *o,
 	t->dev = vfio_pci_device_init(o->bdf, t->iommu);
 	record_iova_space(m, &t->iommu->info);
 	vfio_fault_counter_open(&t->fc);
+	vfio_work_counter_open(&t->wc);
 	t->bar = vfio_pci_largest_bar(t->dev);
 	b->tab.results.bar = t->bar;
 	t->reps = o->reps;
@@ -229,6 +230,7 @@ static bool mode_setup(struct bench *b, const struct bench_opts *o,
 static void mode_teardown(struct vfio_bench_target *t)
 {
 	vfio_fault_counter_close(&t->fc);
+	vfio_work_counter_close(&t->wc);
 	vfio_pci_device_cleanup(t->dev);
 	vfio_iommu_cleanup(t->iommu);
 	t->dev = NULL;

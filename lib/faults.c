@@ -32,7 +32,7 @@ const char *vfio_fault_source_name(enum vfio_fault_source s)
 	return s < VFIO_FAULTS_NR ? source_names[s] : "invalid";
 }
 
-static int perf_open(struct perf_event_attr *attr)
+int vfio_perf_open(struct perf_event_attr *attr)
 {
 	attr->size = sizeof(*attr);
 	attr->disabled = 0;
@@ -54,22 +54,22 @@ static int kprobe_pmu_type(void)
 	return type;
 }
 
-static void open_kprobe(struct vfio_fault_counter *fc, int i, int type)
+int vfio_perf_kprobe_open(const char *func, char *why, size_t len)
 {
 	struct perf_event_attr attr = { 0 };
+	int type = kprobe_pmu_type(), fd;
 
 	if (type < 0) {
-		snprintf(fc->why[i], sizeof(fc->why[i]),
-			 "no kprobe PMU (CONFIG_KPROBE_EVENTS off?)");
-		return;
+		snprintf(why, len, "no kprobe PMU (CONFIG_KPROBE_EVENTS off?)");
+		return -1;
 	}
 	attr.type = type;
-	attr.config1 = (uintptr_t)kprobe_funcs[i];	/* kprobe_func */
-	attr.config2 = 0;				/* probe_offset */
-	fc->fd[i] = perf_open(&attr);
-	if (fc->fd[i] < 0)
-		snprintf(fc->why[i], sizeof(fc->why[i]), "kprobe on %s: %s",
-			 kprobe_funcs[i], strerror(errno));
+	attr.config1 = (uintptr_t)func;		/* kprobe_func */
+	attr.config2 = 0;			/* probe_offset */
+	fd = vfio_perf_open(&attr);
+	if (fd < 0)
+		snprintf(why, len, "kprobe on %s: %s", func, strerror(errno));
+	return fd;
 }
 
 void vfio_fault_counter_open(struct vfio_fault_counter *fc)
@@ -80,17 +80,18 @@ void vfio_fault_counter_open(struct vfio_fault_counter *fc)
 		/* User-mode faults are counted even so, and paranoid=2 allows it. */
 		.exclude_kernel = 1,
 	};
-	int i, type = kprobe_pmu_type();
+	int i;
 
 	memset(fc, 0, sizeof(*fc));
 	for (i = 0; i < VFIO_FAULTS_NR; i++)
 		fc->fd[i] = -1;
-	fc->fd[VFIO_FAULTS_PERF] = perf_open(&attr);
+	fc->fd[VFIO_FAULTS_PERF] = vfio_perf_open(&attr);
 	if (fc->fd[VFIO_FAULTS_PERF] < 0)
 		snprintf(fc->why[VFIO_FAULTS_PERF], sizeof(fc->why[0]),
 			 "perf_event_open(page-faults): %s", strerror(errno));
-	open_kprobe(fc, VFIO_FAULTS_PMD, type);
-	open_kprobe(fc, VFIO_FAULTS_PUD, type);
+	for (i = VFIO_FAULTS_PMD; i <= VFIO_FAULTS_PUD; i++)
+		fc->fd[i] = vfio_perf_kprobe_open(kprobe_funcs[i], fc->why[i],
+						  sizeof(fc->why[i]));
 }
 
 void vfio_fault_counter_close(struct vfio_fault_counter *fc)

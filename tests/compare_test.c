@@ -38,6 +38,9 @@ static void cell(struct vfio_cell_result *c, const char *name, double t,
 		c->s[VFIO_SERIES_MINFLT][i] = faults;
 		c->s[VFIO_SERIES_PMD][i] = VFIO_RESULTS_ABSENT;
 		c->s[VFIO_SERIES_PUD][i] = VFIO_RESULTS_ABSENT;
+		c->s[VFIO_SERIES_PINS][i] = 0;
+		c->s[VFIO_SERIES_IOMMU_MAPS][i] = 1;
+		c->s[VFIO_SERIES_KINSNS][i] = VFIO_RESULTS_ABSENT;	/* TCG */
 	}
 }
 
@@ -224,6 +227,32 @@ TEST_F(files, faults_judged_on_every_sample)
 	EXPECT_NE(NULL, strstr(self->out,
 			       "faults 1024..1024 -> 1024..524288 CHANGED REGRESSION"))
 		TH_LOG("%s", self->out);
+}
+
+/* More calls into the IOMMU for the same map: the work rose. */
+TEST_F(files, more_iommu_maps_is_a_regression)
+{
+	int i;
+
+	for (i = 0; i < REPS; i++)
+		self->cells[1].s[VFIO_SERIES_IOMMU_MAPS][i] = 2;
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "iommu_maps 1..1 -> 2..2 CHANGED REGRESSION"))
+		TH_LOG("%s", self->out);
+}
+
+/* Kernel instructions, where a PMU counts them, are judged as times. */
+TEST_F(files, more_kernel_instructions_is_a_regression)
+{
+	int i;
+
+	for (i = 0; i < REPS; i++)
+		self->cells[2].s[VFIO_SERIES_KINSNS][i] = 4e6 + i;
+	write_before(_metadata, self);
+	for (i = 0; i < REPS; i++)
+		self->cells[2].s[VFIO_SERIES_KINSNS][i] = 4.4e6 + i;
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "map_Minsns")) TH_LOG("%s", self->out);
 }
 
 /* PMD and PUD inserts are exact counts too. */

@@ -59,6 +59,9 @@
 #define VFIO_KEY_MINFLT		"minflt"
 #define VFIO_KEY_PMD		"pmd_inserts"
 #define VFIO_KEY_PUD		"pud_inserts"
+#define VFIO_KEY_PINS		"pins"
+#define VFIO_KEY_IOMMU_MAPS	"iommu_maps"
+#define VFIO_KEY_KINSNS		"kernel_instructions"
 
 enum vfio_cell_status { VFIO_CELL_OK, VFIO_CELL_SKIP, VFIO_CELL_FAIL };
 
@@ -70,6 +73,9 @@ enum vfio_series {
 	VFIO_SERIES_MINFLT,	/* faults inside MAP_DMA (ru_minflt) */
 	VFIO_SERIES_PMD,	/* PMD inserts (kprobe); absent: -1 */
 	VFIO_SERIES_PUD,	/* PUD inserts (kprobe); absent: -1 */
+	VFIO_SERIES_PINS,	/* pages pinned in MAP_DMA; absent: -1 */
+	VFIO_SERIES_IOMMU_MAPS,	/* iommu_map() calls in MAP_DMA; absent: -1 */
+	VFIO_SERIES_KINSNS,	/* kernel instructions in MAP_DMA; absent: -1 */
 	VFIO_SERIES_NR,
 };
 

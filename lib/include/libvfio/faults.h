@@ -12,7 +12,10 @@
 #define LIBVFIO_FAULTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <linux/perf_event.h>
 
 enum vfio_fault_source {
 	VFIO_FAULTS_PERF,	/* PERF_COUNT_SW_PAGE_FAULTS, this thread */
@@ -40,6 +43,14 @@ void vfio_fault_counter_start(struct vfio_fault_counter *fc);
 void vfio_fault_counter_stop(struct vfio_fault_counter *fc);
 
 const char *vfio_fault_source_name(enum vfio_fault_source s);
+
+/* perf_event_open() of @attr for this thread on any CPU; fd or -1. */
+int vfio_perf_open(struct perf_event_attr *attr);
+/*
+ * A counter of this thread's hits on kernel function @func, through the
+ * kprobe PMU; fd, or -1 with the reason in @why.
+ */
+int vfio_perf_kprobe_open(const char *func, char *why, size_t len);
 
 /*
  * Fault in every page of [va, va + len): read (or write) its first word,
