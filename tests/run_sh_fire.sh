@@ -115,11 +115,13 @@ check() {
 }
 
 # The VFIO test binaries running (comm vfio_*: harness parent and test
-# children), one pid a line.
+# children), one pid a line.  Not vfio_reap, run.sh's keeper of the
+# command: stopped or killed, it could stop nothing.
 vfio_procs() {
 	grep -l '^vfio_' /proc/[0-9]*/comm 2>/dev/null | while read -r c; do
 		p=${c#/proc/}
 		p=${p%/comm}
+		[ "$(cat "$c" 2>/dev/null)" != vfio_reap ] || continue
 		# Kernel threads (vfio-irqfd-cleanup...) have no executable.
 		[ -e "/proc/$p/exe" ] && echo "$p"
 	done
