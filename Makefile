@@ -98,13 +98,17 @@ TEST_PURE_PROGS	:= stats_test json_test compare_test power_test \
 TEST_HOST_SCRIPTS := bad_input.sh
 TEST_PURE_SCRIPTS := kernel_roles.sh
 
-# ... and the programs that read results files (tools/).
-TOOL_PROGS	:= vfio_bench_compare
+# ... and the tools/: vfio_bench_compare reads results files;
+# vfio_reap runs run.sh's command and stops every process of it (libc
+# only; installed beside run.sh, which runs it from there).
+ANALYSIS_TOOLS	:= vfio_bench_compare
+LIBC_TOOLS	:= vfio_reap
+TOOL_PROGS	:= $(ANALYSIS_TOOLS) $(LIBC_TOOLS)
 
 # Which library each program links: the analysis library alone for the
-# tests of it and the tools, all three for the benchmark, the test
-# library for the rest.
-ANALYSIS_PROGS	:= stats_test json_test compare_test power_test $(TOOL_PROGS)
+# tests of it and the tools that read results, all three for the
+# benchmark, none for vfio_reap, the test library for the rest.
+ANALYSIS_PROGS	:= stats_test json_test compare_test power_test $(ANALYSIS_TOOLS)
 
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
 			$(TEST_PURE_PROGS) $(TOOL_PROGS))
@@ -185,12 +189,15 @@ $(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIBVFIO_A)
 	$(CC) $(LDFLAGS) -o $@ $^ -lnuma
 
 $(patsubst %,$(OUTPUT)/tests/%.o,$(ANALYSIS_PROGS)): INCLUDES = -Ianalysis/include
-$(addprefix $(OUTPUT)/,$(filter-out $(TOOL_PROGS),$(ANALYSIS_PROGS))): \
+$(addprefix $(OUTPUT)/,$(filter-out $(ANALYSIS_TOOLS),$(ANALYSIS_PROGS))): \
 		$(OUTPUT)/%: $(OUTPUT)/tests/%.o $(ANALYSIS_A)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
-$(addprefix $(OUTPUT)/,$(TOOL_PROGS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o $(ANALYSIS_A)
+$(addprefix $(OUTPUT)/,$(ANALYSIS_TOOLS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o $(ANALYSIS_A)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(addprefix $(OUTPUT)/,$(LIBC_TOOLS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(OUTPUT)/vfio_dma_map_bench: $(OUTPUT)/bench/vfio_dma_map_bench.o $(BENCH_OBJS) \
 		$(LIBVFIO_A) $(ANALYSIS_A)

@@ -76,15 +76,22 @@ $(FUZZ_OUT)/%: fuzz/%.c $$(call fuzz_srcs,$$*) $(HARNESS) $(HDR_STAMP)
 		-fno-sanitize-recover=all -o $@ $< $(call fuzz_srcs,$*) \
 		$(call fuzz_libs,$*)
 
+# Each harness's run is one TAP result, so that suite.sh -c counts them.
 fuzz: $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
-	@for t in $(FUZZ_TARGETS); do \
+	@echo "TAP version 13"; n=0; rc=0; \
+	for t in $(FUZZ_TARGETS); do \
+		n=$$((n + 1)); \
 		mkdir -p $(FUZZ_OUT)/corpus-$$t; \
-		(cd $(FUZZ_OUT) && ./$$t -runs=$(FUZZ_RUNS) -max_len=4096 \
-			-print_final_stats=1 corpus-$$t 2>$$t.log) || \
-			{ tail -n 30 $(FUZZ_OUT)/$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
-		echo "fuzz: $$t: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' \
-			$(FUZZ_OUT)/$$t.log | grep -o '[0-9]*$$') executions, no crash"; \
-	done
+		if (cd $(FUZZ_OUT) && ./$$t -runs=$(FUZZ_RUNS) -max_len=4096 \
+			-print_final_stats=1 corpus-$$t 2>$$t.log); then \
+			echo "ok $$n $$t: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' \
+				$(FUZZ_OUT)/$$t.log | grep -o '[0-9]*$$') executions, no crash"; \
+		else \
+			tail -n 30 $(FUZZ_OUT)/$$t.log | sed 's/^/# /'; \
+			echo "not ok $$n $$t: crashed, see $(FUZZ_OUT)/$$t.log"; rc=1; \
+		fi; \
+	done; \
+	echo "1..$$n"; exit $$rc
 
 # The benchmark on two kernels and their comparison: A before, B after.
 A		?= stable

@@ -22,15 +22,17 @@
 # COMMAND runs in a session of its own, with VFIO_SELFTESTS_BDF set to
 # the space-separated BDFs (not the group peers -g bound).  Every device
 # this run bound goes back to its original driver when COMMAND ends,
-# fails, or run.sh gets SIGHUP, SIGINT, SIGTERM or SIGPIPE.  A signal goes
-# to every process of COMMAND's session and their descendants, not only
-# to COMMAND: the kselftest harness's test children leave its process
-# group and hold the device open, and vfio-pci's unbind waits for them.
-# What still runs -k seconds later (or at a second signal) is killed;
-# what COMMAND leaves behind when it exits is stopped the same way.  A
-# signal while devices are given back waits until they all are.  Exit
-# status: COMMAND's, 128+signal when interrupted, 1 when run.sh itself
-# fails (one line on stderr says why), 2 on a usage error.
+# fails, or run.sh gets SIGHUP, SIGINT, SIGTERM or SIGPIPE.  COMMAND runs
+# under vfio_reap (installed beside run.sh), a child subreaper: every
+# process COMMAND starts stays its descendant, whatever process group or
+# session it moves to (the kselftest harness's test children leave the
+# group and hold the device open, and vfio-pci's unbind waits for them).
+# A signal goes to all of them; what still runs -k seconds later (or at
+# a second signal) is killed; what COMMAND leaves behind when it exits
+# is stopped the same way.  A signal while devices are given back waits
+# until they all are.  Exit status: COMMAND's, 128+signal when
+# interrupted, 1 when run.sh itself fails (one line on stderr says why),
+# 2 on a usage error.
 #
 # The original driver is kept in one file per device in STATEDIR, written
 # before the device is touched: after a crash 'run.sh -r' still knows
@@ -43,16 +45,17 @@
 sysfs=/sys/bus/pci
 bdfs=""		# every device the command gets, in order
 peers=""	# IOMMU group peers that -g binds too; not given to the command
-owned=""	# the devices this run bound and has not given back yet
-origs=""	# BDF=DRIVER: the driver each owned device came from
+# What this run bound and has not given back yet, as BDF=DRIVER: the
+# driver each came from.  bind() adds, restore_owned() strikes off.
+owned=""
 locked=""	# the devices whose lock this run holds
 nested=""	# devices a run.sh we run under holds: not ours to touch
-child=""	# COMMAND's pid, the leader of its session
-sid=""		# COMMAND's session id, empty without setsid(1)
-busy=""		# set while stopping COMMAND or giving devices back
-pending=""	# the first signal that came while busy
-deferred=""	# that signal, when it came while giving devices back
-hurry=""	# a second signal: kill COMMAND's processes without waiting
+# Signals: the first one (run.sh then exits 128+sig), and late, the
+# first when it came while the devices went back.  Each stage of the
+# run traps them with a handler of its own (trap_signals), so no other
+# state says where the run is.
+sig=""
+late=""
 grace=10
 
 # To fd 9, a copy of stderr made at the start: a trap can run inside a
@@ -61,9 +64,9 @@ log() { echo "run.sh: $*" >&9; }
 
 # Exit with $1, or with 128+signal when a signal came meanwhile.
 finish() {
-	[ -z "$deferred" ] || [ "$deferred" = 13 ] ||
-		log "signal $deferred came while the devices went back: they are back now"
-	[ -z "$pending" ] || set -- $((128 + pending))
+	[ -z "$late" ] || [ "$late" = 13 ] ||
+		log "signal $late came while the devices went back: they are back now"
+	[ -z "$sig" ] || set -- $((128 + sig))
 	exit "$1"
 }
 
@@ -298,8 +301,7 @@ bind() {
 	# A stale record holds the true original: keep it.
 	[ -f "$state" ] || wr "$state" "$cur" ||
 		die "cannot write $state: pick a writable state dir with -s"
-	owned="$owned $bdf"
-	origs="$origs $bdf=$(cat "$state")"
+	owned="$owned $bdf=$(cat "$state")"
 	wr "$sysfs/devices/$bdf/driver_override" vfio-pci
 	[ "$cur" = none ] || wr "$sysfs/devices/$bdf/driver/unbind" "$bdf"
 	wr "$sysfs/drivers_probe" "$bdf"
@@ -322,14 +324,11 @@ holders() {
 		}'
 }
 
-# Give one device back to its original driver: the one bind() saw
+# Give device $1 back to its original driver: $2, the one bind() saw
 # (kept in memory too, so a record removed early cannot turn into
 # "none"), else its record.  Never unbind a device without knowing.
 restore() {
-	bdf=$1 state=$statedir/$1 orig=""
-	for o in $origs; do
-		[ "${o%%=*}" = "$bdf" ] && orig=${o#*=}
-	done
+	bdf=$1 state=$statedir/$1 orig=${2:-}
 	[ -n "$orig" ] || orig=$(cat "$state" 2>/dev/null)
 	cur=$(driver_of "$bdf")
 	if [ -z "$orig" ]; then
@@ -357,12 +356,12 @@ restore() {
 	fi
 }
 
-# Each device once, struck off as soon as it is back: a signal in
-# between waits (busy) and can never give a device back twice.
+# Each device once, struck off as soon as it is back; a signal only
+# counts meanwhile, so none can give a device back twice.
 restore_owned() {
-	busy=1
+	trap_signals held
 	for r in $owned; do
-		restore "$r"
+		restore "${r%%=*}" "${r#*=}"
 		left=""
 		for x in $owned; do
 			[ "$x" = "$r" ] || left="$left $x"
@@ -373,7 +372,8 @@ restore_owned() {
 }
 
 restore_all() {
-	busy=1 n=0 rc=0
+	trap_signals held
+	n=0 rc=0
 	for f in "$statedir"/*; do
 		# Locks are symlinks to PID:STARTTIME, which is no file here.
 		[ -f "$f" ] || continue
@@ -397,111 +397,69 @@ restore_all() {
 	finish "$rc"
 }
 
-# COMMAND's processes, one pid a line: its session (the harness's test
-# children call setpgrp(): they leave its process group, not its
-# session) and whatever descends from them; zombies and run.sh left out.
-tree() {
-	cat /proc/[0-9]*/stat 2>/dev/null |
-	awk -v sid="$sid" -v top="$child" -v self="$$" '
-		{
-			pid = $1; s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
-			if (f[1] == "Z" || pid == self)
-				next
-			pp[pid] = f[2]
-			if ((sid != "" && f[4] == sid) || pid == top)
-				in_tree[pid] = 1
-		}
-		END {
-			do {
-				more = 0
-				for (p in pp)
-					if (!(p in in_tree) && (pp[p] in in_tree)) {
-						in_tree[p] = 1; more = 1
-					}
-			} while (more)
-			for (p in in_tree)
-				print p
-		}'
+# trap_signals HANDLER: HANDLER N on SIGHUP (a dropped ssh session),
+# SIGINT, SIGPIPE (stderr's reader is gone) and SIGTERM (N = 1, 2, 13, 15).
+# shellcheck disable=SC2064 # the handler's name, expanded now
+trap_signals() {
+	trap "$1 1" HUP
+	trap "$1 2" INT
+	trap "$1 13" PIPE
+	trap "$1 15" TERM
 }
 
-# Does process $1 ignore signal number $2?  Shells start background
-# commands with SIGINT ignored, so a forwarded SIGINT would be lost.
-ignores() {
-	ign=""
-	{ while read -r k v; do
-		[ "$k" = SigIgn: ] && ign=$v
-	done <"/proc/$1/status"; } 2>/dev/null
-	[ -n "$ign" ] && [ $(((0x$ign >> ($2 - 1)) & 1)) = 1 ]
+# The first signal decides the exit status, and is news for the user.
+first_signal() {
+	[ -z "$sig" ] || return 0
+	sig=$1
+	[ "$1" = 13 ] || log "signal $1: stopping the command, then giving the devices back"
 }
 
-# Is process $1 there, and no zombie?
-alive() {
-	[ -n "$1" ] || return 1
-	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
-	# shellcheck disable=SC2086
-	set -- ${st##*) }
-	[ "$1" != Z ]
-}
-
-# $pids: COMMAND's processes now.
-read_tree() {
-	pids=$(tree)
-	[ -n "$pids" ]
-}
-
-# Send signal $1 to COMMAND's processes (SIGTERM to those that ignore
-# it) and SIGCONT to wake stopped ones, give them $grace seconds, then
-# SIGKILL the rest until they are gone: only then does vfio-pci's unbind
-# not wait for a device fd.  COMMAND itself too, whatever the tree says.
-stop_tree() {
-	read_tree || return 0
-	for p in $pids; do
-		s=$1
-		# SIGPIPE is run.sh's own news; to COMMAND it means stop.
-		[ "$s" = 13 ] && s=15
-		ignores "$p" "$s" && s=15
-		kill -"$s" "$p" 2>/dev/null
-		kill -CONT "$p" 2>/dev/null
-	done
-	t=0
-	while [ -z "$hurry" ] && [ "$t" -lt $((grace * 5)) ]; do
-		read_tree || break
-		sleep 0.2
-		t=$((t + 1))
-	done
-	t=0
-	while { read_tree || alive "$child"; } && [ "$t" -lt 50 ]; do
-		[ "$t" != 0 ] || log "killing what still runs after ${grace}s:$(for p in $pids; do
-			printf ' %s (%s)' "$p" "$(cat "/proc/$p/comm" 2>/dev/null)"; done)"
-		# shellcheck disable=SC2086
-		kill -KILL $pids $child 2>/dev/null
-		sleep 0.2
-		t=$((t + 1))
-	done
-}
-
-# SIGHUP (a dropped ssh session), SIGINT, SIGTERM, SIGPIPE (stderr's
-# reader is gone): stop COMMAND's processes, give the devices back.
-# While that is under way, a signal only counts (and a second one stops
-# the wait for COMMAND): restoring again would find the records gone.
+# Before COMMAND: give back what is bound so far.
 # shellcheck disable=SC2317 # reached through trap
 on_signal() {
-	if [ -n "$busy" ]; then
-		if [ -n "$pending" ]; then
-			hurry=1
-		else
-			pending=$1 deferred=$1
-		fi
-		return
-	fi
-	busy=1 pending=$1
-	[ "$1" = 13 ] || log "signal $1: stopping the command, then giving the devices back"
-	if [ -n "$child" ]; then
-		stop_tree "$1"
-		wait "$child" 2>/dev/null
-	fi
+	first_signal "$1"
 	restore_owned
 	finish 1
+}
+
+# While COMMAND runs: vfio_reap ($!, the only background job) passes
+# every signal on to COMMAND's processes and stops them; run.sh gives
+# the devices back once it is gone.  A signal before vfio_reap started
+# only counts here: run_command passes it on.
+# shellcheck disable=SC2317 # reached through trap
+forward() {
+	first_signal "$1"
+	# SIGPIPE is run.sh's own news; to COMMAND it means stop.
+	s=$1
+	[ "$s" = 13 ] && s=15
+	[ -z "$!" ] || kill -"$s" "$!" 2>/dev/null
+}
+
+# While the devices go back: a signal only counts, as stopping halfway
+# would strand some.
+# shellcheck disable=SC2317 # reached through trap
+held() {
+	[ -n "$sig" ] || sig=$1 late=$1
+}
+
+# COMMAND under vfio_reap, which stops every process of it, then the
+# devices back; exits.  Started in the background so that signals reach
+# the trap at once; stdin is passed on explicitly, as background
+# commands get /dev/null.
+run_command() {
+	trap_signals forward
+	exec 3<&0
+	"$reap" -n run.sh -k "$grace" -- "$@" <&3 3<&- 9>&- &
+	[ -z "$sig" ] || forward "$sig"
+	# A trapped signal ends a wait early: wait again until vfio_reap
+	# is gone (the status then is that of a signal, which rc yields to).
+	while :; do
+		wait "$!"
+		rc=$?
+		kill -0 "$!" 2>/dev/null || break
+	done
+	restore_owned
+	finish "$rc"
 }
 
 exec 9>&2
@@ -539,10 +497,7 @@ mkdir -p "$statedir" 2>/dev/null ||
 	{ log "cannot create state dir $statedir: pick another with -s"; exit 1; }
 me=$(proc_id $$)
 
-trap 'on_signal 1' HUP
-trap 'on_signal 2' INT
-trap 'on_signal 13' PIPE
-trap 'on_signal 15' TERM
+trap_signals on_signal
 
 [ -z "$restore_only" ] || restore_all
 
@@ -551,6 +506,11 @@ for id in ${ids:-}; do
 	add_ids "$id"
 done
 [ -n "$bdfs" ] || { log "no device given: use -d BDF or -i VENDOR:DEVICE"; exit 2; }
+# The command's keeper: beside run.sh where make and make install put
+# it, else on PATH.
+reap=$(cd "$(dirname "$0")" && pwd)/vfio_reap
+[ -x "$reap" ] || reap=$(command -v vfio_reap) ||
+	die "no vfio_reap beside $0 or on PATH, which runs the command: use the run.sh that make (build/) or make install put beside it"
 
 for b in $bdfs; do
 	[ -d "$sysfs/devices/$b" ] ||
@@ -569,29 +529,5 @@ done
 # devices at once: suite.sh narrows VFIO_SELFTESTS_BDF to one a run.
 export VFIO_SELFTESTS_ALL_BDFS="$bdfs"
 
-# Started in the background so that signals reach the trap at once;
-# stdin is passed on explicitly, as background commands get /dev/null.
-# setsid makes it a session leader (no fork: a background job of a
-# script leads no process group), so its whole tree can be found.
 export VFIO_SELFTESTS_BDF="$bdfs"
-exec 3<&0
-if command -v setsid >/dev/null; then
-	setsid "$@" <&3 3<&- 9>&- &
-	child=$!
-	sid=$child
-else
-	"$@" <&3 3<&- 9>&- &
-	child=$!
-fi
-wait "$child"
-rc=$?
-busy=1
-child=""
-# What COMMAND left running may hold a device open.
-if [ -n "$sid" ] && [ -n "$(tree)" ]; then
-	log "the command left processes running:$(for p in $(tree); do
-		printf ' %s (%s)' "$p" "$(cat "/proc/$p/comm" 2>/dev/null)"; done): stopping them"
-	stop_tree 15
-fi
-restore_owned
-finish "$rc"
+run_command "$@"

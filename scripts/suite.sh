@@ -4,37 +4,70 @@
 # Run vfio-bench test binaries as a kselftest suite and count the results.
 #
 #   suite.sh [PROG...]
+#   suite.sh -c RC [NAME] <TAP
 #
 # PROGs are looked up next to this script (or in $OUTPUT).  Without any,
 # the lists written by 'make install' are used: host_progs run once,
 # device_progs once per BDF in $VFIO_SELFTESTS_BDF (scripts/run.sh sets
 # it); pure_progs (computation only, the same on every kernel) are left
-# to the host.  Each binary's run time is printed after its output.  The last line is "suite: N passed, N failed, N skipped"; the exit
-# status is 1 if anything failed.  Runs under busybox sh in the VM.
+# to the host.  Each binary's run time is printed after its output.  The
+# last line is "suite: N passed, N failed, N skipped"; the exit status is
+# 1 if anything failed.  Runs under busybox sh in the VM.
+#
+# -c counts the TAP that NAME (default "the command") printed, exiting
+# RC, with the same counter: the suite line, and the exit status, for
+# results not run here (check.sh's fuzz step).
 
 dir=${OUTPUT:-$(dirname "$0")}
 pass=0 fail=0 skip=0
 
-# Add one binary's "# Totals: pass:P fail:F xfail:X xpass:Y skip:S error:E".
-count() {
-	log=$1 rc=$2
-	totals=$(grep '^# Totals:' "$log" | tail -n 1)
-	if [ -z "$totals" ]; then
-		# No harness totals: an early exit, KSFT_SKIP (4) or a crash.
-		if [ "$rc" = 4 ]; then
-			skip=$((skip + 1))
-		else
-			echo "# suite: $3 exited $rc without results: counted as failed"
-			fail=$((fail + 1))
-		fi
-		return
-	fi
-	# pass fail xfail xpass skip error
-	set -- $(echo "$totals" | tr -c '0-9\n' ' ')
-	pass=$((pass + $1 + $3))
-	fail=$((fail + $2 + $4 + $6))
-	skip=$((skip + $5))
+# tap_count RC NAME <TAP: the one counter of vfio-bench's results, a
+# line "suite: P passed, F failed, S skipped" for the TAP that NAME
+# printed, exiting RC.  A result is a top-level "ok" or "not ok" line,
+# counted as kselftest's totals count it: "# SKIP" skipped, "# XFAIL"
+# passed, "# XPASS" and "not ok" (error too) failed.  No result at all
+# (an early exit, KSFT_SKIP or a crash) is one skip for KSFT_SKIP (4),
+# else one failure, said in a comment line first; so is a non-zero
+# exit that no failed result explains (a crash after some results).
+tap_count() {
+	awk -v rc="$1" -v name="$2" '
+		/^ok / {
+			if (/ # [Ss][Kk][Ii][Pp]/)
+				s++
+			else if (/ # XPASS/)
+				f++
+			else
+				p++
+		}
+		/^not ok / { f++ }
+		END {
+			if (p + f + s == 0 && rc == 4) {
+				s = 1
+			} else if (p + f + s == 0) {
+				printf "# suite: %s exited %s without results: counted as failed\n", name, rc
+				f = 1
+			} else if (rc != 0 && rc != 4 && f == 0) {
+				printf "# suite: %s exited %s with no failed result: counted as failed\n", name, rc
+				f = 1
+			}
+			printf "suite: %d passed, %d failed, %d skipped\n", p, f, s
+		}'
 }
+
+# Add a "suite: P passed, F failed, S skipped" line to the totals.
+add_suite() {
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(echo "$1" | tr -c '0-9\n' ' ')
+	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
+}
+
+if [ "${1:-}" = -c ]; then
+	[ $# -ge 2 ] || { echo "usage: suite.sh -c RC [NAME] <TAP" >&2; exit 2; }
+	counted=$(tap_count "$2" "${3:-the command}")
+	echo "$counted"
+	add_suite "$(echo "$counted" | tail -n 1)"
+	exit $((fail != 0))
+fi
 
 # Seconds since boot, from /proc/uptime: busybox date has no %N.
 uptime_s() {
@@ -56,7 +89,10 @@ run_one() {
 	cat "$log"
 	echo "# suite: $prog${bdf:+ $bdf}: $(awk -v a="$t0" -v b="$(uptime_s)" \
 		'BEGIN { printf "%.2f", b - a }') s"
-	count "$log" "$rc" "$prog"
+	counted=$(tap_count "$rc" "$prog" <"$log")
+	# The comment, if any: the per-binary suite line is for the sum.
+	echo "$counted" | grep '^#'
+	add_suite "$(echo "$counted" | tail -n 1)"
 	rm -f "$log"
 }
 

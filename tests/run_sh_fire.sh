@@ -7,8 +7,8 @@
 # vm.sh -- ./run_sh_fire.sh.  With VM_GROUP_PEERS=1 (as check.sh boots
 # it) there is also an IOMMU group of a PCI bridge, two pci-testdevs (no
 # driver) and a virtio-rng (virtio-pci) for the group peer cases; without
-# it they SKIP.  TAP with kselftest totals, and the "suite:" line
-# check.sh reads.
+# it they SKIP.  TAP with kselftest totals; check.sh runs it through
+# suite.sh (vm.sh -- ./suite.sh run_sh_fire.sh), which counts it.
 #
 # Every case ends with every device on the driver it started on and
 # nothing left in run.sh's state dir (check); then reset() puts back by
@@ -115,11 +115,13 @@ check() {
 }
 
 # The VFIO test binaries running (comm vfio_*: harness parent and test
-# children), one pid a line.
+# children), one pid a line.  Not vfio_reap, run.sh's keeper of the
+# command: stopped or killed, it could stop nothing.
 vfio_procs() {
 	grep -l '^vfio_' /proc/[0-9]*/comm 2>/dev/null | while read -r c; do
 		p=${c#/proc/}
 		p=${p%/comm}
+		[ "$(cat "$c" 2>/dev/null)" != vfio_reap ] || continue
 		# Kernel threads (vfio-irqfd-cleanup...) have no executable.
 		[ -e "/proc/$p/exe" ] && echo "$p"
 	done
@@ -366,16 +368,40 @@ why=""
 [ "$took" -le 30 ] || why="took ${took}s"
 check "a command that ignores SIGTERM is killed after the grace time" 143 "$rc" "$why"
 
+# What the command leaves behind is stopped even when no process group
+# or session ties it to the command: a grandchild in a session of its
+# own, orphaned when the command exits, that ignores SIGTERM.  Killed
+# after the grace time (-k 2) and reaped: no zombie left either.
+"$run" -k 2 $ids -- sh -c "setsid sh -c 'trap \"\" INT TERM HUP; echo \$\$ >$tmp/gc; exec sleep 60' &
+	sleep 1" 2>"$tmp/err"
+rc=$?
+gc=$(cat "$tmp/gc" 2>/dev/null)
+why=""
+if [ -z "$gc" ]; then
+	why="the grandchild never ran"
+elif [ -e "/proc/$gc" ]; then
+	why="the grandchild $gc is still there: $(cat "/proc/$gc/stat" 2>/dev/null)"
+	kill -KILL "$gc" 2>/dev/null
+fi
+grep -q 'killing what still runs' "$tmp/err" || why="${why:+$why; }no 'killing' message"
+check "a grandchild that ignores SIGTERM, setsid and orphaned, is killed and reaped" 0 "$rc" "$why"
+
 # A signal while the devices are given back.  The NVMe goes back first;
-# the ivshmem's unbind then waits for a VFIO test that no signal of
-# run.sh's reaches (a session of its own, its parent gone), and SIGINT
-# comes meanwhile: the NVMe, back on nvme already, must stay there.
+# the ivshmem's unbind then waits for a VFIO test that run.sh did not
+# start (nothing of COMMAND's escapes run.sh, so this one is started
+# here, once the ivshmem is on vfio-pci), which the command pauses with
+# the device open, and SIGINT comes meanwhile: the NVMe, back on nvme
+# already, must stay there.
 "$self" --signal-in-restore INT "$tmp/pid" &
 helper=$!
-fg "$tmp/pid" "$run" -i 1b36:0010 -i 1af4:1110 -- sh -c "setsid ./vfio_bar_align_test $ivshmem >/dev/null 2>&1 &
-	$self --pause" 2>"$tmp/err"
+(until_ok 60 on "$ivshmem" vfio-pci &&
+	exec ./vfio_bar_align_test "$ivshmem" >/dev/null 2>&1) &
+outsider=$!
+fg "$tmp/pid" "$run" -i 1b36:0010 -i 1af4:1110 -- "$self" --pause 2>"$tmp/err"
 wait "$helper"
 hrc=$?
+kill -KILL "$outsider" 2>/dev/null
+wait "$outsider"
 why=""
 [ "$hrc" = 0 ] || why="no unbind waited for the device: no signal sent"
 check "SIGINT while run.sh gives the devices back" 130 "$rc" "$why"
@@ -457,5 +483,4 @@ fi
 
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-echo "suite: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
