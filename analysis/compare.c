@@ -332,10 +332,10 @@ static int setup(struct judge *j, const struct vfio_results *a,
 	const char *tb = vfio_results_timebase(a);
 	size_t i;
 
-	for (i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(clocks); i++)
 		if (!strcmp(tb, clocks[i].timebase))
 			break;
-	if (i == sizeof(clocks) / sizeof(clocks[0]))
+	if (i == ARRAY_SIZE(clocks))
 		return analysis_err(-EINVAL, "timebase '%s': wall or icount", tb);
 	j->o = o;
 	j->threshold = isnan(o->threshold) ? clocks[i].threshold : o->threshold;

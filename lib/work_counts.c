@@ -11,7 +11,7 @@
 #include "libvfio/work_counts.h"
 
 /* /proc/vmstat's @key, or VFIO_WORK_ABSENT. */
-static long long vmstat(const char *key)
+static long long vmstat_read(const char *key)
 {
 	FILE *f = fopen("/proc/vmstat", "r");
 	long long v = VFIO_WORK_ABSENT, n;
@@ -40,7 +40,7 @@ void vfio_work_counter_open(struct vfio_work_counter *wc)
 	memset(wc, 0, sizeof(*wc));
 	for (i = 0; i < VFIO_WORK_NR; i++)
 		wc->fd[i] = -1;
-	if (vmstat("nr_foll_pin_acquired") == VFIO_WORK_ABSENT)
+	if (vmstat_read("nr_foll_pin_acquired") == VFIO_WORK_ABSENT)
 		snprintf(wc->why[VFIO_WORK_PINS], sizeof(wc->why[0]),
 			 "no nr_foll_pin_acquired in /proc/vmstat");
 	wc->fd[VFIO_WORK_IOMMU_MAPS] =
@@ -70,7 +70,7 @@ static long long read_source(const struct vfio_work_counter *wc, int i)
 	long long v;
 
 	if (i == VFIO_WORK_PINS)
-		return vmstat("nr_foll_pin_acquired");
+		return vmstat_read("nr_foll_pin_acquired");
 	if (wc->fd[i] < 0 || read(wc->fd[i], &v, sizeof(v)) != sizeof(v))
 		return VFIO_WORK_ABSENT;
 	return v;

@@ -109,14 +109,6 @@ static int compare(const struct vfio_results *r, const char *before,
 
 #define run(self) compare(&(self)->r, (self)->before, (self)->after, &(self)->out)
 
-/* @self->r as it is now becomes "before"; the caller puts it back. */
-static void write_before(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(files) *self)
-{
-	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL))
-		TH_LOG("%s", analysis_error());
-}
-
 static void scale_map(struct vfio_cell_result *c, double by)
 {
 	int i;
@@ -248,7 +240,8 @@ TEST_F(files, more_kernel_instructions_is_a_regression)
 
 	for (i = 0; i < REPS; i++)
 		self->cells[2].s[VFIO_SERIES_KINSNS][i] = 4e6 + i;
-	write_before(_metadata, self);
+	/* @self->r as it is now becomes "before". */
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
 	for (i = 0; i < REPS; i++)
 		self->cells[2].s[VFIO_SERIES_KINSNS][i] = 4.4e6 + i;
 	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
@@ -262,7 +255,8 @@ TEST_F(files, more_pmd_inserts_is_a_regression)
 
 	for (i = 0; i < REPS; i++)
 		self->cells[0].s[VFIO_SERIES_PMD][i] = 1024;
-	write_before(_metadata, self);
+	/* @self->r as it is now becomes "before". */
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
 	for (i = 0; i < REPS; i++)
 		self->cells[0].s[VFIO_SERIES_PMD][i] = 1025;
 	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
@@ -278,7 +272,8 @@ TEST_F(files, more_pmd_inserts_is_a_regression)
 TEST_F(files, failed_before_cannot_be_judged)
 {
 	self->cells[2].status = VFIO_CELL_FAIL;
-	write_before(_metadata, self);
+	/* @self->r as it is now becomes "before". */
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
 	self->cells[2].status = VFIO_CELL_OK;
 	scale_map(&self->cells[2], 3);
 	ASSERT_EQ(VFIO_COMPARE_ERROR, run(self)) TH_LOG("%s", self->out);
@@ -289,7 +284,8 @@ TEST_F(files, failed_before_cannot_be_judged)
 TEST_F(files, skipped_before_cannot_be_judged)
 {
 	self->cells[1].status = VFIO_CELL_SKIP;
-	write_before(_metadata, self);
+	/* @self->r as it is now becomes "before". */
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
 	self->cells[1].status = VFIO_CELL_OK;
 	ASSERT_EQ(VFIO_COMPARE_ERROR, run(self)) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "cannot judge: SKIPPED in before"));
@@ -302,7 +298,8 @@ TEST_F(files, one_sample_a_side_warned)
 
 	for (i = 0; i < 3; i++)
 		self->cells[i].n = 1;
-	write_before(_metadata, self);
+	/* @self->r as it is now becomes "before". */
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
 	scale_map(&self->cells[2], 3);
 	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "not judged: fewer than 2 samples a side"));
@@ -316,7 +313,8 @@ TEST_F(files, one_sample_a_side_warned)
 TEST_F(files, wall_clock_one_boot_not_judged)
 {
 	snprintf(self->r.timebase, sizeof(self->r.timebase), "wall");
-	write_before(_metadata, self);
+	/* @self->r as it is now becomes "before". */
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
 	scale_map(&self->cells[2], 3);
 	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "not judged: one boot a side"));

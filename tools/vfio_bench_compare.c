@@ -105,7 +105,7 @@ static int export_results(int argc, char *argv[], const struct vfio_compare_opts
 }
 
 /* power: read each boot, measure, print; 0, or 2 on bad input. */
-static int power(int argc, char *argv[], int per_side,
+static int run_power(int argc, char *argv[], int per_side,
 		 const struct vfio_compare_opts *o)
 {
 	static struct vfio_results boots[VFIO_POWER_MAX_BOOTS];
@@ -116,7 +116,8 @@ static int power(int argc, char *argv[], int per_side,
 	int nr = argc - optind, k, ret = VFIO_COMPARE_ERROR;
 
 	if (!p || nr > VFIO_POWER_MAX_BOOTS) {
-		fprintf(stderr, "power: at most %d boots\n", VFIO_POWER_MAX_BOOTS);
+		fprintf(stderr, "compare power: at most %d boots\n",
+			VFIO_POWER_MAX_BOOTS);
 		free(p);
 		return VFIO_COMPARE_ERROR;
 	}
@@ -127,7 +128,7 @@ static int power(int argc, char *argv[], int per_side,
 		vfio_power_print(p, &po, stdout);
 		ret = VFIO_COMPARE_OK;
 	} else {
-		fprintf(stderr, "power: %s\n", analysis_error());
+		fprintf(stderr, "compare power: %s\n", analysis_error());
 	}
 	while (k-- > 0)
 		vfio_results_free(&boots[k]);
@@ -152,8 +153,10 @@ int main(int argc, char *argv[])
 	while ((opt = getopt(argc, argv, "t:a:f:s:cAF:k:h")) != -1) {
 		if (opt == 'h')
 			return print_usage(true);
-		if (opt == 'k' && pw && sscanf(optarg, "%d", &per_side) == 1)
+		if (opt == 'k' && pw) {
+			per_side = atoi(optarg);
 			continue;
+		}
 		if (!parse_opt(opt, &o))
 			continue;
 		if (opt == 'F')		/* the others are said by the usage */
@@ -163,7 +166,7 @@ int main(int argc, char *argv[])
 	if (export)
 		return export_results(argc, argv, &o);
 	if (pw)
-		return power(argc, argv, per_side, &o);
+		return run_power(argc, argv, per_side, &o);
 	if (argc - optind != 2)
 		return print_usage(false);
 	return vfio_compare_files(argv[optind], argv[optind + 1], &o, stdout);
