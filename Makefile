@@ -185,8 +185,15 @@ $(LIBVFIO_A) $(ANALYSIS_A):
 # program would need glibc's NSS libraries for at run time: libnuma.o
 # pulls it in for numa_parse_nodestring()'s "netdev:" names, which the
 # suite never parses.
-$(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIBVFIO_A)
+$(OUTPUT)/%: $(OUTPUT)/tests/%.o $(LIBVFIO_A) | $(OUTPUT)/.libnuma
 	$(CC) $(LDFLAGS) -o $@ $^ -lnuma
+
+# A cache filled before libnuma-dev joined the build packages has its
+# headers but not the library: deps.sh installs it then, once.
+$(OUTPUT)/.libnuma:
+	@case "$$($(CC) -print-file-name=libnuma.a)" in /*) ;; \
+	*) scripts/deps.sh build ;; esac
+	@mkdir -p $(OUTPUT) && touch $@
 
 $(patsubst %,$(OUTPUT)/tests/%.o,$(ANALYSIS_PROGS)): INCLUDES = -Ianalysis/include
 $(addprefix $(OUTPUT)/,$(filter-out $(ANALYSIS_TOOLS),$(ANALYSIS_PROGS))): \
@@ -200,7 +207,7 @@ $(addprefix $(OUTPUT)/,$(LIBC_TOOLS)): $(OUTPUT)/%: $(OUTPUT)/tools/%.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(OUTPUT)/vfio_dma_map_bench: $(OUTPUT)/bench/vfio_dma_map_bench.o $(BENCH_OBJS) \
-		$(LIBVFIO_A) $(ANALYSIS_A)
+		$(LIBVFIO_A) $(ANALYSIS_A) | $(OUTPUT)/.libnuma
 	$(CC) $(LDFLAGS) -o $@ $^ -lnuma -lz -lm
 
 # Fetched once into the cache (idempotent); see scripts/deps.sh.  One
