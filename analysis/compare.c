@@ -170,16 +170,18 @@ static void time_cols(struct judge *j, const struct vfio_cell_result *ca,
 		      const struct vfio_cell_result *cb,
 		      const struct vfio_comparison *c, double unit)
 {
+	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s", verdict_name(c));
 	snprintf(j->f[COL_BOOTS], sizeof(j->f[0]), "%zu/%zu", c->boots_a,
 		 c->boots_b);
 	snprintf(j->f[COL_N], sizeof(j->f[0]), "%d/%d", ca->n, cb->n);
 	fmt(j->f[COL_BEFORE], "%.4g", c->before * unit);
 	fmt(j->f[COL_AFTER], "%.4g", c->after * unit);
 	fmt(j->f[COL_RATIO], "%.3f", c->ratio);
+	if (c->verdict == VFIO_NOT_JUDGED || c->verdict == VFIO_NOT_COMPARABLE)
+		return;		/* no interval, no p: nothing was tested */
 	fmt(j->f[COL_LO], "%.3f", c->ci_lo);
 	fmt(j->f[COL_HI], "%.3f", c->ci_hi);
 	fmt(j->f[COL_P], "%.2g", c->p);
-	snprintf(j->f[COL_VERDICT], sizeof(j->f[0]), "%s", verdict_name(c));
 }
 
 /*

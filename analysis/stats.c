@@ -174,6 +174,14 @@ static double t_quantile(double p, double df)
 	return (lo + hi) / 2;
 }
 
+static double median_of(const double *x, size_t n)
+{
+	struct vfio_summary s;
+
+	vfio_summarize(x, n, &s);
+	return s.median;
+}
+
 /* The median of block @i of @b. */
 static double block_median(const struct blocks *b, size_t i, double *buf)
 {
@@ -305,10 +313,16 @@ void vfio_compare_samples(const struct vfio_samples *a,
 
 	memset(c, 0, sizeof(*c));
 	c->p = 1.0;
-	c->ratio = c->ci_lo = c->ci_hi = NAN;
+	c->before = c->after = c->ratio = c->ci_lo = c->ci_hi = NAN;
 	c->verdict = VFIO_NOT_COMPARABLE;
-	if (a->n < 2 || b->n < 2 || a->n > MAX_SAMPLES || b->n > MAX_SAMPLES)
+	if (a->n > MAX_SAMPLES || b->n > MAX_SAMPLES)
 		return;
+	if (a->n < 2 || b->n < 2) {	/* shown, never judged */
+		c->before = a->n ? median_of(a->x, a->n) : NAN;
+		c->after = b->n ? median_of(b->x, b->n) : NAN;
+		c->ratio = c->after / c->before;
+		return;
+	}
 	t = malloc(sizeof(*t));
 	if (!t)
 		return;
@@ -321,8 +335,11 @@ void vfio_compare_samples(const struct vfio_samples *a,
 	free(t);
 	if (!ok) {
 		/* Samples fine, one boot a side and no known spread: say so. */
-		c->verdict = isfinite(sa.mean) && isfinite(sb.mean) ?
-			     VFIO_NOT_JUDGED : VFIO_NOT_COMPARABLE;
+		c->before = exp(sa.mean);
+		c->after = exp(sb.mean);
+		c->ratio = c->after / c->before;
+		c->verdict = isfinite(c->ratio) ? VFIO_NOT_JUDGED :
+						  VFIO_NOT_COMPARABLE;
 		return;
 	}
 	ratio_of_sides(&sa, &sb, j->alpha, c);
