@@ -56,8 +56,8 @@ struct vfio_bench_target {
 	const char *mode;
 	struct vfio_pci_device *dev;
 	struct vfio_iommu *iommu;
-	struct vfio_fault_counter fc;
-	struct vfio_work_counter wc;
+	struct vfio_counters fc;
+	struct vfio_counters wc;
 	const struct vfio_fault_probe *probe;
 	int bar;			/* the largest BAR, or -1 */
 	int reps, warmup;

@@ -249,13 +249,13 @@ static int measure(struct vfio_bench_target *t, struct vfio_bench_cell *c,
 	int ret;
 
 	times[4] = calibrate();
-	vfio_fault_counter_start(&t->fc);
-	vfio_work_counter_start(&t->wc);
+	vfio_counters_start(&t->fc);
+	vfio_counters_start(&t->wc);
 	times[0] = now();
 	ret = map_one(t, c, buf, va, iova);
 	times[1] = now();
-	vfio_work_counter_stop(&t->wc);
-	vfio_fault_counter_stop(&t->fc);
+	vfio_counters_stop(&t->wc);
+	vfio_counters_stop(&t->fc);
 	if (ret)
 		return ret;
 	times[2] = now();

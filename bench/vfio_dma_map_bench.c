@@ -229,8 +229,8 @@ static bool mode_setup(struct bench *b, const struct bench_opts *o,
 
 static void mode_teardown(struct vfio_bench_target *t)
 {
-	vfio_fault_counter_close(&t->fc);
-	vfio_work_counter_close(&t->wc);
+	vfio_counters_close(&t->fc);
+	vfio_counters_close(&t->wc);
 	vfio_pci_device_cleanup(t->dev);
 	vfio_iommu_cleanup(t->iommu);
 	t->dev = NULL;

@@ -92,15 +92,15 @@ static int window_map(const struct vfio_probe_region *r,
 }
 
 /* Touch [va, va + len) and add what the counters saw to @w. */
-static void window_touch(struct vfio_fault_counter *fc, uint8_t *va,
+static void window_touch(struct vfio_counters *fc, uint8_t *va,
 			 uint64_t len, bool write, long long *faults,
 			 struct vfio_probe_window *w)
 {
 	long long *d = fc->delta;
 
-	vfio_fault_counter_start(fc);
+	vfio_counters_start(fc);
 	vfio_touch_pages(va, len, write);
-	vfio_fault_counter_stop(fc);
+	vfio_counters_stop(fc);
 	*faults = d[VFIO_FAULTS_PERF];
 	if (w->pmd != VFIO_FAULTS_ABSENT && d[VFIO_FAULTS_PMD] != VFIO_FAULTS_ABSENT)
 		w->pmd += d[VFIO_FAULTS_PMD];
@@ -114,7 +114,7 @@ static void window_touch(struct vfio_fault_counter *fc, uint8_t *va,
 
 /* Map a window, touch its first page, then the rest, and unmap it. */
 static int window_measure(const struct vfio_probe_region *r,
-			  struct vfio_fault_counter *fc,
+			  struct vfio_counters *fc,
 			  enum vfio_map_policy policy, uint64_t len,
 			  enum vfio_advice advice, struct vfio_probe_window *w)
 {
@@ -206,7 +206,7 @@ static int check_kprobes(const struct vfio_probe_region *r,
  * Leaves *block at the level seen, or 0 with the verdict saying why.
  */
 static int probe_level(const struct vfio_probe_region *r,
-		       struct vfio_fault_counter *fc, enum vfio_map_policy policy,
+		       struct vfio_counters *fc, enum vfio_map_policy policy,
 		       uint64_t len, enum vfio_advice adv, uint64_t lo,
 		       uint64_t hi, uint64_t *block, struct vfio_fault_probe *p)
 {
@@ -231,7 +231,7 @@ static int probe_level(const struct vfio_probe_region *r,
 
 /* The largest entry the kernel inserts under @adv, up to p->testable. */
 static int probe_advice(const struct vfio_probe_region *r,
-			struct vfio_fault_counter *fc, enum vfio_advice adv,
+			struct vfio_counters *fc, enum vfio_advice adv,
 			struct vfio_fault_probe *p)
 {
 	uint64_t block = SZ_4K, len;
@@ -308,7 +308,7 @@ static void compose_verdict(struct vfio_fault_probe *p)
 }
 
 static void kprobe_evidence(const struct vfio_probe_region *r,
-			    const struct vfio_fault_counter *fc,
+			    const struct vfio_counters *fc,
 			    struct vfio_fault_probe *p)
 {
 	const char *e = "kprobes on PMD/PUD inserts agree";
@@ -329,7 +329,7 @@ static void kprobe_evidence(const struct vfio_probe_region *r,
 }
 
 static int probe_style(const struct vfio_probe_region *r,
-		       struct vfio_fault_counter *fc, struct vfio_fault_probe *p)
+		       struct vfio_counters *fc, struct vfio_fault_probe *p)
 {
 	uint64_t size = align_up(r->size, SZ_4K);
 	struct vfio_probe_window w;
@@ -350,7 +350,7 @@ static int probe_style(const struct vfio_probe_region *r,
 
 /* The probe's steps in order; the first that fails ends it. */
 static int probe_steps(const struct vfio_probe_region *r,
-		       struct vfio_fault_counter *fc, struct vfio_fault_probe *p)
+		       struct vfio_counters *fc, struct vfio_fault_probe *p)
 {
 	int adv, ret;
 
@@ -382,7 +382,7 @@ static int probe_failed(struct vfio_fault_probe *p, int ret)
 int __vfio_fault_probe_region(const struct vfio_probe_region *r,
 			      struct vfio_fault_probe *p)
 {
-	struct vfio_fault_counter fc;
+	struct vfio_counters fc;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -392,7 +392,7 @@ int __vfio_fault_probe_region(const struct vfio_probe_region *r,
 	/* The touch loop's first use costs a fault: take it here. */
 	vfio_touch_pages(&fc, sizeof(fc), false);
 	ret = probe_steps(r, &fc, p);
-	vfio_fault_counter_close(&fc);
+	vfio_counters_close(&fc);
 	if (ret)
 		return probe_failed(p, ret);
 	compose_verdict(p);

@@ -108,7 +108,7 @@ static long long touch_count(int fd, enum vfio_map_policy policy,
 			     struct vfio_fault_expect *e)
 {
 	struct vfio_range whole = { 0, HOST_LEN };
-	struct vfio_fault_counter fc;
+	struct vfio_counters fc;
 	struct vfio_sparse_plan plan;
 	struct vfio_placement pl;
 	void *va[1];
@@ -119,10 +119,10 @@ static long long touch_count(int fd, enum vfio_map_policy policy,
 	vfio_fault_expect_plan(probe, pl.madvise, &plan, va, HOST_PA, e);
 	vfio_fault_counter_open(&fc);
 	/* Written, as the probe writes files: no fault-around. */
-	vfio_fault_counter_start(&fc);
+	vfio_counters_start(&fc);
 	vfio_touch_pages(va[0], HOST_LEN, true);
-	vfio_fault_counter_stop(&fc);
-	vfio_fault_counter_close(&fc);
+	vfio_counters_stop(&fc);
+	vfio_counters_close(&fc);
 	vfio_region_unmap(&plan, va);
 	return fc.delta[VFIO_FAULTS_PERF];
 }
@@ -225,7 +225,7 @@ TEST(sparse_region_touch_and_expect)
 		.verdict = "whole-VMA population: faults cannot show the page size",
 	};
 	struct vfio_fault_expect e;
-	struct vfio_fault_counter fc;
+	struct vfio_counters fc;
 	struct vfio_sparse_plan plan;
 	void *va[VFIO_PLAN_MAX_AREAS];
 	int fd = memfd_create("vfio-bench-sparse", MFD_CLOEXEC);
@@ -239,10 +239,10 @@ TEST(sparse_region_touch_and_expect)
 	EXPECT_EQ(16 + 32, e.faults);
 	EXPECT_EQ(48, e.law.pte);
 	vfio_fault_counter_open(&fc);
-	vfio_fault_counter_start(&fc);
+	vfio_counters_start(&fc);
 	vfio_region_touch(&plan, va);
-	vfio_fault_counter_stop(&fc);
-	vfio_fault_counter_close(&fc);
+	vfio_counters_stop(&fc);
+	vfio_counters_close(&fc);
 	EXPECT_LE(48, fc.delta[VFIO_FAULTS_PERF]);
 	EXPECT_GE(49, fc.delta[VFIO_FAULTS_PERF]);
 	/* Whole-VMA population: one fault per area, no law. */

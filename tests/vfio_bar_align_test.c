@@ -22,7 +22,7 @@ static const char *device_bdf;
 struct bar_ctx {
 	struct vfio_iommu *iommu;
 	struct vfio_pci_device *dev;
-	struct vfio_fault_counter fc;
+	struct vfio_counters fc;
 	struct vfio_fault_probe probe;
 	int probe_ret;			/* 0, or -errno: probe_err says why */
 	char probe_err[256];
@@ -42,7 +42,7 @@ static void bar_ctx_open(struct bar_ctx *c, const char *mode)
 
 static void bar_ctx_close(struct bar_ctx *c)
 {
-	vfio_fault_counter_close(&c->fc);
+	vfio_counters_close(&c->fc);
 	vfio_pci_device_cleanup(c->dev);
 	vfio_iommu_cleanup(c->iommu);
 }
@@ -104,7 +104,7 @@ static void assert_placement(struct __test_metadata *_metadata,
 	}
 }
 
-static void report_counts(struct vfio_fault_counter *fc)
+static void report_counts(struct vfio_counters *fc)
 {
 	int i;
 
@@ -165,9 +165,9 @@ static void check_bar(struct __test_metadata *_metadata, struct bar_ctx *c,
 		snprintf(c->no_granularity, sizeof(c->no_granularity), "%s", e.why);
 	if (!e.exact && !e.per_vma)
 		return;
-	vfio_fault_counter_start(&c->fc);
+	vfio_counters_start(&c->fc);
 	vfio_pci_bar_touch(b);
-	vfio_fault_counter_stop(&c->fc);
+	vfio_counters_stop(&c->fc);
 	report_counts(&c->fc);
 	/* One extra fault is allowed: the first touch of the loop's code. */
 	ASSERT_NE(VFIO_FAULTS_ABSENT, d[VFIO_FAULTS_PERF]) TH_LOG("%s", c->fc.why[0]);
@@ -413,7 +413,7 @@ static void *host_map(int fd, const struct vfio_placement *pl)
 static void host_case(struct __test_metadata *_metadata, bool shmem,
 		      enum vfio_map_policy p)
 {
-	struct vfio_fault_counter fc;
+	struct vfio_counters fc;
 	struct vfio_placement pl;
 	long long fallbacks;
 	uint64_t want;
@@ -436,9 +436,9 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 				    HOST_LEN, SZ_2M, NULL);
 	vfio_fault_counter_open(&fc);
 	fallbacks = thp_fallbacks();
-	vfio_fault_counter_start(&fc);
+	vfio_counters_start(&fc);
 	vfio_touch_pages(va, HOST_LEN, true);
-	vfio_fault_counter_stop(&fc);
+	vfio_counters_stop(&fc);
 	ksft_print_msg("%s %s: va %p: %lld faults, expected %llu\n",
 		       shmem ? "shmem" : "anon", vfio_map_policy_name(p), va,
 		       fc.delta[VFIO_FAULTS_PERF], (unsigned long long)want);
@@ -447,7 +447,7 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 	ASSERT_NE(VFIO_FAULTS_ABSENT, fc.delta[VFIO_FAULTS_PERF]) TH_LOG("%s", fc.why[0]);
 	EXPECT_LE(want, fc.delta[VFIO_FAULTS_PERF]);
 	EXPECT_GE(want + 1, fc.delta[VFIO_FAULTS_PERF]);
-	vfio_fault_counter_close(&fc);
+	vfio_counters_close(&fc);
 	munmap(va, HOST_LEN);
 	if (fd >= 0)
 		close(fd);

@@ -12,10 +12,9 @@
 #define LIBVFIO_FAULTS_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
-#include <linux/perf_event.h>
+#include "counters.h"
 
 enum vfio_fault_source {
 	VFIO_FAULTS_PERF,	/* PERF_COUNT_SW_PAGE_FAULTS, this thread */
@@ -26,31 +25,15 @@ enum vfio_fault_source {
 };
 
 /* A count that could not be taken is VFIO_FAULTS_ABSENT, never zero. */
-#define VFIO_FAULTS_ABSENT (-1LL)
+#define VFIO_FAULTS_ABSENT VFIO_COUNT_ABSENT
 
-struct vfio_fault_counter {
-	int fd[VFIO_FAULTS_NR];		/* perf fds; -1 when unavailable */
-	char why[VFIO_FAULTS_NR][96];	/* why a counter is unavailable */
-	long long start[VFIO_FAULTS_NR];
-	long long delta[VFIO_FAULTS_NR];
-};
-
-/* Open every counter the kernel allows; never fails as a whole. */
-void vfio_fault_counter_open(struct vfio_fault_counter *fc);
-void vfio_fault_counter_close(struct vfio_fault_counter *fc);
-void vfio_fault_counter_start(struct vfio_fault_counter *fc);
-/* Fill fc->delta[] with what happened since start. */
-void vfio_fault_counter_stop(struct vfio_fault_counter *fc);
+/*
+ * Open every fault source the kernel allows into @fc (counters.h:
+ * start, stop, close); never fails as a whole.
+ */
+void vfio_fault_counter_open(struct vfio_counters *fc);
 
 const char *vfio_fault_source_name(enum vfio_fault_source s);
-
-/* perf_event_open() of @attr for this thread on any CPU; fd or -1. */
-int vfio_perf_open(struct perf_event_attr *attr);
-/*
- * A counter of this thread's hits on kernel function @func, through the
- * kprobe PMU; fd, or -1 with the reason in @why.
- */
-int vfio_perf_kprobe_open(const char *func, char *why, size_t len);
 
 /*
  * Fault in every page of [va, va + len): read (or write) its first word,

@@ -8,6 +8,8 @@
 #ifndef LIBVFIO_WORK_COUNTS_H
 #define LIBVFIO_WORK_COUNTS_H
 
+#include "counters.h"
+
 enum vfio_work_source {
 	/*
 	 * Pages pinned (FOLL_PIN): /proc/vmstat's nr_foll_pin_acquired.
@@ -21,21 +23,10 @@ enum vfio_work_source {
 	VFIO_WORK_NR,
 };
 
-/* A count that could not be taken; never zero. */
-#define VFIO_WORK_ABSENT (-1LL)
-
-struct vfio_work_counter {
-	int fd[VFIO_WORK_NR];		/* perf fds; -1 when unavailable */
-	char why[VFIO_WORK_NR][96];	/* why a count is unavailable */
-	long long start[VFIO_WORK_NR];
-	long long delta[VFIO_WORK_NR];
-};
-
-/* Open what the kernel and the machine allow; never fails as a whole. */
-void vfio_work_counter_open(struct vfio_work_counter *wc);
-void vfio_work_counter_close(struct vfio_work_counter *wc);
-void vfio_work_counter_start(struct vfio_work_counter *wc);
-/* Fill wc->delta[] with what happened since start. */
-void vfio_work_counter_stop(struct vfio_work_counter *wc);
+/*
+ * Open what the kernel and the machine allow into @wc (counters.h:
+ * start, stop, close); never fails as a whole.
+ */
+void vfio_work_counter_open(struct vfio_counters *wc);
 
 #endif /* LIBVFIO_WORK_COUNTS_H */
