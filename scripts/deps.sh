@@ -176,11 +176,11 @@ apt_setup() {
 	#clear APT::Update::Post-Invoke;
 	#clear APT::Update::Post-Invoke-Success;
 	CONF
-	# An older deps.sh added trixie and sid to the system's apt: say so,
-	# touch nothing.
+	# Files of this name in the system's apt would mix other suites into
+	# the system's upgrades; /etc/apt is not ours to change: say so.
 	for f in /etc/apt/sources.list.d/vfio-bench.sources /etc/apt/preferences.d/vfio-bench; do
 		[ ! -f "$f" ] ||
-			log "note: $f is left from an older deps.sh and unused: remove it, then apt-get update"
+			log "note: $f adds suites to the system's apt and vfio-bench does not use it: remove it, then apt-get update"
 	done
 	if ! apt_lists_fresh; then
 		log "updating the private apt lists ($codenames from $uri)"

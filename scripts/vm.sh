@@ -332,8 +332,8 @@ mib() {
 
 # Sets topo (CPUs, memory, NUMA nodes) and hugepages (kernel arguments
 # for memory).
-# 6G, not FACTS.md's 4G: with 4G, q35 splits RAM around the PCI hole and
-# only one of the two 1 GiB hugepages the command line asks for is found.
+# 6G by default: with 4G, q35 splits RAM around the PCI hole and only
+# one of the two 1 GiB hugepages the command line asks for is found.
 # Two nodes: a socket each, so no cache is shared across nodes; hugepages
 # asked for node by node, as a buffer placed on node 1 must find its
 # hugepage there.  Node 0 gets half, but at least 5G: its part above the
