@@ -77,7 +77,7 @@ bool vfio_bdf_like(const char *s)
 /* How to bind a device for this binary: run.sh beside it, if there is one. */
 const char *vfio_run_sh(void)
 {
-	static char path[PATH_MAX + 8];
+	static char path[PATH_MAX + 8];	/* returned: one per process */
 	char exe[PATH_MAX], cwd[PATH_MAX], *dir;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -162,6 +162,7 @@ int vfio_selftests_get_bdfs(int *argc, char *argv[],
 	return n;
 }
 
+/* What vfio_selftests_get_bdf() returns points here: one per process. */
 static char one_of_bdfs[VFIO_MAX_BDFS][VFIO_BDF_LEN];
 
 const char *vfio_selftests_get_bdf(int *argc, char *argv[])
