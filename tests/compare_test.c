@@ -248,19 +248,46 @@ TEST_F(files, more_kernel_instructions_is_a_regression)
 	EXPECT_NE(NULL, strstr(self->out, "map_Minsns")) TH_LOG("%s", self->out);
 }
 
-/* PMD and PUD inserts are exact counts too. */
-TEST_F(files, more_pmd_inserts_is_a_regression)
+/*
+ * The THP-alignment fix as compare sees it: 524,288 faults become 1,024
+ * PMD inserts.  Fewer faults is a change; more PMD inserts is how they
+ * went away, a change, never a regression.
+ */
+TEST_F(files, huge_inserts_replacing_faults_is_no_regression)
+{
+	int i;
+
+	for (i = 0; i < REPS; i++) {
+		self->cells[0].s[VFIO_SERIES_MINFLT][i] = 524288;
+		self->cells[0].s[VFIO_SERIES_PMD][i] = 0;
+	}
+	/* @self->r as it is now becomes "before". */
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
+	for (i = 0; i < REPS; i++) {
+		self->cells[0].s[VFIO_SERIES_MINFLT][i] = 1024;
+		self->cells[0].s[VFIO_SERIES_PMD][i] = 1024;
+	}
+	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "pmd_inserts 0..0 -> 1024..1024 CHANGED\n"))
+		TH_LOG("%s", self->out);
+}
+
+/*
+ * A count that already varies before (IOMMU map calls of fresh memory
+ * follow where the allocator put the pages) is no exact count there.
+ */
+TEST_F(files, varying_count_not_judged)
 {
 	int i;
 
 	for (i = 0; i < REPS; i++)
-		self->cells[0].s[VFIO_SERIES_PMD][i] = 1024;
+		self->cells[2].s[VFIO_SERIES_IOMMU_MAPS][i] = 10 + i;
 	/* @self->r as it is now becomes "before". */
 	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
 	for (i = 0; i < REPS; i++)
-		self->cells[0].s[VFIO_SERIES_PMD][i] = 1025;
-	ASSERT_EQ(VFIO_COMPARE_REGRESSED, run(self)) TH_LOG("%s", self->out);
-	EXPECT_NE(NULL, strstr(self->out, "pmd_inserts 1024..1024 -> 1025..1025 CHANGED REGRESSION"))
+		self->cells[2].s[VFIO_SERIES_IOMMU_MAPS][i] = 30 + i;
+	ASSERT_EQ(VFIO_COMPARE_OK, run(self)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "varies before (10..17): not an exact count here"))
 		TH_LOG("%s", self->out);
 }
 
