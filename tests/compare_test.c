@@ -221,7 +221,7 @@ TEST_F(files, faults_judged_on_every_sample)
 		TH_LOG("%s", self->out);
 }
 
-/* More calls into the IOMMU for the same map: the work rose. */
+/* More calls into the IOMMU for the same BAR map: the work rose. */
 TEST_F(files, more_iommu_maps_is_a_regression)
 {
 	int i;
