@@ -59,11 +59,13 @@ bench_on() {
 		rm -rf "$dir"
 		echo "vm-compare: $side=${name[$side]}, $(basename "$dir"), try $try" >&2
 		t0=$(date +%s)
+		# Each try's log kept: a retried failure is still there to read.
 		"$top/scripts/vm.sh" -t 1800 -k "${kern[$side]}" \
 			${mods[$side]:+-M "${mods[$side]}"} -i "$install" -o "$dir" -- \
 			"$(bench_cmd "$@")" \
-			>"$dir.log" 2>&1 ||
-			echo "vm-compare: ${name[$side]} reported failures (see $dir.log); comparing what it measured" >&2
+			>"$dir.try$try.log" 2>&1 ||
+			echo "vm-compare: ${name[$side]} reported failures (see $dir.try$try.log); comparing what it measured" >&2
+		ln -sf "$(basename "$dir").try$try.log" "$dir.log"
 		secs[$side]=$((secs[$side] + $(date +%s) - t0))
 		[ -f "$dir/bench.json" ] && return 0
 	done
