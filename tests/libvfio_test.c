@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -597,6 +598,68 @@ TEST(known_issue_marks_only_its_lane)
 	unlink(path);
 	/* A lane whose file is gone: a failure, not a silent pass. */
 	EXPECT_EQ(KSFT_FAIL, run_known_case(path, "newest", false));
+}
+
+/* Write @text to @dir/@name, making the directories on the way. */
+static int put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	for (slash = strchr(path + strlen(dir) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/*
+ * A THP sysfs tree of an mTHP kernel: per-size modes (inherit resolved),
+ * a size dir without "enabled" (not anonymous), per-size counters.
+ */
+TEST(thp_sizes_and_fallbacks)
+{
+	char dir[] = "/tmp/thp-sysfs.XXXXXX", vmstat[600], mode[16], sizes[64];
+	char cmd[64];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, put_file(dir, "enabled", "always [madvise] never\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-2048kB/enabled", "always [inherit] madvise never\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-2048kB/stats/anon_fault_fallback", "7\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-2048kB/stats/shmem_fallback", "3\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-64kB/enabled", "[always] inherit madvise never\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-16kB/enabled", "always inherit madvise [never]\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-8kB/shmem_enabled", "always inherit [never]\n"));
+	ASSERT_EQ(0, put_file(dir, "vmstat", "thp_fault_fallback 11\nthp_file_fallback 5\n"));
+	snprintf(vmstat, sizeof(vmstat), "%s/vmstat", dir);
+
+	ASSERT_EQ(0, vfio_thp_size_mode(dir, SZ_2M, mode, sizeof(mode))) TH_LOG("%s", vfio_error());
+	EXPECT_STREQ("madvise", mode);
+	ASSERT_EQ(0, vfio_thp_size_mode(dir, 64 << 10, mode, sizeof(mode)));
+	EXPECT_STREQ("always", mode);
+	EXPECT_EQ(1, vfio_thp_sizes_below(dir, SZ_2M, sizes, sizeof(sizes)));
+	EXPECT_STREQ("64kB", sizes);
+	EXPECT_EQ(7, vfio_thp_fallbacks(dir, vmstat, SZ_2M, false));
+	EXPECT_EQ(3, vfio_thp_fallbacks(dir, vmstat, SZ_2M, true));
+	EXPECT_EQ(-ENOENT, vfio_thp_fallbacks(dir, vmstat, 64 << 10, false));
+
+	/* A kernel before mTHP: the top-level mode, /proc/vmstat's counters. */
+	snprintf(cmd, sizeof(cmd), "rm -r %s/hugepages-*", dir);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, vfio_thp_size_mode(dir, SZ_2M, mode, sizeof(mode)));
+	EXPECT_STREQ("madvise", mode);
+	EXPECT_EQ(0, vfio_thp_sizes_below(dir, SZ_2M, sizes, sizeof(sizes)));
+	EXPECT_EQ(11, vfio_thp_fallbacks(dir, vmstat, SZ_2M, false));
+	EXPECT_EQ(5, vfio_thp_fallbacks(dir, vmstat, SZ_2M, true));
+	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+	EXPECT_EQ(0, system(cmd));
 }
 
 TEST_HARNESS_MAIN
