@@ -57,7 +57,7 @@
 		_metadata->exit_code = KSFT_XFAIL;			\
 		snprintf(_metadata->results->reason,			\
 			 sizeof(_metadata->results->reason),		\
-			 "known issue of lane %s: %s (fix: %s)",	\
+			 "known issue of lane %s: %s; fix: %s",	\
 			 __ki.lane, __ki.reason, __ki.fix);		\
 	} else if (_metadata->exit_code == KSFT_PASS) {			\
 		_metadata->exit_code = KSFT_XPASS;			\
