@@ -65,7 +65,7 @@ LIBVFIO_SRCS	:= $(addprefix lib/,libvfio.c bdf.c mmap.c vfio_caps.c iommu.c \
 		     fault_law.c fault_expect.c iommu_entries.c largest_bar.c \
 		     sparse_plan.c region_map.c faults.c fault_probe.c thp.c \
 		     pt_evidence.c backing.c numa.c proc_maps.c leak_check.c \
-		     work_counts.c counters.c)
+		     work_counts.c counters.c known_issues.c)
 ANALYSIS_SRCS	:= $(addprefix analysis/,error.c json.c stats.c compare.c power.c \
 		     export.c table.c results.c)
 BENCH_SRCS	:= $(addprefix bench/,bench_cells.c bench_run.c bench_report.c \
@@ -121,6 +121,7 @@ LISTS		:= $(addprefix $(OUTPUT)/,host_progs pure_progs device_progs)
 
 all: $(PROGS) $(LISTS) $(OUTPUT)/kselftest-list.txt
 	@cp $(SCRIPTS) $(OUTPUT)/
+	@cp tests/known-issues $(OUTPUT)/
 
 # suite.sh reads these to know which binaries want a device.
 $(LISTS): Makefile
@@ -149,7 +150,7 @@ install: all
 	install -d $(INSTALL_PATH)/kselftest
 	install -m 0755 $(PROGS) $(SCRIPTS) $(RUNNER) $(INSTALL_PATH)/
 	install -m 0644 $(LISTS) $(OUTPUT)/kselftest-list.txt \
-		$(OUTPUT)/settings $(INSTALL_PATH)/
+		$(OUTPUT)/settings tests/known-issues $(INSTALL_PATH)/
 	install -m 0755 $(OUTPUT)/kselftest/* $(INSTALL_PATH)/kselftest/
 	ln -sfn . $(INSTALL_PATH)/vfio-bench
 

@@ -26,6 +26,13 @@ struct vfio_bench_matrix {
 	unsigned int states;		/* 1 << enum vfio_bench_state */
 	bool bar_states;		/* states apply to BARs too (-S given) */
 	uint64_t size;			/* memory buffers */
+	/*
+	 * Without -s: hugetlb1g at this size (what it can map), beside
+	 * anon4k and thp prefaulted at the same size, so that 4 KiB, PMD
+	 * and PUD entries are compared on equal work.  0 with -s: every
+	 * backing at @size.
+	 */
+	uint64_t pud_size;
 };
 
 /* One cell: what to map and how; its results live in @res. */

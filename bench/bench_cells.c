@@ -129,6 +129,28 @@ static void add_bar_cells(struct vfio_bench_table *tab,
 				add_cell(tab, t, true, false, k, s, size);
 }
 
+/*
+ * The 4 KiB and PMD backings beside hugetlb1g at its size, prefaulted
+ * only: a fresh 1 GiB of 4 KiB pages costs seconds per repetition under
+ * TCG, a prefaulted one is touched once per cell (bench_run.c).  Local
+ * node only: the remote twin of hugetlb1g says what NUMA costs.
+ */
+static void add_pud_row(struct vfio_bench_table *tab,
+			const struct vfio_bench_matrix *m,
+			const struct vfio_bench_target *t)
+{
+	static const int beside[] = { VFIO_BACKING_ANON_4K, VFIO_BACKING_THP };
+	size_t i;
+
+	if (!m->pud_size || !(m->backings & 1U << VFIO_BACKING_HUGETLB_1G) ||
+	    !(m->states & 1U << VFIO_BENCH_PREFAULTED))
+		return;
+	for (i = 0; i < ARRAY_SIZE(beside); i++)
+		if (m->backings & 1U << beside[i])
+			add_cell(tab, t, false, false, beside[i],
+				 VFIO_BENCH_PREFAULTED, m->pud_size);
+}
+
 void vfio_bench_cells_add(struct vfio_bench_table *tab,
 			  const struct vfio_bench_matrix *m,
 			  const struct vfio_bench_target *t)
@@ -139,7 +161,10 @@ void vfio_bench_cells_add(struct vfio_bench_table *tab,
 	for (k = 0; k < VFIO_BACKING_NR; k++)
 		for (s = VFIO_BENCH_FRESH; s <= VFIO_BENCH_PREFAULTED; s++)
 			if ((m->backings & 1U << k) && (m->states & 1U << s))
-				add_placed(tab, t, k, s, m->size);
+				add_placed(tab, t, k, s,
+					   k == VFIO_BACKING_HUGETLB_1G && m->pud_size ?
+					   m->pud_size : m->size);
+	add_pud_row(tab, m, t);
 	/* iommufd maps a memfd by file too. */
 	if (native && (m->backings & 1U << VFIO_BACKING_MEMFD))
 		add_cell(tab, t, false, true, VFIO_BACKING_MEMFD,

@@ -63,7 +63,9 @@ static void print_usage(const char *prog, int status)
 		"  STATES    fresh,prefaulted (default: fresh,prefaulted for memory,\n"
 		"            fresh for the BAR)\n"
 		"  SIZE      memory buffer size, a multiple of 4K, with K/M/G (default\n"
-		"            64M); the BAR is always mapped whole\n"
+		"            64M, hugetlb1g 1G beside anon4k and thp prefaulted at\n"
+		"            1G; with -s every backing at SIZE); the BAR is always\n"
+		"            mapped whole\n"
 		"  REPS      timed repetitions per cell, 1..%d (default 5), after\n"
 		"            WARMUP untimed ones, 0..%d (default 1)\n"
 		"  NODE      NUMA node for buffers and this thread, 0..%d (default,\n"
@@ -274,6 +276,7 @@ static void parse_option(struct bench_opts *o, int opt, const char *prog)
 		break;
 	case 's':
 		o->m.size = parse_size(optarg);
+		o->m.pud_size = 0;
 		break;
 	case 'n':
 		o->reps = parse_int(optarg, "repetitions", 1, VFIO_RESULTS_MAX_REPS);
@@ -314,6 +317,7 @@ static void parse_options(struct bench_opts *o, int argc, char *argv[])
 			      1U << VFIO_MAP_PMD | 1U << VFIO_MAP_4K,
 		.m.states = 1U << VFIO_BENCH_FRESH | 1U << VFIO_BENCH_PREFAULTED,
 		.m.size = 64ULL << 20,
+		.m.pud_size = SZ_1G,
 		.reps = 5,
 		.warmup = 1,
 		.node = -1,

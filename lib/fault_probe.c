@@ -170,35 +170,83 @@ uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
 	return 0;
 }
 
-/*
- * kprobes, where they count, must have seen the entries the law says.
- * None at all where the law says some means this kernel inserts huge
- * entries through other functions than the probed ones: no evidence
- * either way, unless another window's counts did agree.
- */
-static int check_kprobes(const struct vfio_probe_region *r,
-			 const struct vfio_probe_window *w, uint64_t block,
-			 struct vfio_fault_probe *p)
+void vfio_kprobe_judge(struct vfio_kprobe_level *k, long long seen,
+		       unsigned long long law)
 {
-	struct vfio_fault_law law;
-	bool silent;
+	enum vfio_kprobe_state st = VFIO_KPROBE_DISAGREE;
 
-	if (!r->pfnmap || w->pmd == VFIO_FAULTS_ABSENT || w->pud == VFIO_FAULTS_ABSENT)
-		return 0;
+	if (seen == VFIO_FAULTS_ABSENT)
+		st = VFIO_KPROBE_ABSENT;
+	else if (seen == (long long)law)
+		st = VFIO_KPROBE_AGREE;
+	else if (!seen)
+		st = VFIO_KPROBE_ZERO;
+	if (st <= k->state)
+		return;
+	k->state = st;
+	k->seen = seen;
+	k->law = law;
+}
+
+/*
+ * kprobes, where they count, should see the entries the law says; what
+ * they saw is kept level by level (p->kprobe), never held against the
+ * fault counts, which are the measurement.
+ */
+static void check_kprobes(const struct vfio_probe_region *r,
+			  const struct vfio_counters *fc,
+			  const struct vfio_probe_window *w, uint64_t block,
+			  struct vfio_fault_probe *p)
+{
+	const int src[VFIO_KPROBE_NR] = { VFIO_FAULTS_PMD, VFIO_FAULTS_PUD };
+	struct vfio_fault_law law;
+	int i;
+
+	if (!r->pfnmap)
+		return;
 	vfio_expected_faults(w->va, w->pa, w->len, block, &law);
-	silent = !w->pmd && !w->pud && (law.pmd || law.pud);
-	if (silent && !p->kprobes_agree) {
-		p->kprobes_silent = true;
-		return 0;
+	vfio_kprobe_judge(&p->kprobe[VFIO_KPROBE_PMD], w->pmd, law.pmd);
+	vfio_kprobe_judge(&p->kprobe[VFIO_KPROBE_PUD], w->pud, law.pud);
+	for (i = 0; i < VFIO_KPROBE_NR; i++)
+		if (fc->fd[src[i]] < 0)
+			snprintf(p->kprobe[i].why, sizeof(p->kprobe[i].why),
+				 "%s", fc->why[src[i]]);
+}
+
+static const char * const kprobe_level_names[VFIO_KPROBE_NR] = {
+	"PMD", "PUD",
+};
+
+int vfio_fault_probe_kprobes(const struct vfio_fault_probe *p, char *out,
+			     size_t len)
+{
+	const struct vfio_kprobe_level *k = &p->kprobe[VFIO_KPROBE_PMD];
+	const char *name = kprobe_level_names[VFIO_KPROBE_PMD];
+
+	if (p->kprobe[VFIO_KPROBE_PUD].state > k->state) {
+		k = &p->kprobe[VFIO_KPROBE_PUD];
+		name = kprobe_level_names[VFIO_KPROBE_PUD];
 	}
-	if (!p->kprobes_silent && w->pmd == (long long)law.pmd &&
-	    w->pud == (long long)law.pud) {
-		p->kprobes_agree = law.pmd || law.pud || p->kprobes_agree;
+	switch (k->state) {
+	case VFIO_KPROBE_AGREE:
+		snprintf(out, len, "kprobes on PMD/PUD inserts agree with the fault counts");
 		return 0;
+	case VFIO_KPROBE_DISAGREE:
+		snprintf(out, len, "kprobes: %s counted %lld inserts, the fault counts say %llu",
+			 name, k->seen, k->law);
+		return -EPROTO;
+	case VFIO_KPROBE_ZERO:
+		snprintf(out, len, "kprobes: %s attached, counted 0 inserts, the fault counts say %llu: inserted another way",
+			 name, k->law);
+		return -ENODATA;
+	case VFIO_KPROBE_ABSENT:
+		snprintf(out, len, "kprobes: %s could not attach: %s", name,
+			 k->why[0] ? k->why : "no reason given");
+		return -ENOENT;
+	default:
+		snprintf(out, len, "kprobes: no window of a PFN map asked them");
+		return -ENOENT;
 	}
-	return vfio_err(-EPROTO, "fault probe: %lld faults say %s entries, but kprobes counted %lld PMD and %lld PUD inserts (law: %llu, %llu)",
-			w->first + w->rest, block_name(block), w->pmd, w->pud,
-			(unsigned long long)law.pmd, (unsigned long long)law.pud);
 }
 
 /*
@@ -217,8 +265,10 @@ static int probe_level(const struct vfio_probe_region *r,
 	if (ret)
 		return ret;
 	*block = vfio_probe_block(&w, lo, hi);
-	if (*block)
-		return check_kprobes(r, &w, *block, p);
+	if (*block) {
+		check_kprobes(r, fc, &w, *block, p);
+		return 0;
+	}
 	snprintf(p->verdict, sizeof(p->verdict),
 		 "a %#llx-byte window %s took %lld faults: the law says %llu for %s entries, %llu for %s",
 		 (unsigned long long)len, advice_names[adv], w.first + w.rest,
@@ -308,24 +358,14 @@ static void compose_verdict(struct vfio_fault_probe *p)
 }
 
 static void kprobe_evidence(const struct vfio_probe_region *r,
-			    const struct vfio_counters *fc,
 			    struct vfio_fault_probe *p)
 {
-	const char *e = "kprobes on PMD/PUD inserts agree";
-
-	if (!r->pfnmap)
-		e = "no PFN map: no kprobe evidence";
-	else if (fc->fd[VFIO_FAULTS_PMD] < 0 || fc->fd[VFIO_FAULTS_PUD] < 0)
-		e = fc->fd[VFIO_FAULTS_PMD] < 0 ? fc->why[VFIO_FAULTS_PMD] :
-		    fc->why[VFIO_FAULTS_PUD];
-	else if (p->kprobes_silent)
-		e = "kprobes saw no PMD/PUD inserts: this kernel makes them another way";
-	else if (!p->kprobes_agree)
-		e = "kprobes saw no huge inserts, as the law says";
-	snprintf(p->evidence, sizeof(p->evidence), "%s%s",
-		 r->pfnmap && (fc->fd[VFIO_FAULTS_PMD] < 0 ||
-			       fc->fd[VFIO_FAULTS_PUD] < 0) ? "kprobes absent: " : "",
-		 e);
+	if (!r->pfnmap) {
+		snprintf(p->evidence, sizeof(p->evidence), "no PFN map: no kprobe evidence");
+		return;
+	}
+	/* The line may be cut here: kprobe_evidence's test prints it whole. */
+	vfio_fault_probe_kprobes(p, p->evidence, sizeof(p->evidence));
 }
 
 static int probe_style(const struct vfio_probe_region *r,
@@ -367,7 +407,7 @@ static int probe_steps(const struct vfio_probe_region *r,
 			return ret;
 	}
 	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
-		kprobe_evidence(r, fc, p);
+		kprobe_evidence(r, p);
 	return 0;
 }
 

@@ -3,32 +3,152 @@
  * The THP sysfs mode.  See libvfio/thp.h.
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libvfio/assert.h"
 #include "libvfio/thp.h"
 
+int vfio_thp_parse_mode(const char *line, char *out, size_t len)
+{
+	const char *open = strchr(line, '['), *close = NULL;
+
+	if (open)
+		close = strchr(open, ']');
+	if (!close)
+		return vfio_err(-EINVAL, "no [mode] in \"%.*s\"",
+				(int)strcspn(line, "\n"), line);
+	snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
+	return 0;
+}
+
+/* The first line of @path into @buf; -errno with the reason. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return vfio_err(-errno, "cannot read %s: %s", path, strerror(errno));
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/* @path's mode word into @out, or -errno naming the file. */
+static int read_mode(const char *path, char *out, size_t len)
+{
+	char buf[128];
+	int ret = read_line(path, buf, sizeof(buf));
+
+	if (!ret && vfio_thp_parse_mode(buf, out, len))
+		return vfio_err(-EINVAL, "%s: no [mode] in \"%.*s\"", path,
+				(int)strcspn(buf, "\n"), buf);
+	return ret;
+}
+
 /* The word in brackets: "always [madvise] never" is madvise. */
 int __vfio_thp_mode(char *out, size_t len)
 {
-	char buf[128] = "", *open = NULL, *close = NULL;
-	FILE *f = fopen(VFIO_THP_ENABLED, "r");
+	int ret = read_mode(VFIO_THP_ENABLED, out, len);
 
-	snprintf(out, len, "absent");
+	if (ret)
+		snprintf(out, len, "absent");
+	return ret;
+}
+
+int vfio_thp_size_mode(const char *dir, uint64_t size, char *out, size_t len)
+{
+	char path[256];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/hugepages-%llukB/enabled", dir,
+		 (unsigned long long)(size >> 10));
+	ret = access(path, F_OK) ? -ENOENT : read_mode(path, out, len);
+	if (ret == -ENOENT || (!ret && !strcmp(out, "inherit"))) {
+		snprintf(path, sizeof(path), "%s/enabled", dir);
+		ret = read_mode(path, out, len);
+	}
+	return ret;
+}
+
+int vfio_thp_sizes_below(const char *dir, uint64_t size, char *out,
+			 size_t len)
+{
+	char pattern[256], mode[16];
+	unsigned long long kb;
+	size_t i, used = 0;
+	glob_t g;
+	int n = 0;
+
+	out[0] = '\0';
+	snprintf(pattern, sizeof(pattern), "%s/hugepages-*kB", dir);
+	if (glob(pattern, 0, NULL, &g))
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		/* A size without "enabled" is not one anonymous memory gets. */
+		snprintf(pattern, sizeof(pattern), "%s/enabled", g.gl_pathv[i]);
+		if (sscanf(strrchr(g.gl_pathv[i], '/'), "/hugepages-%llukB", &kb) != 1 ||
+		    kb << 10 >= size || access(pattern, F_OK) ||
+		    vfio_thp_size_mode(dir, kb << 10, mode, sizeof(mode)) ||
+		    !strcmp(mode, "never"))
+			continue;
+		n++;
+		used += snprintf(out + used, used < len ? len - used : 0,
+				 "%s%llukB", used ? " " : "", kb);
+	}
+	globfree(&g);
+	return n;
+}
+
+/* The value of @name in @vmstat ("name value" lines), or -errno. */
+static long long vmstat_value(const char *vmstat, const char *name)
+{
+	char key[64];
+	long long v;
+	FILE *f = fopen(vmstat, "r");
+
 	if (!f)
-		return vfio_err(-errno, "cannot read %s: %s", VFIO_THP_ENABLED,
-				strerror(errno));
-	if (fgets(buf, sizeof(buf), f))
-		open = strchr(buf, '[');
-	if (open)
-		close = strchr(open, ']');
+		return vfio_err(-errno, "cannot read %s: %s", vmstat, strerror(errno));
+	while (fscanf(f, "%63s %lld", key, &v) == 2) {
+		if (!strcmp(key, name)) {
+			fclose(f);
+			return v;
+		}
+	}
 	fclose(f);
-	if (!close)
-		return vfio_err(-EINVAL, "%s: no [mode] in \"%.*s\"",
-				VFIO_THP_ENABLED, (int)strcspn(buf, "\n"), buf);
-	snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
-	return 0;
+	return vfio_err(-ENOENT, "%s has no %s", vmstat, name);
+}
+
+long long vfio_thp_fallbacks(const char *dir, const char *vmstat,
+			     uint64_t size, bool shmem)
+{
+	char path[256], buf[32], *end;
+	long long v;
+
+	snprintf(path, sizeof(path), "%s/hugepages-%llukB/stats/%s", dir,
+		 (unsigned long long)(size >> 10),
+		 shmem ? "shmem_fallback" : "anon_fault_fallback");
+	if (!access(path, F_OK)) {
+		if (read_line(path, buf, sizeof(buf)))
+			return -errno;
+		errno = 0;
+		v = strtoll(buf, &end, 10);
+		if (errno || end == buf || v < 0)
+			return vfio_err(-EINVAL, "%s: not a count: \"%.*s\"", path,
+					(int)strcspn(buf, "\n"), buf);
+		return v;
+	}
+	/* Before per-size counters: /proc/vmstat's, of PMD size only. */
+	if (size != 2ULL << 20)
+		return vfio_err(-ENOENT, "no %s, and /proc/vmstat counts only 2 MiB fallbacks",
+				path);
+	return vmstat_value(vmstat, shmem ? "thp_file_fallback" :
+					    "thp_fault_fallback");
 }
 
 void vfio_thp_mode(char *out, size_t len)

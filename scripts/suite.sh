@@ -11,54 +11,61 @@
 # device_progs once per BDF in $VFIO_SELFTESTS_BDF (scripts/run.sh sets
 # it); pure_progs (computation only, the same on every kernel) are left
 # to the host.  Each binary's run time is printed after its output.  The
-# last line is "suite: N passed, N failed, N skipped"; the exit status is
-# 1 if anything failed.  Runs under busybox sh in the VM.
+# last line is "suite: N passed, N failed, N skipped, N xfail, N xpass";
+# the exit status is 1 if anything failed.  Runs under busybox sh in the VM.
 #
 # -c counts the TAP that NAME (default "the command") printed, exiting
 # RC, with the same counter: the suite line, and the exit status, for
 # results not run here (check.sh's fuzz step).
 
 dir=${OUTPUT:-$(dirname "$0")}
-pass=0 fail=0 skip=0
+pass=0 fail=0 skip=0 xfail=0 xpass=0
 
 # tap_count RC NAME <TAP: the one counter of vfio-bench's results, a
-# line "suite: P passed, F failed, S skipped" for the TAP that NAME
-# printed, exiting RC.  A result is a top-level "ok" or "not ok" line,
-# counted as kselftest's totals count it: "# SKIP" skipped, "# XFAIL"
-# passed, "# XPASS" and "not ok" (error too) failed.  No result at all
-# (an early exit, KSFT_SKIP or a crash) is one skip for KSFT_SKIP (4),
-# else one failure, said in a comment line first; so is a non-zero
-# exit that no failed result explains (a crash after some results).
+# line "suite: P passed, F failed, S skipped, X xfail, Y xpass" for the
+# TAP that NAME printed, exiting RC.  A result is a top-level "ok" or
+# "not ok" line: "# SKIP" skipped, "# XFAIL" xfail (a known issue of the
+# lane, see tests/known-issues: expected, not a failure), "# XPASS"
+# xpass (a known issue that passes: fixed, said loudly, not a failure),
+# "not ok" (error too) failed.  No result at all (an early exit,
+# KSFT_SKIP or a crash) is one skip for KSFT_SKIP (4), else one failure,
+# said in a comment line first; so is a non-zero exit that no failed
+# result explains (a crash after some results).
 tap_count() {
 	awk -v rc="$1" -v name="$2" '
 		/^ok / {
 			if (/ # [Ss][Kk][Ii][Pp]/)
 				s++
-			else if (/ # XPASS/)
-				f++
-			else
+			else if (/ # [Xx][Ff][Aa][Ii][Ll]/)
+				xf++
+			else if (/ # [Xx][Pp][Aa][Ss][Ss]/) {
+				xp++
+				printf "# suite: KNOWN ISSUE FIXED: %s: %s\n", name, $0
+			} else
 				p++
 		}
 		/^not ok / { f++ }
 		END {
-			if (p + f + s == 0 && rc == 4) {
+			if (p + f + s + xf + xp == 0 && rc == 4) {
 				s = 1
-			} else if (p + f + s == 0) {
+			} else if (p + f + s + xf + xp == 0) {
 				printf "# suite: %s exited %s without results: counted as failed\n", name, rc
 				f = 1
 			} else if (rc != 0 && rc != 4 && f == 0) {
 				printf "# suite: %s exited %s with no failed result: counted as failed\n", name, rc
 				f = 1
 			}
-			printf "suite: %d passed, %d failed, %d skipped\n", p, f, s
+			printf "suite: %d passed, %d failed, %d skipped, %d xfail, %d xpass\n", p, f, s, xf, xp
 		}'
 }
 
-# Add a "suite: P passed, F failed, S skipped" line to the totals.
+# Add a "suite: P passed, F failed, S skipped, X xfail, Y xpass" line to
+# the totals.
 add_suite() {
-	# shellcheck disable=SC2046 # three numbers
+	# shellcheck disable=SC2046 # five numbers
 	set -- $(echo "$1" | tr -c '0-9\n' ' ')
 	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
+	xfail=$((xfail + ${4:-0})) xpass=$((xpass + ${5:-0}))
 }
 
 if [ "${1:-}" = -c ]; then
@@ -115,5 +122,5 @@ for prog in "$@"; do
 	fi
 done
 
-echo "suite: $pass passed, $fail failed, $skip skipped"
+echo "suite: $pass passed, $fail failed, $skip skipped, $xfail xfail, $xpass xpass"
 [ "$fail" = 0 ]

@@ -59,6 +59,15 @@ if [ -z "$(ls /sys/class/iommu 2>/dev/null)" ]; then
 	poweroff -f
 fi
 
+# The CI lane, from vm.sh's LANE: known-issues entries apply to it.
+for w in $(cat /proc/cmdline); do
+	case $w in
+	vfio_bench.lane=*)
+		export VFIO_BENCH_LANE=${w#vfio_bench.lane=}
+		echo "vm-init: lane $VFIO_BENCH_LANE: its known issues apply" >/dev/console ;;
+	esac
+done
+
 mkdir -p /vfio-bench/results
 read -r up _ </proc/uptime
 echo "vm-init: command starts at uptime $up" >/dev/console

@@ -64,6 +64,10 @@
 #   GDB=1         a gdb stub on a free local port (printed), the guest
 #                 stopped until the debugger continues it; adds nokaslr
 #                 (-t still applies: raise it for a long session)
+#   LANE=NAME     the CI lane this run is (check.sh sets it): on the
+#                 kernel command line as vfio_bench.lane=NAME, which
+#                 vm-init.sh exports as VFIO_BENCH_LANE, so that the
+#                 lane's entries in known-issues apply (XFAIL, XPASS)
 #   QEMU_ARGS     more QEMU arguments, split at blanks, added last
 #   VM_APPEND     more kernel parameters (e.g. loglevel=7 for the boot log)
 #   VFIO_BENCH_CACHE  the cache directory (default <repo>/.cache)
@@ -458,7 +462,7 @@ run_qemu() {
 		-kernel "$vmlinuz" -initrd "$tmp/initrd" \
 		-nic none -no-reboot -display none -monitor none \
 		-serial file:"$tmp/console.log" -serial file:"$tmp/out.log" \
-		-append "$iommu_append $accel_append iommu=nopt console=ttyS0 panic=-1 $hugepages quiet${gdb:+ nokaslr} ${VM_APPEND:-}" \
+		-append "$iommu_append $accel_append${LANE:+ vfio_bench.lane=$LANE} iommu=nopt console=ttyS0 panic=-1 $hugepages quiet${gdb:+ nokaslr} ${VM_APPEND:-}" \
 		"${extra[@]}" </dev/null 2>"$tmp/qemu.err" &
 	qpid=$!
 	# Stream the command's output, without \r and without the result blocks.
@@ -554,6 +558,7 @@ else
 	cmd=("$default_cmd")
 fi
 [[ $timeout_s =~ ^[0-9]+$ ]] || die "-t wants whole seconds, not '$timeout_s'"
+[[ ${LANE:-x} =~ ^[A-Za-z0-9._-]+$ ]] || die "LANE=$LANE: give a word (letters, digits, . _ -)"
 [ -d "$install" ] || die "no install dir $install: run 'make install' or give -i DIR"
 command -v qemu-system-x86_64 >/dev/null ||
 	die "qemu-system-x86_64 not found: run scripts/deps.sh host (as root)"

@@ -270,4 +270,42 @@ TEST(unknown_probe_expects_nothing)
 	EXPECT_NE(NULL, strstr(e.why, "took 7 faults"));
 }
 
+/*
+ * kprobe counts against the law, window by window: a kprobe that
+ * attached and counted nothing is told apart from one that is not
+ * there, and from one that counted a wrong number; the worst stays.
+ */
+TEST(kprobe_judge)
+{
+	struct vfio_fault_probe p = { 0 };
+	struct vfio_kprobe_level *pmd = &p.kprobe[VFIO_KPROBE_PMD];
+	char why[256];
+
+	EXPECT_EQ(-ENOENT, vfio_fault_probe_kprobes(&p, why, sizeof(why)));
+	vfio_kprobe_judge(pmd, 2, 2);
+	vfio_kprobe_judge(&p.kprobe[VFIO_KPROBE_PUD], 0, 0);
+	EXPECT_EQ(VFIO_KPROBE_AGREE, pmd->state);
+	EXPECT_EQ(0, vfio_fault_probe_kprobes(&p, why, sizeof(why)));
+	vfio_kprobe_judge(pmd, 0, 2);
+	EXPECT_EQ(VFIO_KPROBE_ZERO, pmd->state);
+	EXPECT_EQ(-ENODATA, vfio_fault_probe_kprobes(&p, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "PMD attached, counted 0")) TH_LOG("%s", why);
+	/* An agreeing window later does not clear it. */
+	vfio_kprobe_judge(pmd, 2, 2);
+	EXPECT_EQ(VFIO_KPROBE_ZERO, pmd->state);
+	vfio_kprobe_judge(pmd, 3, 2);
+	EXPECT_EQ(VFIO_KPROBE_DISAGREE, pmd->state);
+	EXPECT_EQ(-EPROTO, vfio_fault_probe_kprobes(&p, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "PMD counted 3 inserts, the fault counts say 2"))
+		TH_LOG("%s", why);
+
+	memset(&p, 0, sizeof(p));
+	vfio_kprobe_judge(&p.kprobe[VFIO_KPROBE_PUD], VFIO_FAULTS_ABSENT, 1);
+	snprintf(p.kprobe[VFIO_KPROBE_PUD].why, sizeof(p.kprobe[0].why),
+		 "no kprobe support");
+	EXPECT_EQ(-ENOENT, vfio_fault_probe_kprobes(&p, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "PUD could not attach: no kprobe support"))
+		TH_LOG("%s", why);
+}
+
 TEST_HARNESS_MAIN

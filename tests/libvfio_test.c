@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -438,25 +439,48 @@ static void fail_then_skip(struct __test_metadata *_metadata, bool fail,
 	VFIO_SKIP(return, "VFIO_SKIP");
 }
 
+/*
+ * The exit code @m ends with when @fn runs on it in a child, silenced
+ * (the deliberate failures' logs are not this test's).
+ */
+static int run_case(struct __test_metadata *m,
+		    void (*fn)(struct __test_metadata *, const void *),
+		    const void *arg)
+{
+	int status, devnull;
+	pid_t pid = fork();
+
+	if (!pid) {
+		devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, STDERR_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		fn(m, arg);
+		_exit(m->exit_code);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+struct skip_case {
+	bool fail, plain;
+};
+
+static void skip_case(struct __test_metadata *m, const void *arg)
+{
+	const struct skip_case *c = arg;
+
+	fail_then_skip(m, c->fail, c->plain);
+}
+
 /* The exit code a test ends with, run on its own metadata in a child. */
 static int run_skip_case(bool fail, bool plain)
 {
 	struct __test_results results = { 0 };
 	struct __test_metadata m = { .name = "fail_then_skip", .results = &results };
-	int status, devnull;
-	pid_t pid = fork();
+	struct skip_case c = { fail, plain };
 
-	if (!pid) {
-		/* The deliberate failure's log is not this test's. */
-		devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, STDERR_FILENO);
-		dup2(devnull, STDOUT_FILENO);
-		fail_then_skip(&m, fail, plain);
-		_exit(m.exit_code);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return run_case(&m, skip_case, &c);
 }
 
 /*
@@ -469,6 +493,173 @@ TEST(skip_never_hides_a_failure)
 	EXPECT_EQ(KSFT_SKIP, run_skip_case(true, true));
 	EXPECT_EQ(KSFT_FAIL, run_skip_case(true, false));
 	EXPECT_EQ(KSFT_SKIP, run_skip_case(false, false));
+}
+
+TEST(known_issue_parse)
+{
+	struct vfio_known_issue ki;
+
+	ASSERT_EQ(1, vfio_known_issue_parse(" newest | f.t | why, and more | the fix\n", &ki))
+		TH_LOG("%s", vfio_error());
+	EXPECT_STREQ("newest", ki.lane);
+	EXPECT_STREQ("f.t", ki.test);
+	EXPECT_STREQ("why, and more", ki.reason);
+	EXPECT_STREQ("the fix", ki.fix);
+	EXPECT_EQ(0, vfio_known_issue_parse("# newest | f.t | why | fix\n", &ki));
+	EXPECT_EQ(0, vfio_known_issue_parse("\t", &ki));
+	EXPECT_EQ(0, vfio_known_issue_parse("", &ki));
+	EXPECT_EQ(-EINVAL, vfio_known_issue_parse("newest | f.t | why\n", &ki));
+	EXPECT_EQ(-EINVAL, vfio_known_issue_parse("newest | f.t | why | fix | more\n", &ki));
+	EXPECT_EQ(-EINVAL, vfio_known_issue_parse("newest |  | why | fix\n", &ki));
+	EXPECT_EQ(-EINVAL, vfio_known_issue_parse("newest f.t why fix\n", &ki));
+}
+
+/* A known-issues file of @text in a temporary file; its path in @path. */
+static void write_issues(struct __test_metadata *_metadata, char *path,
+			 const char *text)
+{
+	int fd = mkstemp(path);
+	FILE *f;
+
+	ASSERT_LE(0, fd);
+	f = fdopen(fd, "w");
+	ASSERT_NE(NULL, f);
+	fputs(text, f);
+	fclose(f);
+}
+
+TEST(known_issue_find)
+{
+	char path[] = "/tmp/known-issues.XXXXXX";
+	struct vfio_known_issue ki;
+
+	write_issues(_metadata, path,
+		     "# comment\n\nnewest | a.b | r1 | f1\niommufd | a.b | r2 | f2\n");
+	EXPECT_EQ(1, vfio_known_issue_find(path, "iommufd", "a.b", &ki));
+	EXPECT_STREQ("r2", ki.reason);
+	EXPECT_EQ(0, vfio_known_issue_find(path, "stable", "a.b", &ki));
+	EXPECT_EQ(0, vfio_known_issue_find(path, "newest", "a.c", &ki));
+	unlink(path);
+	snprintf(path, sizeof(path), "/tmp/known-issues.XXXXXX");
+	write_issues(_metadata, path, "newest | a.b | r1 | f1\nbroken line\n");
+	EXPECT_EQ(-EINVAL, vfio_known_issue_find(path, "stable", "a.b", &ki));
+	EXPECT_NE(NULL, strstr(vfio_error(), ":2: ")) TH_LOG("%s", vfio_error());
+	unlink(path);
+	EXPECT_EQ(-ENOENT, vfio_known_issue_find(path, "newest", "a.b", &ki));
+}
+
+struct known_case {
+	const char *issues, *lane;
+	bool fail;
+};
+
+/* A test of fixture "bar_align" that ends in VFIO_KNOWN_ISSUE(). */
+static void known_case(struct __test_metadata *_metadata, const void *arg)
+{
+	const struct known_case *c = arg;
+
+	setenv("VFIO_BENCH_KNOWN_ISSUES", c->issues, 1);
+	if (c->lane)
+		setenv("VFIO_BENCH_LANE", c->lane, 1);
+	else
+		unsetenv("VFIO_BENCH_LANE");
+	if (c->fail)
+		EXPECT_EQ(1, 2);
+	VFIO_KNOWN_ISSUE();
+}
+
+/* The exit code known_case() ends with, in lane @lane, in a child. */
+static int run_known_case(const char *issues, const char *lane, bool fail)
+{
+	struct __fixture_metadata fx = { .name = "bar_align" };
+	struct __test_results results = { 0 };
+	struct __test_metadata m = { .name = "kernel_mmap_alignment",
+				     .fixture = &fx, .results = &results };
+	struct known_case c = { issues, lane, fail };
+
+	return run_case(&m, known_case, &c);
+}
+
+/*
+ * Only the lane's own entry marks a test: a failure there is XFAIL, a
+ * pass XPASS; without a lane, or in another one, nothing changes.
+ */
+TEST(known_issue_marks_only_its_lane)
+{
+	char path[] = "/tmp/known-issues.XXXXXX";
+
+	write_issues(_metadata, path,
+		     "newest | bar_align.kernel_mmap_alignment | r | f\n");
+	EXPECT_EQ(KSFT_XFAIL, run_known_case(path, "newest", true));
+	EXPECT_EQ(KSFT_XPASS, run_known_case(path, "newest", false));
+	EXPECT_EQ(KSFT_FAIL, run_known_case(path, "stable", true));
+	EXPECT_EQ(KSFT_PASS, run_known_case(path, "stable", false));
+	EXPECT_EQ(KSFT_FAIL, run_known_case(path, NULL, true));
+	unlink(path);
+	/* A lane whose file is gone: a failure, not a silent pass. */
+	EXPECT_EQ(KSFT_FAIL, run_known_case(path, "newest", false));
+}
+
+/* Write @text to @dir/@name, making the directories on the way. */
+static int put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	for (slash = strchr(path + strlen(dir) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/*
+ * A THP sysfs tree of an mTHP kernel: per-size modes (inherit resolved),
+ * a size dir without "enabled" (not anonymous), per-size counters.
+ */
+TEST(thp_sizes_and_fallbacks)
+{
+	char dir[] = "/tmp/thp-sysfs.XXXXXX", vmstat[600], mode[16], sizes[64];
+	char cmd[64];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, put_file(dir, "enabled", "always [madvise] never\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-2048kB/enabled", "always [inherit] madvise never\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-2048kB/stats/anon_fault_fallback", "7\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-2048kB/stats/shmem_fallback", "3\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-64kB/enabled", "[always] inherit madvise never\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-16kB/enabled", "always inherit madvise [never]\n"));
+	ASSERT_EQ(0, put_file(dir, "hugepages-8kB/shmem_enabled", "always inherit [never]\n"));
+	ASSERT_EQ(0, put_file(dir, "vmstat", "thp_fault_fallback 11\nthp_file_fallback 5\n"));
+	snprintf(vmstat, sizeof(vmstat), "%s/vmstat", dir);
+
+	ASSERT_EQ(0, vfio_thp_size_mode(dir, SZ_2M, mode, sizeof(mode))) TH_LOG("%s", vfio_error());
+	EXPECT_STREQ("madvise", mode);
+	ASSERT_EQ(0, vfio_thp_size_mode(dir, 64 << 10, mode, sizeof(mode)));
+	EXPECT_STREQ("always", mode);
+	EXPECT_EQ(1, vfio_thp_sizes_below(dir, SZ_2M, sizes, sizeof(sizes)));
+	EXPECT_STREQ("64kB", sizes);
+	EXPECT_EQ(7, vfio_thp_fallbacks(dir, vmstat, SZ_2M, false));
+	EXPECT_EQ(3, vfio_thp_fallbacks(dir, vmstat, SZ_2M, true));
+	EXPECT_EQ(-ENOENT, vfio_thp_fallbacks(dir, vmstat, 64 << 10, false));
+
+	/* A kernel before mTHP: the top-level mode, /proc/vmstat's counters. */
+	snprintf(cmd, sizeof(cmd), "rm -r %s/hugepages-*", dir);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, vfio_thp_size_mode(dir, SZ_2M, mode, sizeof(mode)));
+	EXPECT_STREQ("madvise", mode);
+	EXPECT_EQ(0, vfio_thp_sizes_below(dir, SZ_2M, sizes, sizeof(sizes)));
+	EXPECT_EQ(11, vfio_thp_fallbacks(dir, vmstat, SZ_2M, false));
+	EXPECT_EQ(5, vfio_thp_fallbacks(dir, vmstat, SZ_2M, true));
+	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+	EXPECT_EQ(0, system(cmd));
 }
 
 TEST_HARNESS_MAIN

@@ -17,6 +17,7 @@
 #include "libvfio/iommu.h"
 #include "libvfio/iommu_entries.h"
 #include "libvfio/iommufd_ioas.h"
+#include "libvfio/known_issues.h"
 #include "libvfio/largest_bar.h"
 #include "libvfio/leak_check.h"
 #include "libvfio/map_policy.h"

@@ -18,6 +18,7 @@
 #define LIBVFIO_FAULT_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vfio_pci_device;
@@ -36,6 +37,29 @@ enum vfio_advice {
 	VFIO_ADVICE_NR,
 };
 
+/*
+ * What the kprobes on vmf_insert_pfn_pmd/pud said at one level, over the
+ * probe's windows; the worst state seen wins, with its counts.  They are
+ * corroboration only: the fault counts are the measurement, and no
+ * state here changes a fault-count verdict.
+ */
+enum vfio_kprobe_state {
+	VFIO_KPROBE_UNUSED,	/* no window asked them (no PFN map, whole VMA) */
+	VFIO_KPROBE_AGREE,	/* counted what the law says, every window */
+	VFIO_KPROBE_ABSENT,	/* could not attach (why: the counter's reason) */
+	VFIO_KPROBE_ZERO,	/* attached, counted 0 where the law says some */
+	VFIO_KPROBE_DISAGREE,	/* counted a number the law does not give */
+};
+
+enum { VFIO_KPROBE_PMD, VFIO_KPROBE_PUD, VFIO_KPROBE_NR };
+
+struct vfio_kprobe_level {
+	enum vfio_kprobe_state state;
+	long long seen;		/* in the window that set the state */
+	unsigned long long law;
+	char why[96];		/* ABSENT: why the kprobe is not there */
+};
+
 struct vfio_fault_probe {
 	enum vfio_fault_style style;
 	/* Per entry: the largest entry the windows showed, by advice. */
@@ -44,12 +68,7 @@ struct vfio_fault_probe {
 	uint64_t testable;
 	/* Whole VMA: the entry size PTDUMP showed, 0 when it could not. */
 	uint64_t pt_block;
-	/*
-	 * kprobes on vmf_insert_pfn_pmd/pud counted the huge entries the law
-	 * says (agree), or none though the law says some (silent: another
-	 * insert path, so their counts prove nothing on this kernel).
-	 */
-	bool kprobes_agree, kprobes_silent;
+	struct vfio_kprobe_level kprobe[VFIO_KPROBE_NR];
 	char thp[16];		/* THP sysfs mode: always, madvise, never */
 	char evidence[128];	/* kprobe or PTDUMP corroboration */
 	char verdict[400];	/* one line, for logs and provenance */
@@ -87,9 +106,10 @@ struct vfio_probe_window {
 
 /*
  * Probe @r.  0 with @p filled (its style may be UNKNOWN when what was
- * counted fits no model: the verdict says what was seen), or -errno when
- * a window could not be mapped or the evidence contradicts the counts
- * (the verdict then says "probe failed: " and why).  The twins assert.
+ * counted fits no model: the verdict says what was seen; kprobes that
+ * disagree are in p->kprobe, never a failure of the probe), or -errno
+ * when a window could not be mapped (the verdict then says "probe
+ * failed: " and why).  The twins assert.
  */
 int __vfio_fault_probe_region(const struct vfio_probe_region *r,
 			      struct vfio_fault_probe *p);
@@ -113,6 +133,21 @@ enum vfio_fault_style vfio_probe_style(const struct vfio_probe_window *w);
 uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
 			  uint64_t hi);
 
+/*
+ * Judge one window's kprobe count @seen (or VFIO_FAULTS_ABSENT) at a
+ * level against the law's @law, into @k: the worse state stays.
+ */
+void vfio_kprobe_judge(struct vfio_kprobe_level *k, long long seen,
+		       unsigned long long law);
+/*
+ * The kprobes' verdict in one line with the counts, into @out: 0 when
+ * they agree with the fault counts, -EPROTO when one counted a number the
+ * law does not give, -ENODATA when one attached but counted none where
+ * the law says some (the kernel inserts another way), -ENOENT when one
+ * could not attach or none was asked.
+ */
+int vfio_fault_probe_kprobes(const struct vfio_fault_probe *p, char *out,
+			     size_t len);
 /* VFIO_ADVICE_* for a placement's madvise value. */
 enum vfio_advice vfio_advice_of(int madvise);
 

@@ -35,4 +35,38 @@
 	ASSERT_EQ(0, __ret) TH_LOG("%s", vfio_error());		\
 } while (0)
 
+/*
+ * At the end of a test whose failure may be a known issue of this lane
+ * (libvfio/known_issues.h): with an entry, a failed test becomes XFAIL
+ * and a passing one XPASS, each with the reason and the fix, through
+ * the harness's own exit codes.  Without one, nothing changes; a file
+ * that cannot be read fails the test.
+ */
+#define VFIO_KNOWN_ISSUE() do {						\
+	struct vfio_known_issue __ki;					\
+	char __name[160];						\
+	int __ret;							\
+									\
+	snprintf(__name, sizeof(__name), "%s.%s",			\
+		 _metadata->fixture->name, _metadata->name);		\
+	__ret = vfio_known_issue_lookup(__name, &__ki);			\
+	EXPECT_LE(0, __ret) TH_LOG("%s", vfio_error());			\
+	if (__ret <= 0)							\
+		break;							\
+	if (_metadata->exit_code == KSFT_FAIL) {			\
+		_metadata->exit_code = KSFT_XFAIL;			\
+		snprintf(_metadata->results->reason,			\
+			 sizeof(_metadata->results->reason),		\
+			 "known issue of lane %s: %s; fix: %s",	\
+			 __ki.lane, __ki.reason, __ki.fix);		\
+	} else if (_metadata->exit_code == KSFT_PASS) {			\
+		_metadata->exit_code = KSFT_XPASS;			\
+		snprintf(_metadata->results->reason,			\
+			 sizeof(_metadata->results->reason),		\
+			 "KNOWN ISSUE FIXED in lane %s: %s passes; remove its entry from tests/known-issues",\
+			 __ki.lane, __name);				\
+		ksft_print_msg("%s\n", _metadata->results->reason);	\
+	}								\
+} while (0)
+
 #endif /* LIBVFIO_SKIP_H */

@@ -8,7 +8,11 @@
 
 #include <stddef.h>
 
-#define VFIO_THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VFIO_THP_DIR "/sys/kernel/mm/transparent_hugepage"
+#define VFIO_THP_ENABLED VFIO_THP_DIR "/enabled"
 
 /*
  * The THP sysfs mode (always, madvise, never) into @out; "absent" and
@@ -16,5 +20,35 @@
  */
 int __vfio_thp_mode(char *out, size_t len);
 void vfio_thp_mode(char *out, size_t len);
+
+/* The word in brackets of a sysfs mode line into @out; -EINVAL without. */
+int vfio_thp_parse_mode(const char *line, char *out, size_t len);
+
+/*
+ * The THP mode that applies to anonymous folios of @size bytes, under
+ * @dir (VFIO_THP_DIR; another for tests): mTHP's
+ * hugepages-<size>kB/enabled, its "inherit" read from the top-level
+ * enabled; the top-level one on a kernel without per-size files.
+ * -errno with vfio_error() when neither can be read.
+ */
+int vfio_thp_size_mode(const char *dir, uint64_t size, char *out, size_t len);
+
+/*
+ * The mTHP sizes under @size that anonymous memory advised
+ * MADV_HUGEPAGE may get (mode always or madvise, inherit resolved), as
+ * "64kB 128kB" into @out: their count, 0 on a kernel without them.
+ */
+int vfio_thp_sizes_below(const char *dir, uint64_t size, char *out,
+			 size_t len);
+
+/*
+ * THP allocations of @size bytes (anonymous, or shmem) that fell back
+ * to smaller pages, so far: hugepages-<size>kB/stats/anon_fault_fallback
+ * or shmem_fallback under @dir where the kernel has them, else (2 MiB
+ * only) thp_fault_fallback or thp_file_fallback in @vmstat.  -errno with
+ * vfio_error() when there is no such counter.
+ */
+long long vfio_thp_fallbacks(const char *dir, const char *vmstat,
+			     uint64_t size, bool shmem);
 
 #endif /* LIBVFIO_THP_H */
