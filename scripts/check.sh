@@ -17,6 +17,8 @@
 #                           is built from the newest linux-source on first
 #                           use)
 #   INSTALL_PATH            what 'make install' staged (default build/install)
+#   VM_JOBS=2               guests at once (each TCG guest runs on one host
+#                           CPU); a lane's output is printed when it ends
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,14 +27,15 @@ install=${INSTALL_PATH:-$top/build/install}
 lanes=${VM_KERNELS:-newest stable oldstable iommufd}
 pass=0 fail=0 skip=0 xfail=0 xpass=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+jobs_dir=$(mktemp -d)
+trap 'rm -rf "$log" "$jobs_dir"' EXIT
 
 # Add the "suite: P passed, F failed, S skipped, X xfail, Y xpass" line
-# of a lane's log: what suite.sh's counter made of the lane's TAP.
+# of a lane's log (default $log): what suite.sh's counter made of its TAP.
 add_lane() {
-	local name=$1 rc=$2 line p f s xf xp
+	local name=$1 rc=$2 file=${3:-$log} line p f s xf xp
 
-	line=$(grep -E '^suite: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -n 1)
+	line=$(grep -E '^suite: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$file" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "check: $name reported no results (exit $rc): counted as one failure"
 		fail=$((fail + 1))
@@ -73,28 +76,61 @@ case " $lanes " in
 		echo "check: scripts/deps.sh kernels failed: the role lanes will say why" ;;
 esac
 
+# The VM jobs, VM_JOBS at once: each writes its own log, printed and
+# counted when it ends: vm_job NAME [VAR=VALUE...] COMMAND [ARG...].
+declare -A job_name
+started=0
+vm_job() {
+	local n=$started name=$1
+
+	shift
+	started=$((started + 1))
+	job_name[$n]=$name
+	echo "check: $name: started"
+	( env "$@" >"$jobs_dir/$n.log" 2>&1; echo $? >"$jobs_dir/$n.rc" ) &
+}
+# Print and count every job that has ended and not been counted.
+count_ended() {
+	local n
+
+	for n in "${!job_name[@]}"; do
+		[ -f "$jobs_dir/$n.rc" ] || continue
+		echo "check: ${job_name[$n]}: ended"
+		cat "$jobs_dir/$n.log"
+		add_lane "${job_name[$n]}" "$(cat "$jobs_dir/$n.rc")" "$jobs_dir/$n.log"
+		unset "job_name[$n]"
+		mv "$jobs_dir/$n.rc" "$jobs_dir/$n.counted"
+	done
+}
+throttle() {
+	while [ "$(jobs -rp | wc -l)" -ge "${VM_JOBS:-2}" ]; do
+		wait -n
+	done
+	count_ended
+}
+
+k=${lanes%% *}
 numa=2
-for k in $lanes; do
-	echo "check: VM lane, kernel $k, NUMA=$numa"
-	LANE=$k NUMA=$numa "$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/vm-$k" | tee "$log"
-	add_lane "kernel $k" "${PIPESTATUS[0]}"
+for lane in $lanes; do
+	throttle
+	vm_job "VM lane, kernel $lane, NUMA=$numa" LANE="$lane" NUMA=$numa \
+		"$top/scripts/vm.sh" -k "$lane" -i "$install" -o "$top/results/vm-$lane"
 	numa=1
 done
-
 # run.sh interrupted every way, on devices that start unbound; with an
 # IOMMU group of several devices (VM_GROUP_PEERS) for the group cases.
-k=${lanes%% *}
-echo "check: run.sh under fire, kernel $k"
-VM_GROUP_PEERS=1 "$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/fire-$k" -- \
-	./suite.sh run_sh_fire.sh | tee "$log"
-add_lane "run.sh under fire" "${PIPESTATUS[0]}"
-
+throttle
+vm_job "run.sh under fire, kernel $k" VM_GROUP_PEERS=1 \
+	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/fire-$k" -- \
+	./suite.sh run_sh_fire.sh
 # A second IOMMU family, short: AMD-Vi (NUMA=1, see vm.sh) under the
 # device test and the bench.
-echo "check: VM lane, kernel $k, IOMMU=amd: device test and bench"
-IOMMU=amd "$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/amd-$k" -- \
-	./run.sh -i 1af4:1110 -i 1b36:0010 -- ./suite.sh vfio_pci_device_test vfio_dma_map_bench | tee "$log"
-add_lane "IOMMU=amd" "${PIPESTATUS[0]}"
+throttle
+vm_job "VM lane, kernel $k, IOMMU=amd: device test and bench" IOMMU=amd \
+	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/amd-$k" -- \
+	./run.sh -i 1af4:1110 -i 1b36:0010 -- ./suite.sh vfio_pci_device_test vfio_dma_map_bench
+wait
+count_ended
 
 [ "$xpass" = 0 ] ||
 	echo "check: KNOWN ISSUE FIXED: $xpass known issue(s) passed (the '# suite: KNOWN ISSUE FIXED' lines above): remove their entries from tests/known-issues"
