@@ -65,7 +65,7 @@ LIBVFIO_SRCS	:= $(addprefix lib/,libvfio.c bdf.c mmap.c vfio_caps.c iommu.c \
 		     fault_law.c fault_expect.c iommu_entries.c largest_bar.c \
 		     sparse_plan.c region_map.c faults.c fault_probe.c thp.c \
 		     pt_evidence.c backing.c numa.c proc_maps.c leak_check.c \
-		     work_counts.c counters.c known_issues.c)
+		     work_counts.c counters.c known_issues.c gup_faults.c)
 ANALYSIS_SRCS	:= $(addprefix analysis/,error.c json.c stats.c compare.c power.c \
 		     export.c table.c results.c)
 BENCH_SRCS	:= $(addprefix bench/,bench_cells.c bench_run.c bench_report.c \

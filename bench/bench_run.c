@@ -12,6 +12,7 @@
 #include "bench_run.h"
 #include "libvfio/dma.h"
 #include "libvfio/fault_expect.h"
+#include "libvfio/gup_faults.h"
 #include "libvfio/iommu_entries.h"
 #include "libvfio/iommufd_ioas.h"
 #include "libvfio/mmap.h"
@@ -192,18 +193,25 @@ static int check_bar_faults(struct vfio_bench_target *t,
 
 /*
  * Fresh memory faults inside MAP_DMA once per page of its backing (a
- * fresh 1 GiB: 262,144 for anon4k, 512 for hugetlb2m, 1 for hugetlb1g).
+ * fresh 1 GiB: 262,144 for anon4k, 512 for hugetlb2m, 1 for hugetlb1g),
+ * where the kernel counts GUP's faults on that backing at all, as
+ * measured (gup_faults.h); "expected %lld" says 0 where it does not.
  * thp is not judged (an allocation may fall back to 4 KiB pages), nor
  * memfd (shmem's page size is the mount's).
  */
 static int check_mem_faults(struct vfio_bench_cell *c, long long faults)
 {
 	long long want;
+	int counted;
 
 	if (c->bar || c->file || c->state != VFIO_BENCH_FRESH ||
 	    c->backing == VFIO_BACKING_THP || c->backing == VFIO_BACKING_MEMFD)
 		return 0;
-	want = c->size / vfio_backing_page_size(c->backing);
+	/* A kernel whose GUP does not count this backing's faults: none. */
+	counted = vfio_gup_faults_counted(c->backing);
+	if (counted < 0)
+		return 0;	/* not measured: not judged */
+	want = counted ? c->size / vfio_backing_page_size(c->backing) : 0;
 	c->res->want_faults = want;
 	if (faults < want || faults > want + 1)
 		return vfio_err(-EIO, "%lld faults inside MAP_DMA of fresh %s, expected %lld (one per %llu KiB page)",

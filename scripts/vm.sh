@@ -302,15 +302,12 @@ pick_accel() {
 
 	accel=(-accel tcg -cpu max)
 	accel_append="no_timer_check"
-	case ${CLOCK:-wall} in
-	wall)	;;
-	icount)	# A clock that counts instructions: only TCG executes them.
-		[ "$want" = kvm ] && die "CLOCK=icount needs TCG, not ACCEL=kvm"
+	# A clock that counts instructions: only TCG executes them.
+	if [ "${CLOCK:-wall}" = icount ]; then
 		accel+=(-icount shift=0,sleep=off)
 		accel_append+=" vfio_bench.clock=icount"
-		return ;;
-	*)	die "CLOCK=$CLOCK: give wall or icount" ;;
-	esac
+		return
+	fi
 	case $want in
 	tcg)	return ;;
 	kvm|"")	;;
@@ -559,6 +556,11 @@ else
 fi
 [[ $timeout_s =~ ^[0-9]+$ ]] || die "-t wants whole seconds, not '$timeout_s'"
 [[ ${LANE:-x} =~ ^[A-Za-z0-9._-]+$ ]] || die "LANE=$LANE: give a word (letters, digits, . _ -)"
+case ${CLOCK:-wall} in
+wall|icount) ;;
+*)	die "CLOCK=$CLOCK: give wall or icount" ;;
+esac
+[ "${CLOCK:-wall}/${ACCEL:-}" != icount/kvm ] || die "CLOCK=icount needs TCG, not ACCEL=kvm"
 [ -d "$install" ] || die "no install dir $install: run 'make install' or give -i DIR"
 command -v qemu-system-x86_64 >/dev/null ||
 	die "qemu-system-x86_64 not found: run scripts/deps.sh host (as root)"

@@ -662,4 +662,26 @@ TEST(thp_sizes_and_fallbacks)
 	EXPECT_EQ(0, system(cmd));
 }
 
+/*
+ * GUP's faults on an untouched anonymous page count in ru_minflt on
+ * every kernel the suite knows; whatever the answer for hugetlb, it is
+ * measured (0 or 1) or said why not (no page free), never made up.
+ */
+TEST(gup_faults_measured)
+{
+	int ret = vfio_gup_faults_counted(VFIO_BACKING_ANON_4K);
+
+	ASSERT_LE(0, ret) TH_LOG("%s", vfio_error());
+	EXPECT_GE(1, ret);
+	EXPECT_EQ(ret, vfio_gup_faults_counted(VFIO_BACKING_ANON_4K));
+	ret = vfio_gup_faults_counted(VFIO_BACKING_HUGETLB_2M);
+	if (ret < 0) {
+		EXPECT_NE(NULL, strstr(vfio_error(), "hugetlb2m"))
+			TH_LOG("%s", vfio_error());
+	} else {
+		EXPECT_GE(1, ret);
+	}
+	EXPECT_EQ(-EINVAL, vfio_gup_faults_counted(VFIO_BACKING_NR));
+}
+
 TEST_HARNESS_MAIN

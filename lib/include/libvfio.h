@@ -14,6 +14,7 @@
 #include "libvfio/fault_law.h"
 #include "libvfio/fault_probe.h"
 #include "libvfio/faults.h"
+#include "libvfio/gup_faults.h"
 #include "libvfio/iommu.h"
 #include "libvfio/iommu_entries.h"
 #include "libvfio/iommufd_ioas.h"
