@@ -109,13 +109,15 @@ throttle() {
 	count_ended
 }
 
+# The first lane's guest has two NUMA nodes.  The iommufd lane starts
+# first: its kernel is built on first use, the longest pole of a run.
 k=${lanes%% *}
-numa=2
-for lane in $lanes; do
+for lane in $(printf '%s\n' $lanes | grep -x iommufd) $(printf '%s\n' $lanes | grep -vx iommufd); do
+	numa=1
+	[ "$lane" != "$k" ] || numa=2
 	throttle
 	vm_job "VM lane, kernel $lane, NUMA=$numa" LANE="$lane" NUMA=$numa \
 		"$top/scripts/vm.sh" -k "$lane" -i "$install" -o "$top/results/vm-$lane"
-	numa=1
 done
 # run.sh interrupted every way, on devices that start unbound; with an
 # IOMMU group of several devices (VM_GROUP_PEERS) for the group cases.
