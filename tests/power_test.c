@@ -46,7 +46,7 @@ FIXTURE(recorded) {
  * quiet host are alike draws, and a run's rows share alpha: 5%.  On a
  * busy host the load drifts between boots, which no test of boots as
  * alike draws can hold to alpha; the bound is what a run can still
- * promise there (the judging before boots were the unit: 35%).
+ * promise there.
  */
 FIXTURE_VARIANT(recorded) {
 	const char *dir;
