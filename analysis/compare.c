@@ -53,6 +53,7 @@ struct judge {
 	struct vfio_table t;
 	char f[NR_COLS][240];
 	int cells, regressions, not_judged, one_sample, not_after;
+	int cell;			/* before's index of the cell judged, or -1 */
 	struct names regressed, unjudged;
 	double a[VFIO_RESULTS_MAX_REPS], b[VFIO_RESULTS_MAX_REPS];
 };
@@ -83,6 +84,8 @@ static void emit(struct judge *j, const char *cell, const char *metric,
 			sizeof(j->f[0]) - strlen(j->f[COL_VERDICT]) - 1);
 		j->regressions++;
 		add_name(&j->regressed, cell);
+		if (j->o->regressed && j->cell >= 0)
+			j->o->regressed[j->cell] = true;
 	}
 	for (i = 0; i < NR_COLS; i++)
 		row[i] = j->f[i];
@@ -384,9 +387,12 @@ int vfio_compare_results(const struct vfio_results *before,
 		return VFIO_COMPARE_ERROR;
 	}
 	vfio_table_begin(&j->t, out, o->format, cols, NR_COLS);
-	for (i = 0; i < before->nr_cells; i++)
+	for (i = 0; i < before->nr_cells; i++) {
+		j->cell = i;
 		judge_cell(j, &before->cells[i],
 			   vfio_results_cell(after, before->cells[i].name));
+	}
+	j->cell = -1;
 	for (i = 0; i < after->nr_cells; i++)
 		if (!vfio_results_cell(before, after->cells[i].name))
 			judge_cell(j, NULL, &after->cells[i]);

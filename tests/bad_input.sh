@@ -166,6 +166,11 @@ expect 2 'timebase icount where the first has wall' "compare a wall-clock file w
 	"$bench" compare "$good" "$icount"
 expect 2 'timebase wall where the first has icount' "pool an icount boot with a wall-clock one" -- \
 	"$bench" compare "$icount,$good" "$icount"
+slow=$(json slow '{"schema":"vfio-bench/dma-map/1","cells":[{"name":"c","map_s":[3,3,3]}]}')
+expect 0 'not judged: one boot a side' "compare one wall boot a side, 3x apart: not judged" -- \
+	"$bench" compare "$good" "$slow"
+expect 1 'slower REGRESSION' "compare one wall boot a side with a spread given (-s)" -- \
+	"$bench" compare -s 0.01 "$good" "$slow"
 expect 2 '2 boots, 1 a side|give 2 to' "power with one boot" -- "$bench" power "$good"
 expect 0 'A/A: whole run exit 1 in 0 of 2 splits' "power on two icount boots" -- \
 	"$bench" power "$icount" "$icount"

@@ -348,6 +348,40 @@ TEST_F(files, wall_clock_one_boot_not_judged)
 	EXPECT_NE(NULL, strstr(self->out, "warning: 6 time rows not judged: one boot a side under the wall clock"));
 }
 
+/*
+ * With the boot-to-boot spread given (-s), one wall-clock boot a side is
+ * judged; the cell found is the one named in the regressed array, not a
+ * cell whose name it begins (power.c reads that array).
+ */
+TEST_F(files, given_spread_judges_one_boot_and_names_the_cell)
+{
+	struct vfio_compare_opts o = VFIO_COMPARE_DEFAULTS;
+	bool regressed[3] = { false };
+
+	snprintf(self->r.timebase, sizeof(self->r.timebase), "wall");
+	/* @self->r as it is now becomes "before". */
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
+	scale_map(&self->cells[2], 3);
+	o.between = 0.05;
+	o.regressed = regressed;
+	ASSERT_EQ(VFIO_COMPARE_REGRESSED, compare_opts(&self->r, self->before,
+						       self->after, &self->out, &o))
+		TH_LOG("%s", self->out);
+	EXPECT_FALSE(regressed[0]);
+	EXPECT_FALSE(regressed[1]);
+	EXPECT_TRUE(regressed[2]);
+}
+
+/* A timebase compare has no rules for: exit 2, named. */
+TEST_F(files, unknown_timebase_is_an_error)
+{
+	snprintf(self->r.timebase, sizeof(self->r.timebase), "sundial");
+	ASSERT_EQ(0, vfio_results_write(self->before, &self->r, NULL, NULL));
+	EXPECT_EQ(VFIO_COMPARE_ERROR, run(self));
+	EXPECT_NE(NULL, strstr(analysis_error(), "timebase 'sundial': wall or icount"))
+		TH_LOG("%s", analysis_error());
+}
+
 /* Files of two clocks are two quantities: exit 2, said. */
 TEST_F(files, other_timebase_is_an_error)
 {

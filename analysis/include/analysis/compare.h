@@ -26,6 +26,12 @@ struct vfio_compare_opts {
 	double between;		/* boot-to-boot SD of log time; < 0 unknown */
 	bool calibrated;	/* judge each sample over its own calib_s */
 	bool after_only;	/* judge only the cells after has (bisect) */
+	/*
+	 * Where not NULL, regressed[i] is set true for each cell i of
+	 * before found to regress (the caller zeroes it): what a program
+	 * that judges runs (power.c) reads, rather than the text.
+	 */
+	bool *regressed;
 	enum vfio_table_format format;
 };
 
