@@ -209,8 +209,11 @@ static int check_mem_faults(struct vfio_bench_cell *c, long long faults)
 		return 0;
 	/* A kernel whose GUP does not count this backing's faults: none. */
 	counted = vfio_gup_faults_counted(c->backing);
-	if (counted < 0)
-		return 0;	/* not measured: not judged */
+	if (counted < 0) {	/* not measured: not judged, and said */
+		ksft_print_msg("%s: faults not checked: %s\n", c->res->name,
+			       vfio_error());
+		return 0;
+	}
 	want = counted ? c->size / vfio_backing_page_size(c->backing) : 0;
 	c->res->want_faults = want;
 	if (faults < want || faults > want + 1)
