@@ -18,6 +18,7 @@
 #include "libvfio/backing.h"
 #include "libvfio/mmap.h"
 #include "libvfio/numa.h"
+#include "libvfio/thp.h"
 
 static const char * const names[VFIO_BACKING_NR] = {
 	[VFIO_BACKING_ANON_4K] = "anon4k",
@@ -78,10 +79,7 @@ static int alloc_anon(struct vfio_buffer *buf, int advice)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
 		return vfio_err(-errno, "%s: %s", names[buf->backing],
 				strerror(errno));
-	if (madvise(buf->va, buf->size, advice))
-		return vfio_err(-errno, "%s: madvise: %s", names[buf->backing],
-				strerror(errno));
-	return 0;
+	return vfio_thp_advise(buf->va, buf->size, advice);
 }
 
 static int alloc_memfd(struct vfio_buffer *buf)
@@ -110,7 +108,9 @@ int __vfio_buffer_alloc(struct vfio_buffer *buf, enum vfio_backing b,
 		ret = alloc_anon(buf, MADV_NOHUGEPAGE);
 		break;
 	case VFIO_BACKING_THP:
-		ret = alloc_anon(buf, MADV_HUGEPAGE);
+		/* Without the advice the buffer would be 4 KiB under THP's name. */
+		ret = vfio_thp_advice_known() ? alloc_anon(buf, MADV_HUGEPAGE) :
+		      vfio_err(-EOPNOTSUPP, "thp: this kernel has no transparent huge pages (MADV_HUGEPAGE: EINVAL)");
 		break;
 	case VFIO_BACKING_HUGETLB_2M:
 		ret = alloc_hugetlb(buf, SZ_2M, 21);

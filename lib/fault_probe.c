@@ -82,13 +82,10 @@ static int window_map(const struct vfio_probe_region *r,
 		munmap(base, len);
 		return ret;
 	}
-	if (advice && madvise(*va, len, advice_values[advice])) {
-		ret = vfio_err(-errno, "fault probe: madvise %s: %s",
-			       advice_names[advice], strerror(errno));
+	ret = vfio_thp_advise(*va, len, advice_values[advice]);
+	if (ret)
 		munmap(*va, len);
-		return ret;
-	}
-	return 0;
+	return ret;
 }
 
 /* Touch [va, va + len) and add what the counters saw to @w. */

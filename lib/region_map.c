@@ -10,11 +10,7 @@
 #include "libvfio/faults.h"
 #include "libvfio/mmap.h"
 #include "libvfio/region_map.h"
-
-static const char *madvise_name(int advice)
-{
-	return advice == MADV_NOHUGEPAGE ? "MADV_NOHUGEPAGE" : "MADV_HUGEPAGE";
-}
+#include "libvfio/thp.h"
 
 static int map_areas(int fd, uint64_t fd_offset,
 		     const struct vfio_sparse_plan *plan, uint8_t *base,
@@ -42,15 +38,11 @@ static int map_areas(int fd, uint64_t fd_offset,
 static int advise_areas(const struct vfio_sparse_plan *plan, int advice,
 			void *va[])
 {
-	int i;
+	int i, ret = 0;
 
-	for (i = 0; advice && i < plan->nr_areas; i++)
-		if (madvise(va[i], plan->areas[i].size, advice))
-			return vfio_err(-errno, "madvise(%s) of %#llx bytes at %p: %s",
-					madvise_name(advice),
-					(unsigned long long)plan->areas[i].size,
-					va[i], strerror(errno));
-	return 0;
+	for (i = 0; !ret && i < plan->nr_areas; i++)
+		ret = vfio_thp_advise(va[i], plan->areas[i].size, advice);
+	return ret;
 }
 
 int __vfio_region_map(int fd, uint64_t fd_offset,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libvfio/assert.h"
@@ -154,4 +155,45 @@ long long vfio_thp_fallbacks(const char *dir, const char *vmstat,
 void vfio_thp_mode(char *out, size_t len)
 {
 	VFIO_ASSERT_OK(__vfio_thp_mode(out, len));
+}
+
+/*
+ * A kernel built without CONFIG_TRANSPARENT_HUGEPAGE refuses both
+ * advices with EINVAL; any other kernel takes MADV_HUGEPAGE on a fresh
+ * private anonymous mapping, so EINVAL there can mean nothing else.
+ */
+static int thp_advice_probe(void)
+{
+	size_t len = 2 * (size_t)getpagesize();
+	void *va = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ret = 0;
+
+	if (va == MAP_FAILED)
+		return -errno;
+	if (madvise(va, len, MADV_HUGEPAGE))
+		ret = -errno;
+	munmap(va, len);
+	return ret;
+}
+
+bool vfio_thp_advice_known(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = thp_advice_probe() != -EINVAL;
+	return known;
+}
+
+int vfio_thp_advise(void *va, size_t len, int advice)
+{
+	if (!advice || !vfio_thp_advice_known())
+		return 0;
+	if (madvise(va, len, advice))
+		return vfio_err(-errno, "madvise(%s) of %#zx bytes at %p: %s",
+				advice == MADV_HUGEPAGE ? "MADV_HUGEPAGE" :
+				advice == MADV_NOHUGEPAGE ? "MADV_NOHUGEPAGE" :
+				"?", len, va, strerror(errno));
+	return 0;
 }

@@ -3,15 +3,19 @@
 #
 # Build a kernel for the VM rig into the cache.
 #
-#   scripts/build-kernel.sh [-f]           the iommufd lane's kernel
+#   scripts/build-kernel.sh [-f] [LANE]    a kernel built here: iommufd
+#                                          (default) or nothp
 #   scripts/build-kernel.sh -C TREE [-e]   your own kernel tree
 #
 # Without -C: Debian's linux-source of the newest kernel role (see
 # scripts/deps.sh) with configs/iommufd.config merged onto allnoconfig,
 # everything built in (Debian's own kernels leave CONFIG_IOMMUFD unset,
-# so they have neither /dev/iommu nor /dev/vfio/devices).  Result:
-# $cache/kernels/iommufd/{vmlinuz,release,config}; rebuilt only when
-# the fragment or the source version changed (-f: anyway).
+# so they have neither /dev/iommu nor /dev/vfio/devices).  LANE nothp
+# is the same kernel with configs/nothp.config on top (no
+# CONFIG_TRANSPARENT_HUGEPAGE, as some real-time and embedded
+# configurations have).  Result: $cache/kernels/LANE/{vmlinuz,release,
+# config}; rebuilt only when the fragment or the source version changed
+# (-f: anyway).
 #
 # -C TREE: a clean tree is configured out of tree, in
 # $cache/build/kdir-<name>-<hash of its path>, starting from that dir's
@@ -74,12 +78,14 @@ install_kernel() {
 # build dir is kept across fragment changes (kbuild recompiles what the
 # changed options touch); a new source version starts it afresh, as the
 # tarball's old mtimes would not look newer than the objects.
-build_iommufd() {
-	fragment=$top/configs/iommufd.config
-	obj=$cache/build/iommufd
-	dest=$cache/kernels/iommufd
-	buildlog=$cache/build/iommufd.log
-	lock iommufd
+build_lane() {
+	local lane=$1
+
+	obj=$cache/build/$lane
+	dest=$cache/kernels/$lane
+	buildlog=$cache/build/$lane.log
+	lane_fragment "$lane"
+	lock "$lane"
 	# Checked before deps.sh, so that vm.sh can ask on every run for free.
 	srcver=$(recorded linux-source || true)
 	if [ -z "$force" ] && [ -n "$srcver" ] && [ -f "$dest/vmlinuz" ] &&
@@ -95,9 +101,25 @@ build_iommufd() {
 	mkdir -p "$obj" && echo "$srcver" >"$obj/.vfio-bench-source"
 	log "configuring and building $srcver in $obj (log: $buildlog)"
 	kbuild "$src" "$obj" allnoconfig "$fragment" "$buildlog" ||
-		die "building the iommufd kernel failed: see $buildlog"
+		die "building the $lane kernel failed: see $buildlog"
 	install_kernel
 	log "built $(cat "$dest/release") in ${SECONDS}s: $dest/vmlinuz"
+}
+
+# lane_fragment LANE: sets fragment.  A lane other than iommufd is
+# iommufd.config with configs/LANE.config on top: the base's lines for
+# the symbols the overlay names are dropped, so that kbuild_verify holds
+# the merged file to the overlay's word.
+lane_fragment() {
+	local overlay=$top/configs/$1.config syms
+
+	fragment=$top/configs/iommufd.config
+	[ "$1" = iommufd ] && return 0
+	[[ $1 =~ ^[a-z0-9]+$ ]] && [ -f "$overlay" ] || die "no kernel lane $1: no $overlay"
+	syms=$(grep -o 'CONFIG_[A-Z0-9_]*' "$overlay" | sort -u)
+	fragment=$cache/build/$1.config
+	{ grep -v -w -F "$syms" "$top/configs/iommufd.config"; cat "$overlay"; } \
+		>"$fragment"
 }
 
 # A developer's tree: in place if it is configured there, else out of
@@ -133,13 +155,14 @@ while getopts fC:eh opt; do
 	f)	force=1 ;;
 	C)	tree=$OPTARG ;;
 	e)	emit=1 ;;
-	*)	echo "usage: build-kernel.sh [-f] | -C TREE [-e]" >&2; exit 2 ;;
+	*)	echo "usage: build-kernel.sh [-f] [LANE] | -C TREE [-e]" >&2; exit 2 ;;
 	esac
 done
+shift $((OPTIND - 1))
 
 mkdir -p "$cache/build"
 if [ -n "$tree" ]; then
 	build_tree "$tree"
 else
-	build_iommufd
+	build_lane "${1:-iommufd}"
 fi

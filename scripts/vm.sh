@@ -14,8 +14,9 @@
 #                   versions; a cached series such as 7.2 works too),
 #                   iommufd (the newest source with IOMMUFD, all built
 #                   in, from scripts/build-kernel.sh, which rebuilds it when
-#                   configs/iommufd.config changed), or the path of a
-#                   bzImage; default $KERNEL, else newest
+#                   configs/iommufd.config changed), nothp (the same
+#                   without transparent huge pages: configs/nothp.config),
+#                   or the path of a bzImage; default $KERNEL, else newest
 #   -M MODULES_DIR  lib/modules/<release> tree for a bzImage; without one,
 #                   vfio, vfio-pci, vfio_iommu_type1 and nvme must be built in
 #   -i INSTALL_DIR  what 'make install' staged (default build/install); it
@@ -145,11 +146,11 @@ pick_kernel() {
 		vmlinuz=$cache/kernels/$k/vmlinuz
 		moddir=${moddir:-$cache/kernels/$k/lib/modules/$(cat "$cache/kernels/$k/release")}
 		name=$k ;;
-	iommufd)
+	iommufd|nothp)
 		# Asked every time: a no-op unless the fragment or source changed.
-		"$top/scripts/build-kernel.sh" ||
-			die "kernel iommufd: scripts/build-kernel.sh failed"
-		vmlinuz=$cache/kernels/iommufd/vmlinuz
+		"$top/scripts/build-kernel.sh" "$k" ||
+			die "kernel $k: scripts/build-kernel.sh $k failed"
+		vmlinuz=$cache/kernels/$k/vmlinuz
 		name=$k ;;
 	*)
 		[ -f "$k" ] || die "no kernel '$k': give newest, stable, oldstable, iommufd or the path of a bzImage"

@@ -444,7 +444,7 @@ static void *host_map(int fd, const struct vfio_placement *pl)
 	if (va == MAP_FAILED)
 		return va;
 	va = mmap(va, HOST_LEN, PROT_READ | PROT_WRITE, flags, fd, 0);
-	if (va != MAP_FAILED && madvise(va, HOST_LEN, pl->madvise))
+	if (va != MAP_FAILED && vfio_thp_advise(va, HOST_LEN, pl->madvise))
 		return MAP_FAILED;
 	return va;
 }

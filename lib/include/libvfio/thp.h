@@ -51,4 +51,20 @@ int vfio_thp_sizes_below(const char *dir, uint64_t size, char *out,
 long long vfio_thp_fallbacks(const char *dir, const char *vmstat,
 			     uint64_t size, bool shmem);
 
+/*
+ * Whether this kernel takes MADV_HUGEPAGE and MADV_NOHUGEPAGE at all: a
+ * kernel built without CONFIG_TRANSPARENT_HUGEPAGE refuses both with
+ * EINVAL.  Measured once, on a fresh anonymous mapping.
+ */
+bool vfio_thp_advice_known(void);
+
+/*
+ * madvise(@va, @len, @advice) for a THP advice (0: nothing).  On a kernel
+ * without THP advice it does nothing and returns 0: there every mapping
+ * gets the small pages the advice would ask for or allow, and the fault
+ * probe measures what the mapping gets, whatever it was advised.
+ * -errno with vfio_error() when the kernel refused it otherwise.
+ */
+int vfio_thp_advise(void *va, size_t len, int advice);
+
 #endif /* LIBVFIO_THP_H */
