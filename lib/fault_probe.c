@@ -23,6 +23,12 @@
 
 /* Pages in the window that tells whole-VMA population from per-page. */
 #define STYLE_PAGES 16
+/*
+ * PMDs in the window that tells, after a 4 KiB window was populated at
+ * once, whether huge entries are too: 1-2 faults for one population,
+ * one per PMD otherwise; below 3 PMDs the two read the same.
+ */
+#define MIXED_PMDS 4
 
 static const char *block_name(uint64_t block)
 {
@@ -138,14 +144,19 @@ static int window_measure(const struct vfio_probe_region *r,
 	return 0;
 }
 
+/* One fault of slack anywhere: the touch loop's own first use. */
+bool vfio_probe_populated(const struct vfio_probe_window *w)
+{
+	return w->first >= 1 && w->first <= 2 && w->rest <= 1;
+}
+
 enum vfio_fault_style vfio_probe_style(const struct vfio_probe_window *w)
 {
 	long long pages = w->len / SZ_4K;
 
-	/* One fault of slack anywhere: the touch loop's own first use. */
 	if (pages < 4 || w->first < 1 || w->first > 2)
 		return VFIO_FAULT_STYLE_UNKNOWN;
-	if (w->rest <= 1)
+	if (vfio_probe_populated(w))
 		return VFIO_FAULT_STYLE_WHOLE_VMA;
 	if (w->rest >= pages - 1 && w->rest <= pages)
 		return VFIO_FAULT_STYLE_PER_ENTRY;
@@ -262,6 +273,10 @@ static int probe_level(const struct vfio_probe_region *r,
 	if (ret)
 		return ret;
 	*block = vfio_probe_block(&w, lo, hi);
+	/* Mixed: where only 4 KiB entries went in, one population. */
+	if (!*block && p->style == VFIO_FAULT_STYLE_MIXED && lo == SZ_4K &&
+	    vfio_probe_populated(&w))
+		*block = SZ_4K;
 	if (*block) {
 		check_kprobes(r, fc, &w, *block, p);
 		return 0;
@@ -276,6 +291,19 @@ static int probe_level(const struct vfio_probe_region *r,
 	return 0;
 }
 
+/*
+ * The PMD level's window: two PMDs, or as many as tell one population
+ * from an entry per PMD on a mixed kernel (MIXED_PMDS).
+ */
+static uint64_t pmd_window(const struct vfio_probe_region *r,
+			   const struct vfio_fault_probe *p)
+{
+	uint64_t len = r->size & ~(uint64_t)(SZ_2M - 1);
+	uint64_t want = p->style == VFIO_FAULT_STYLE_MIXED ? MIXED_PMDS : 2;
+
+	return len < want * SZ_2M ? len : want * SZ_2M;
+}
+
 /* The largest entry the kernel inserts under @adv, up to p->testable. */
 static int probe_advice(const struct vfio_probe_region *r,
 			struct vfio_counters *fc, enum vfio_advice adv,
@@ -285,9 +313,8 @@ static int probe_advice(const struct vfio_probe_region *r,
 	int ret;
 
 	if (p->testable >= SZ_2M) {
-		ret = probe_level(r, fc, VFIO_MAP_PMD,
-				  r->size < 2 * SZ_2M ? SZ_2M : 2 * SZ_2M,
-				  adv, SZ_4K, SZ_2M, &block, p);
+		ret = probe_level(r, fc, VFIO_MAP_PMD, pmd_window(r, p), adv,
+				  SZ_4K, SZ_2M, &block, p);
 		if (ret)
 			return ret;
 	}
@@ -339,7 +366,15 @@ static void compose_verdict(struct vfio_fault_probe *p)
 	char *v = p->verdict;
 	size_t n = sizeof(p->verdict);
 
-	if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
+	if (p->style == VFIO_FAULT_STYLE_MIXED)
+		snprintf(v, n, "mixed: a 4 KiB fault populates the whole VMA, huge entries one fault each; largest: %s %s, %s %s, %s %s; THP %s; %s",
+			 block_name(p->max_block[VFIO_ADVICE_HUGE]),
+			 advice_names[VFIO_ADVICE_HUGE],
+			 block_name(p->max_block[VFIO_ADVICE_NONE]),
+			 advice_names[VFIO_ADVICE_NONE],
+			 block_name(p->max_block[VFIO_ADVICE_NOHUGE]),
+			 advice_names[VFIO_ADVICE_NOHUGE], p->thp, p->evidence);
+	else if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
 		snprintf(v, n, "whole-VMA population: the first fault maps the whole VMA, so faults cannot show the page size (%s); THP %s",
 			 p->evidence, p->thp);
 	else if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
@@ -385,6 +420,43 @@ static int probe_style(const struct vfio_probe_region *r,
 	return 0;
 }
 
+/*
+ * A 4 KiB window populated at once says how 4 KiB faults go, not huge
+ * ones: a window of MIXED_PMDS PMDs at a PMD-congruent placement, advised
+ * huge, is one population too (whole VMA), or an entry per fault (mixed).
+ */
+static int probe_huge_style(const struct vfio_probe_region *r,
+			    struct vfio_counters *fc,
+			    struct vfio_fault_probe *p)
+{
+	uint64_t len = r->size & ~(uint64_t)(SZ_2M - 1);
+	struct vfio_probe_window w;
+	int ret;
+
+	if (len > MIXED_PMDS * SZ_2M)
+		len = MIXED_PMDS * SZ_2M;
+	if (len < 3 * SZ_2M)
+		return 0;
+	ret = window_measure(r, fc, VFIO_MAP_PMD, len, VFIO_ADVICE_HUGE, &w);
+	if (ret || vfio_probe_populated(&w))
+		return ret;
+	if (vfio_probe_block(&w, SZ_4K, SZ_2M) == SZ_2M) {
+		p->style = VFIO_FAULT_STYLE_MIXED;
+		return 0;
+	}
+	p->style = VFIO_FAULT_STYLE_UNKNOWN;
+	snprintf(p->verdict, sizeof(p->verdict),
+		 "a 4 KiB window was populated at once, a %llu-PMD window at a PMD-congruent address took %lld faults: neither one population nor one per PMD",
+		 (unsigned long long)(len / SZ_2M), w.first + w.rest);
+	return 0;
+}
+
+static bool per_fault(const struct vfio_fault_probe *p)
+{
+	return p->style == VFIO_FAULT_STYLE_PER_ENTRY ||
+	       p->style == VFIO_FAULT_STYLE_MIXED;
+}
+
 /* The probe's steps in order; the first that fails ends it. */
 static int probe_steps(const struct vfio_probe_region *r,
 		       struct vfio_counters *fc, struct vfio_fault_probe *p)
@@ -392,18 +464,19 @@ static int probe_steps(const struct vfio_probe_region *r,
 	int adv, ret;
 
 	ret = probe_style(r, fc, p);
+	if (!ret && p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
+		ret = probe_huge_style(r, fc, p);
 	if (ret)
 		return ret;
 	if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
 		probe_ptdump(r, p);
 	/* A level that fits no law ends the probe's use: style UNKNOWN. */
-	for (adv = 0; adv < VFIO_ADVICE_NR &&
-	     p->style == VFIO_FAULT_STYLE_PER_ENTRY; adv++) {
+	for (adv = 0; adv < VFIO_ADVICE_NR && per_fault(p); adv++) {
 		ret = probe_advice(r, fc, adv, p);
 		if (ret)
 			return ret;
 	}
-	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+	if (per_fault(p))
 		kprobe_evidence(r, p);
 	return 0;
 }
@@ -485,7 +558,7 @@ void vfio_fault_probe_device(struct vfio_pci_device *dev,
 
 uint64_t vfio_fault_probe_block(const struct vfio_fault_probe *p, int madvise)
 {
-	if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
+	if (per_fault(p))
 		return p->max_block[vfio_advice_of(madvise)];
 	return p->style == VFIO_FAULT_STYLE_WHOLE_VMA ? p->pt_block : 0;
 }
@@ -493,5 +566,6 @@ uint64_t vfio_fault_probe_block(const struct vfio_fault_probe *p, int madvise)
 const char *vfio_fault_style_name(enum vfio_fault_style s)
 {
 	return s == VFIO_FAULT_STYLE_PER_ENTRY ? "per-entry" :
-	       s == VFIO_FAULT_STYLE_WHOLE_VMA ? "whole-vma" : "unknown";
+	       s == VFIO_FAULT_STYLE_WHOLE_VMA ? "whole-vma" :
+	       s == VFIO_FAULT_STYLE_MIXED ? "mixed" : "unknown";
 }

@@ -255,6 +255,56 @@ TEST(sparse_region_touch_and_expect)
 	close(fd);
 }
 
+/*
+ * A mixed kernel (a 4 KiB fault populates the VMA, huge entries come one
+ * fault each): a VMA of huge entries is counted by the law, one of 4 KiB
+ * entries is one fault, one with both has no count, and says why.
+ */
+TEST(mixed_expectations)
+{
+	struct vfio_fault_probe p = {
+		.style = VFIO_FAULT_STYLE_MIXED,
+		.max_block = { SZ_2M, SZ_2M, SZ_4K },
+	};
+	struct vfio_fault_expect e;
+
+	vfio_fault_expect_init(&p, &e);
+	vfio_fault_expect_add(&p, MADV_HUGEPAGE, 0x7f0000000000, SZ_1G,
+			      4 * SZ_2M, &e);
+	EXPECT_TRUE(e.exact);
+	EXPECT_EQ(4, e.faults);
+	vfio_fault_expect_add(&p, MADV_NOHUGEPAGE, 0x7f0000000000, SZ_1G,
+			      4 * SZ_2M, &e);
+	EXPECT_TRUE(e.exact);
+	EXPECT_EQ(5, e.faults);
+	EXPECT_EQ(4, e.law.pmd);
+	EXPECT_EQ(2048, e.law.pte);
+	/* 2 MiB-congruent, with a 4 KiB head: PTEs and PMDs in one VMA. */
+	vfio_fault_expect_add(&p, MADV_HUGEPAGE, 0x7f00001ff000, SZ_1G + SZ_2M - SZ_4K,
+			      4 * SZ_2M, &e);
+	EXPECT_FALSE(e.exact);
+	EXPECT_NE(NULL, strstr(e.why, "order of the touches")) TH_LOG("%s", e.why);
+}
+
+/* One population: a fault (two with the touch loop's), nothing after. */
+TEST(populated_classifier)
+{
+	struct vfio_probe_window w = { .len = 4 * SZ_2M };
+
+	w.first = 1;
+	w.rest = 0;
+	EXPECT_TRUE(vfio_probe_populated(&w));
+	w.rest = 1;
+	EXPECT_TRUE(vfio_probe_populated(&w));
+	w.first = 2;
+	EXPECT_TRUE(vfio_probe_populated(&w));
+	w.rest = 3;
+	EXPECT_FALSE(vfio_probe_populated(&w));
+	w.first = 0;
+	w.rest = 0;
+	EXPECT_FALSE(vfio_probe_populated(&w));
+}
+
 /* A probe that saw neither model yields no expectation, and says why. */
 TEST(unknown_probe_expects_nothing)
 {

@@ -27,6 +27,12 @@ enum vfio_fault_style {
 	VFIO_FAULT_STYLE_UNKNOWN,	/* not measured, or none of these */
 	VFIO_FAULT_STYLE_WHOLE_VMA,	/* the first fault maps the whole VMA */
 	VFIO_FAULT_STYLE_PER_ENTRY,	/* one fault per page-table entry */
+	/*
+	 * A fault where only 4 KiB entries fit populates the whole VMA;
+	 * huge entries come one fault each.  A 4 KiB window alone would
+	 * call this whole-VMA and mispredict every huge placement.
+	 */
+	VFIO_FAULT_STYLE_MIXED,
 };
 
 /* The advice a mapping was given: none, MADV_HUGEPAGE, MADV_NOHUGEPAGE. */
@@ -62,7 +68,7 @@ struct vfio_kprobe_level {
 
 struct vfio_fault_probe {
 	enum vfio_fault_style style;
-	/* Per entry: the largest entry the windows showed, by advice. */
+	/* Per entry, mixed: the largest entry the windows showed, by advice. */
 	uint64_t max_block[VFIO_ADVICE_NR];
 	/* The largest level this region could show (its size caps it). */
 	uint64_t testable;
@@ -151,7 +157,10 @@ int vfio_fault_probe_kprobes(const struct vfio_fault_probe *p, char *out,
 /* VFIO_ADVICE_* for a placement's madvise value. */
 enum vfio_advice vfio_advice_of(int madvise);
 
-/* "per-entry", "whole-vma" or "unknown", as results files spell them. */
+/* Whether @w's counts are one population: a fault, and at most one more. */
+bool vfio_probe_populated(const struct vfio_probe_window *w);
+
+/* "per-entry", "whole-vma", "mixed" or "unknown", as results spell them. */
 const char *vfio_fault_style_name(enum vfio_fault_style s);
 
 #endif /* LIBVFIO_FAULT_PROBE_H */
