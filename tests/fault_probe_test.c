@@ -81,17 +81,21 @@ TEST(block_classifier)
 #define HOST_PA SZ_1G
 #define HOST_LEN (4 * SZ_2M)
 
-static bool shmem_thp_denied(void)
+/*
+ * The shmem THP mode ("deny", "force", ...) into @mode; "absent" on a
+ * kernel without THP, where every shmem page is 4 KiB.
+ */
+static void shmem_thp_mode(char *mode, size_t len)
 {
 	char buf[128] = "";
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+	FILE *f = fopen(VFIO_THP_DIR "/shmem_enabled", "r");
 
+	snprintf(mode, len, "absent");
 	if (!f)
-		return true;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
+		return;
+	if (fgets(buf, sizeof(buf), f))
+		vfio_thp_parse_mode(buf, mode, len);
 	fclose(f);
-	return strstr(buf, "[deny]") || strstr(buf, "[force]");
 }
 
 /* A fresh file for every window: no page cache to fault around. */
@@ -143,13 +147,17 @@ TEST(probe_shmem_huge)
 	};
 	struct vfio_fault_probe p;
 	struct vfio_fault_expect e;
+	char mode[16];
 	long long got;
 	size_t i;
 
 	if (geteuid())
 		SKIP(return, "mounting a huge=always tmpfs needs root");
-	if (shmem_thp_denied())
-		SKIP(return, "shmem THP is forced or denied on this host");
+	shmem_thp_mode(mode, sizeof(mode));
+	if (!strcmp(mode, "absent"))
+		SKIP(return, "a kernel without THP: no %s/shmem_enabled", VFIO_THP_DIR);
+	if (!strcmp(mode, "deny") || !strcmp(mode, "force"))
+		SKIP(return, "shmem THP is %s on this host: huge= mounts are overridden", mode);
 	r.fd = vfio_shmem_huge_file(HOST_LEN);
 	ASSERT_LE(0, r.fd) TH_LOG("%s", vfio_error());
 	vfio_fault_probe_region(&r, &p);
@@ -180,10 +188,12 @@ TEST(probe_memfd_4k)
 		.write = true,
 	};
 	struct vfio_fault_probe p;
+	char mode[16];
 	int adv;
 
-	if (shmem_thp_denied())
-		SKIP(return, "shmem THP is forced on this host");
+	shmem_thp_mode(mode, sizeof(mode));
+	if (!strcmp(mode, "force"))
+		SKIP(return, "shmem THP is forced on this host: memfds get huge pages");
 	r.fd = memfd_create("vfio-bench-probe", MFD_CLOEXEC);
 	ASSERT_LE(0, r.fd);
 	ASSERT_EQ(0, ftruncate(r.fd, HOST_LEN));

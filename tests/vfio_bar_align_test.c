@@ -462,6 +462,8 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 
 	if (shmem && geteuid())
 		SKIP(return, "mounting a huge=always tmpfs needs root");
+	if (access(VFIO_THP_DIR, F_OK))
+		SKIP(return, "a kernel without THP: no %s", VFIO_THP_DIR);
 	if (thp_off(shmem))
 		SKIP(return, "transparent hugepages are off for %s",
 		     shmem ? "shmem" : "anonymous memory");
