@@ -65,7 +65,8 @@ LIBVFIO_SRCS	:= $(addprefix lib/,libvfio.c bdf.c mmap.c vfio_caps.c iommu.c \
 		     fault_law.c fault_expect.c iommu_entries.c largest_bar.c \
 		     sparse_plan.c region_map.c faults.c fault_probe.c thp.c \
 		     pt_evidence.c backing.c numa.c proc_maps.c leak_check.c \
-		     work_counts.c counters.c known_issues.c gup_faults.c)
+		     work_counts.c counters.c known_issues.c gup_faults.c \
+		     pci_config.c iommu_fault_log.c dma_driver.c drivers/edu.c)
 ANALYSIS_SRCS	:= $(addprefix analysis/,error.c json.c stats.c compare.c power.c \
 		     export.c table.c results.c)
 BENCH_SRCS	:= $(addprefix bench/,bench_cells.c bench_run.c bench_report.c \
@@ -83,7 +84,7 @@ $(OUTPUT)/bench/%.o $(OUTPUT)/tests/%.o: INCLUDES = -Ilib/include -Ianalysis/inc
 # Tests that need a device (run in the VM or on real hardware) ...
 TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
 		   vfio_dma_bad_input_test vfio_iommufd_test vfio_pt_evidence_test \
-		   vfio_iommu_share_test
+		   vfio_iommu_share_test vfio_dma_reach_test
 # ... and tests of the library itself, which need none.  Those that
 # touch the kernel (mmap, faults, /proc) run on the host and again in
 # every VM lane, on each kernel under test; pure computation (statistics,

@@ -3,7 +3,8 @@
 #
 # Boot a kernel in QEMU (KVM when it can run a guest, else TCG) with a
 # real VFIO-capable setup (an emulated IOMMU, an ivshmem device with a
-# 2 GiB BAR and an NVMe with a 64 MiB CMB), run a command there and bring
+# 2 GiB BAR, an NVMe with a 64 MiB CMB and QEMU's edu, a DMA engine, at
+# 00:10.0), run a command there and bring
 # its output and result files back.
 #
 #   vm.sh [-k KERNEL] [-M MODULES_DIR] [-i INSTALL_DIR] [-o OUTDIR]
@@ -29,7 +30,7 @@
 #
 # COMMAND runs in /vfio-bench under busybox sh; one argument is taken as a
 # shell command line, several as the words of one command.  Default:
-#   ./run.sh -i 1af4:1110 -i 1b36:0010 -- ./suite.sh
+#   ./run.sh -i 1af4:1110 -i 1b36:0010 -i 1234:11e8 -- ./suite.sh
 # Its output is streamed here as it runs.  Exit status: COMMAND's, or 2
 # when the rig failed (bad option, missing tool, QEMU did not start, guest
 # panicked or timed out, kernel without initramfs support, no IOMMU in
@@ -88,7 +89,8 @@ prog=vm.sh die_status=2
 # driver that run.sh has to give it back to.  Their dependencies come
 # from modules.dep (vfio_virqfd on 6.1, nvme-core and the CRCs).
 want_mods="irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci nvme"
-default_cmd="./run.sh -i 1af4:1110 -i 1b36:0010 -- ./suite.sh"
+default_cmd="./run.sh -i 1af4:1110 -i 1b36:0010 -i 1234:11e8 -- ./suite.sh"
+edu_slot=0x10
 marker=@@vfio-bench
 
 tmp=""
@@ -404,6 +406,9 @@ pick_iommu() {
 # Sets devices: ivshmem and NVMe on pcie.0 (NUMA=1, at the addresses
 # they always had), or behind a PCIe expander bridge on node 1 (NUMA=2),
 # so that their numa_node reads 1; still behind the IOMMU either way.
+# Then edu, the DMA engine of vfio_dma_reach_test, at a slot of its own
+# on pcie.0, so that no other device moves; its dma_mask as wide as any
+# IOVA (QEMU's default of 28 bits would fold higher ones onto low ones).
 pick_devices() {
 	local bus="" bus2=""
 
@@ -418,7 +423,8 @@ pick_devices() {
 	devices+=(-object "memory-backend-ram,id=hm,size=2G,share=on"
 		  -device "ivshmem-plain,memdev=hm$bus"
 		  -drive "file=$tmp/nvme.img,if=none,id=nv,format=raw"
-		  -device "nvme,serial=x,drive=nv,cmb_size_mb=64$bus2")
+		  -device "nvme,serial=x,drive=nv,cmb_size_mb=64$bus2"
+		  -device "edu,addr=$edu_slot,dma_mask=0xffffffffffffffff")
 }
 
 # Sets gdb (QEMU arguments): with GDB=1, a stub on a free local port and

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IOMMU faults the kernel logs, read from /dev/kmsg.
+ *
+ * Every IOMMU family words its report its own way, and all of them name
+ * the address in hex with "fault" somewhere in the line; Intel's DMAR
+ * reports the page, the others the address.  The reports are rate
+ * limited: DMAR's handler spends three of its ten lines per five seconds
+ * on one fault, so the third fault in a row may go unreported, while its
+ * interrupt is still counted.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libvfio/assert.h"
+#include "libvfio/iommu_fault_log.h"
+
+int vfio_fault_log_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return vfio_err(-errno, "/dev/kmsg: %s%s", strerror(errno),
+				errno == EPERM || errno == EACCES ?
+				" (the kernel log needs CAP_SYSLOG: run as root)" : "");
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return vfio_err(-errno, "/dev/kmsg: seek to the end: %s",
+				strerror(errno));
+	}
+	return fd;
+}
+
+/* @hex ("0x1000") stands in @msg as a whole word, not a prefix of one. */
+static int has_word(const char *msg, const char *hex)
+{
+	size_t n = strlen(hex);
+	const char *p;
+
+	for (p = strcasestr(msg, hex); p; p = strcasestr(p + 1, hex))
+		if (!isxdigit((unsigned char)p[n]))
+			return 1;
+	return 0;
+}
+
+int vfio_fault_log_matches(const char *msg, uint64_t iova)
+{
+	char hex[2][24];
+
+	if (!strcasestr(msg, "fault"))
+		return 0;
+	snprintf(hex[0], sizeof(hex[0]), "0x%llx", (unsigned long long)iova);
+	snprintf(hex[1], sizeof(hex[1]), "0x%llx",
+		 (unsigned long long)(iova & ~0xfffULL));
+	return has_word(msg, hex[0]) || has_word(msg, hex[1]);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The next record's message (after "prio,seq,ts,flags;"), 0; -EAGAIN at
+ * the end of the log.  Records the ring overwrote (EPIPE) are skipped.
+ */
+static int next_record(int fd, char *buf, size_t len, const char **msg)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len - 1);
+	while (n < 0 && errno == EPIPE);
+	if (n < 0 && errno == EAGAIN)
+		return -EAGAIN;
+	if (n < 0)
+		return vfio_err(-errno, "/dev/kmsg: %s", strerror(errno));
+	buf[n] = '\0';
+	*msg = strchr(buf, ';');
+	*msg = *msg ? *msg + 1 : buf;
+	return 0;
+}
+
+int vfio_fault_log_find(int fd, uint64_t iova, int timeout_ms, char *line,
+			size_t len)
+{
+	long end = now_ms() + timeout_ms;
+	const char *msg = "";
+	char buf[1024];
+	int ret;
+
+	for (;;) {
+		ret = next_record(fd, buf, sizeof(buf), &msg);
+		if (!ret && vfio_fault_log_matches(msg, iova)) {
+			snprintf(line, len, "%.*s", (int)strcspn(msg, "\n"), msg);
+			return 0;
+		}
+		if (ret && ret != -EAGAIN)
+			return ret;
+		if (ret == -EAGAIN && now_ms() >= end)
+			return vfio_err(-ENOENT, "no IOMMU fault at IOVA %#llx in the kernel log within %d ms",
+					(unsigned long long)iova, timeout_ms);
+		/* The fault interrupt may still be on its way. */
+		if (ret == -EAGAIN)
+			usleep(10000);
+	}
+}
+
+/* The sum of the per-CPU counts on one /proc/interrupts line. */
+static long irq_count(const char *line)
+{
+	const char *p = strchr(line, ':');
+	long sum = 0;
+	char *end;
+
+	for (p = p ? p + 1 : line; ; p = end) {
+		long n = strtol(p, &end, 10);
+
+		if (end == p)
+			return sum;
+		sum += n;
+	}
+}
+
+long vfio_fault_irqs(void)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[1024];
+	long sum = 0;
+	int lines = 0;
+
+	if (!f)
+		return vfio_err(-errno, "/proc/interrupts: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strcasestr(line, "dmar") && !strcasestr(line, "amd-vi"))
+			continue;
+		sum += irq_count(line);
+		lines++;
+	}
+	fclose(f);
+	if (!lines)
+		return vfio_err(-ENOENT, "no DMAR or AMD-Vi interrupt in /proc/interrupts");
+	return sum;
+}
