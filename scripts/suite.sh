@@ -9,7 +9,7 @@
 # PROGs are looked up next to this script (or in $OUTPUT).  Without any,
 # the lists written by 'make install' are used: host_progs run once,
 # device_progs once per BDF in $VFIO_SELFTESTS_BDF (scripts/run.sh sets
-# it); pure_progs (computation only, the same on every kernel) are left
+# it; the bench's memory cells on the first only); pure_progs (computation only, the same on every kernel) are left
 # to the host.  Each binary's run time is printed after its output.  The
 # last line is "suite: N passed, N failed, N skipped, N xfail, N xpass";
 # the exit status is 1 if anything failed.  Runs under busybox sh in the VM.
@@ -84,11 +84,12 @@ uptime_s() {
 
 run_one() {
 	prog=$1 bdf=$2
+	shift 2
 	log=$(mktemp)
 	t0=$(uptime_s)
-	echo "# selftests: vfio-bench: $prog${bdf:+ $bdf}"
+	echo "# selftests: vfio-bench: $prog${bdf:+ $bdf}${1:+ $*}"
 	if [ -n "$bdf" ]; then
-		VFIO_SELFTESTS_BDF=$bdf "$dir/$prog" >"$log" 2>&1
+		VFIO_SELFTESTS_BDF=$bdf "$dir/$prog" "$@" >"$log" 2>&1
 	else
 		"$dir/$prog" >"$log" 2>&1
 	fi
@@ -112,10 +113,20 @@ if [ $# = 0 ]; then
 fi
 [ $# -gt 0 ] || { echo "suite.sh: no test programs in $dir" >&2; exit 2; }
 
+# device_args PROG FIRST: arguments for PROG on a device.  The bench's
+# memory cells time the IOMMU, not the device: they run on the first
+# device only, the others time their BARs (-b none).
+device_args() {
+	[ "$1" = vfio_dma_map_bench ] && [ -z "$2" ] && echo "-b none"
+}
+
 for prog in "$@"; do
 	if is_device_prog "$prog" && [ -n "${VFIO_SELFTESTS_BDF:-}" ]; then
+		first=1
 		for bdf in $VFIO_SELFTESTS_BDF; do
-			run_one "$prog" "$bdf"
+			# shellcheck disable=SC2046 # words
+			run_one "$prog" "$bdf" $(device_args "$prog" "$first")
+			first=""
 		done
 	else
 		run_one "$prog" ""
