@@ -9,6 +9,9 @@
 #                         VFIO_SELFTESTS_BDF)
 #   make install INSTALL_PATH=dir
 #                         what run_kselftest.sh consumes, and the VM rig
+#   make kselftest-tar    the install as a lab's kselftest tarball,
+#                         $(OUTPUT)/vfio-bench-kselftest.tar.gz (make lab
+#                         too; scripts/lab.sh, README "Running in a lab")
 #   make clean | distclean  build/; and results/ and the cache
 #
 # Development targets (vm-run, vm-compare, check, sanitize, fuzz,
@@ -112,7 +115,7 @@ ANALYSIS_PROGS	:= stats_test json_test compare_test power_test $(ANALYSIS_TOOLS)
 
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
 			$(TEST_PURE_PROGS) $(TOOL_PROGS))
-SCRIPTS		:= scripts/run.sh scripts/suite.sh tests/run_sh_fire.sh \
+SCRIPTS		:= scripts/run.sh scripts/suite.sh scripts/lab-run.sh tests/run_sh_fire.sh \
 		   $(addprefix tests/,$(TEST_HOST_SCRIPTS) $(TEST_PURE_SCRIPTS))
 ALL_TESTS	:= $(TEST_PURE_PROGS) $(TEST_PURE_SCRIPTS) $(TEST_HOST_PROGS) \
 		   $(TEST_HOST_SCRIPTS) $(TEST_GEN_PROGS)
@@ -153,6 +156,11 @@ install: all
 		$(OUTPUT)/settings tests/known-issues $(INSTALL_PATH)/
 	install -m 0755 $(OUTPUT)/kselftest/* $(INSTALL_PATH)/kselftest/
 	ln -sfn . $(INSTALL_PATH)/vfio-bench
+
+# What a lab's kselftest runner unpacks (TESTPROG_URL): kselftest/.
+KSELFTEST_TAR	?= $(OUTPUT)/vfio-bench-kselftest.tar.gz
+kselftest-tar lab: install
+	scripts/lab.sh tar -i $(INSTALL_PATH) -o $(KSELFTEST_TAR)
 
 clean:
 	rm -rf $(OUTPUT)
@@ -219,7 +227,7 @@ $(HARNESS) $(HDR_STAMP) $(RUNNER) &:
 deps:
 	scripts/deps.sh all
 
-.PHONY: all deps run_tests install clean distclean
+.PHONY: all deps run_tests install kselftest-tar lab clean distclean
 # Keep the objects the pattern rules chain through; not everything: the
 # cache's headers must be fetched again when they are gone.
 .SECONDARY: $(LIB_OBJS) $(BENCH_OBJS) $(OUTPUT)/bench/vfio_dma_map_bench.o \
