@@ -70,7 +70,7 @@ LIBVFIO_SRCS	:= $(addprefix lib/,libvfio.c bdf.c mmap.c vfio_caps.c iommu.c \
 		     pt_evidence.c backing.c numa.c proc_maps.c leak_check.c \
 		     work_counts.c counters.c known_issues.c gup_faults.c)
 ANALYSIS_SRCS	:= $(addprefix analysis/,error.c json.c stats.c compare.c power.c \
-		     export.c table.c results.c)
+		     export.c table.c results.c kcidb.c kcidb_check.c)
 BENCH_SRCS	:= $(addprefix bench/,bench_cells.c bench_run.c bench_report.c \
 		     provenance.c)
 LIBVFIO_A	:= $(OUTPUT)/libvfio.a
@@ -94,12 +94,13 @@ TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
 # many times slower and proves nothing new.
 TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test numa_test
 TEST_PURE_PROGS	:= stats_test json_test compare_test power_test \
-		   iommu_entries_test
+		   iommu_entries_test kcidb_test
 
 # ... and the bad-input matrix, a script run like a test binary; the
-# kernel-role resolver's test is a pure one (it needs the source tree).
+# kernel-role resolver's test and the lab's (KCIDB export, lab-run.sh,
+# lab.sh) are pure ones (they need the source tree).
 TEST_HOST_SCRIPTS := bad_input.sh
-TEST_PURE_SCRIPTS := kernel_roles.sh
+TEST_PURE_SCRIPTS := kernel_roles.sh lab_test.sh
 
 # ... and the tools/: vfio_bench_compare reads results files;
 # vfio_reap runs run.sh's command and stops every process of it (libc
@@ -111,7 +112,8 @@ TOOL_PROGS	:= $(ANALYSIS_TOOLS) $(LIBC_TOOLS)
 # Which library each program links: the analysis library alone for the
 # tests of it and the tools that read results, all three for the
 # benchmark, none for vfio_reap, the test library for the rest.
-ANALYSIS_PROGS	:= stats_test json_test compare_test power_test $(ANALYSIS_TOOLS)
+ANALYSIS_PROGS	:= stats_test json_test compare_test power_test kcidb_test \
+		   $(ANALYSIS_TOOLS)
 
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
 			$(TEST_PURE_PROGS) $(TOOL_PROGS))

@@ -128,10 +128,11 @@ to_cases() {
 			xfail++
 		else if (directive ~ /^[Xx][Pp][Aa][Ss][Ss]/)
 			xpass++
+		# Unnamed ("ok 2 # SKIP why: more"): named by the directive text.
+		if (name == "")
+			name = substr(directive, index(directive " ", " ") + 1)
 		# A cell or check named before its reason: "name: why".
 		sub(/: .*/, "", name)
-		if (name == "")
-			name = directive
 		emit(name, result)
 		next
 	}

@@ -17,8 +17,9 @@
 #       (vm.sh -P), the NVMe's backing file.  OUTDIR (default
 #       results/lava-KERNEL) gets job.yaml, lava.log (the dispatcher's
 #       log, one JSON object a line), results.txt (one "definition case
-#       result [measurement units]" line per result), the results files
-#       the guest sent back and kcidb.json (vfio_bench_compare kcidb).
+#       result [measurement units]" line per result), console.log (the
+#       guest's console), the results files the guest sent back and
+#       kcidb.json (vfio_bench_compare kcidb, of those and console.log).
 #       Prints the counts per definition and result.
 #
 # Exit status: 0 done (lava: the job completed and no case failed), 1 the
@@ -65,13 +66,14 @@ fill() {
 	    -e "s|@NVME_URL@|file://$3/nvme.img|" "$1"
 }
 
-# summarize LOG: results.txt from the dispatcher's results lines, the
-# result files from the console's base64 blocks (as vm.sh decodes them).
+# summarize LOG: results.txt from the dispatcher's results lines,
+# console.log from its lines of the guest's console, the result files
+# from the console's base64 blocks (as vm.sh decodes them).
 summarize() {
 	python3 - "$1" "$outdir" <<-'PY'
 	import base64, json, os, sys
 	log, out = sys.argv[1], sys.argv[2]
-	lines, files, cur = [], {}, None
+	lines, files, cur, console = [], {}, None, []
 	with open(log) as f:
 	    for raw in f:
 	        try:
@@ -85,6 +87,7 @@ summarize() {
 	                r += [str(m["measurement"]), str(m.get("units", ""))]
 	            lines.append(" ".join(r))
 	        elif e.get("lvl") == "target" and isinstance(m, str):
+	            console.append(m)
 	            m = m.strip()
 	            if m.startswith("@@vfio-bench:file ") and m.endswith("@@"):
 	                cur = m[len("@@vfio-bench:file "):-2]
@@ -95,6 +98,8 @@ summarize() {
 	                files[cur].append(m)
 	with open(os.path.join(out, "results.txt"), "w") as f:
 	    f.write("\n".join(lines) + "\n")
+	with open(os.path.join(out, "console.log"), "w") as f:
+	    f.write("\n".join(console) + "\n")
 	for name, b64 in files.items():
 	    if ".." in name.split("/"):
 	        continue
@@ -175,7 +180,7 @@ cmd_lava() {
 	log "lava-run job $job_id: kernel $kernel, log in $outdir/lava.log"
 	lava-run --job-id "$job_id" --output-dir "$outdir/lava" \
 		--device "$top/lava/qemu-vfio-rig.yaml" "$outdir/job.yaml" \
-		>"$outdir/lava.log" 2>"$outdir/lava.err" || rc=$?
+		>"$outdir/lava.log" 2>&1 || rc=$?
 	summarize "$outdir/lava.log"
 
 	# KCIDB's shape, from what the guest sent back and the suite's log.
@@ -184,7 +189,8 @@ cmd_lava() {
 		[ -f "$f" ] && json+=("$f")
 	done
 	if [ ${#json[@]} -gt 0 ]; then
-		"$install/vfio_bench_compare" kcidb -O "$origin" "${json[@]}" \
+		"$install/vfio_bench_compare" kcidb -O "$origin" \
+			-L "$outdir/console.log" "${json[@]}" \
 			>"$outdir/kcidb.json" ||
 			log "vfio_bench_compare kcidb failed: no kcidb.json"
 	fi
