@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "analysis/error.h"
-#include "analysis/kcidb.h"
+#include "analysis/kcidb_check.h"
 
 enum kind {
 	K_STR,		/* any string (no NUL: the reader already refuses it) */

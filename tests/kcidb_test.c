@@ -13,6 +13,7 @@
 #include "analysis/error.h"
 #include "analysis/json.h"
 #include "analysis/kcidb.h"
+#include "analysis/kcidb_check.h"
 #include "kselftest_harness.h"
 
 /* A results file as the benchmark writes one, cut to what is read. */

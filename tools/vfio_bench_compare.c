@@ -16,6 +16,7 @@
 #include "analysis/export.h"
 #include "analysis/json.h"
 #include "analysis/kcidb.h"
+#include "analysis/kcidb_check.h"
 #include "analysis/power.h"
 #include "analysis/results.h"
 #include "analysis/stats.h"

@@ -3,19 +3,14 @@
  * Results in KCIDB's shape, the JSON that kernel CI systems submit to the
  * common reporting database (schema v5.3): a checkout, a build and tests,
  * one per benchmark cell carrying its number and one per result of the
- * suite's log; and a check of any such document against the fields,
- * types and patterns that schema documents, so that an export that would
- * be refused is caught here first.
+ * suite's log.  kcidb_check.h checks such a document.
  */
 #ifndef ANALYSIS_KCIDB_H
 #define ANALYSIS_KCIDB_H
 
 #include <stdio.h>
 
-#include "json.h"
-
-#define VFIO_KCIDB_MAJOR	5
-#define VFIO_KCIDB_MINOR	3
+#include "kcidb_check.h"
 
 struct vfio_kcidb_opts {
 	const char *origin;	/* the CI system submitting: [a-z0-9_]+ */
@@ -33,13 +28,5 @@ struct vfio_kcidb_opts {
  */
 int vfio_kcidb_export(const char * const *paths, int nr,
 		      const struct vfio_kcidb_opts *o, FILE *out);
-
-/*
- * 0 when @root has KCIDB v5's shape: the version, and each checkout,
- * build and test with its required fields, only documented ones, each of
- * its type and pattern, no nulls, ids unique per list.  Else -EINVAL
- * naming the first field that is not.
- */
-int vfio_kcidb_check(const struct json *root);
 
 #endif /* ANALYSIS_KCIDB_H */
