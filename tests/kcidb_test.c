@@ -79,8 +79,8 @@ static void remove_files(const struct paths *p)
 	rmdir(p->dir);
 }
 
-/* The export of the fixture files as text, or NULL. */
-static char *export(const struct paths *p, const struct vfio_kcidb_opts *o)
+/* The export of fresh fixture files (@p) as text, or NULL. */
+static char *export(struct paths *p, struct vfio_kcidb_opts *o)
 {
 	const char *files[1];
 	char *buf = NULL;
@@ -88,6 +88,8 @@ static char *export(const struct paths *p, const struct vfio_kcidb_opts *o)
 	FILE *f = open_memstream(&buf, &len);
 	int ret;
 
+	make_files(p);
+	o->suite_log = p->log;
 	if (!f)
 		return NULL;
 	files[0] = p->results;
@@ -98,6 +100,18 @@ static char *export(const struct paths *p, const struct vfio_kcidb_opts *o)
 		return NULL;
 	}
 	return buf;
+}
+
+/* @text parsed, if it passes the check; else NULL, the reason said. */
+static struct json *parse_checked(const char *text)
+{
+	struct json *doc = text ? json_parse(text, strlen(text)) : NULL;
+
+	if (doc && !vfio_kcidb_check(doc))
+		return doc;
+	fprintf(stderr, "# %s\n", text ? analysis_error() : "no export");
+	json_free(doc);
+	return NULL;
 }
 
 static const struct json *test_at(const struct json *doc, const char *path)
@@ -118,13 +132,9 @@ TEST(export_has_kcidbs_shape_and_the_files_facts)
 	struct paths p;
 	char *text;
 
-	make_files(&p);
-	o.suite_log = p.log;
 	text = export(&p, &o);
-	ASSERT_NE(NULL, text) TH_LOG("%s", analysis_error());
-	doc = json_parse(text, strlen(text));
-	ASSERT_NE(NULL, doc) TH_LOG("%s\n%s", analysis_error(), text);
-	EXPECT_EQ(0, vfio_kcidb_check(doc)) TH_LOG("%s\n%s", analysis_error(), text);
+	doc = parse_checked(text);
+	ASSERT_NE(NULL, doc);
 
 	EXPECT_EQ(5, json_get(json_get(doc, "version"), "major")->num);
 	EXPECT_EQ(3, json_get(json_get(doc, "version"), "minor")->num);
@@ -216,8 +226,6 @@ TEST(broken_exports_fail_the_check)
 	struct paths p;
 	char *text;
 
-	make_files(&p);
-	o.suite_log = p.log;
 	text = export(&p, &o);
 	ASSERT_NE(NULL, text) TH_LOG("%s", analysis_error());
 	EXPECT_TRUE(broken_fails(text, "\"value\": 0.002", "\"value\": \"0.002\"",
@@ -260,13 +268,9 @@ TEST(ids_stay_unique_and_given_ids_are_used)
 	struct paths p;
 	char *text;
 
-	make_files(&p);
-	o.suite_log = p.log;
 	text = export(&p, &o);
-	ASSERT_NE(NULL, text) TH_LOG("%s", analysis_error());
-	doc = json_parse(text, strlen(text));
+	doc = parse_checked(text);
 	ASSERT_NE(NULL, doc);
-	EXPECT_EQ(0, vfio_kcidb_check(doc)) TH_LOG("%s", analysis_error());
 	EXPECT_STREQ("lab_01:abc", json_get_str(json_get(doc, "checkouts")->child, "id", ""));
 	EXPECT_STREQ("lab_01:abc-x86", json_get_str(json_get(doc, "builds")->child, "id", ""));
 	/* libvfio_test's result twice: the second id gets #2. */
