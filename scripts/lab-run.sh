@@ -45,7 +45,7 @@ done
 shift $((OPTIND - 1))
 [ -z "$skipfile" ] || [ -r "$skipfile" ] ||
 	{ echo "lab-run.sh: cannot read skipfile $skipfile" >&2; exit 2; }
-export VFIO_BENCH_RESULTS_DIR=${VFIO_BENCH_RESULTS_DIR:-$dir/results}
+export VFIO_BENCH_RESULTS_DIR="${VFIO_BENCH_RESULTS_DIR:-$dir/results}"
 mkdir -p "$VFIO_BENCH_RESULTS_DIR" ||
 	{ echo "lab-run.sh: cannot create $VFIO_BENCH_RESULTS_DIR" >&2; exit 2; }
 

@@ -42,8 +42,9 @@ usage() {
 tarball() {
 	local install=$1 file=$2 stage
 
-	[ -f "$install/kselftest-list.txt" ] && [ -f "$install/run_kselftest.sh" ] ||
+	if [ ! -f "$install/kselftest-list.txt" ] || [ ! -f "$install/run_kselftest.sh" ]; then
 		die "no kselftest install in $install: run 'make install' or give -i DIR"
+	fi
 	[ -f "$install/lab-run.sh" ] ||
 		die "no lab-run.sh in $install: it was installed by an older make; run 'make install' again"
 	stage=$(mktemp -d)
