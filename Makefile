@@ -9,6 +9,9 @@
 #                         VFIO_SELFTESTS_BDF)
 #   make install INSTALL_PATH=dir
 #                         what run_kselftest.sh consumes, and the VM rig
+#   make kselftest-tar    the install as a lab's kselftest tarball,
+#                         $(OUTPUT)/vfio-bench-kselftest.tar.gz (make lab
+#                         too; scripts/lab.sh, README "Running in a lab")
 #   make clean | distclean  build/; and results/ and the cache
 #
 # Development targets (vm-run, vm-compare, check, sanitize, fuzz,
@@ -68,7 +71,7 @@ LIBVFIO_SRCS	:= $(addprefix lib/,libvfio.c bdf.c mmap.c vfio_caps.c iommu.c \
 		     work_counts.c counters.c known_issues.c gup_faults.c \
 		     pci_config.c iommu_fault_log.c dma_driver.c drivers/edu.c)
 ANALYSIS_SRCS	:= $(addprefix analysis/,error.c json.c stats.c compare.c power.c \
-		     export.c table.c results.c)
+		     export.c table.c results.c kcidb.c kcidb_check.c)
 BENCH_SRCS	:= $(addprefix bench/,bench_cells.c bench_run.c bench_report.c \
 		     provenance.c)
 LIBVFIO_A	:= $(OUTPUT)/libvfio.a
@@ -92,12 +95,13 @@ TEST_GEN_PROGS	:= vfio_pci_device_test vfio_bar_align_test vfio_dma_map_bench \
 # many times slower and proves nothing new.
 TEST_HOST_PROGS	:= libvfio_test map_policy_test fault_probe_test numa_test
 TEST_PURE_PROGS	:= stats_test json_test compare_test power_test \
-		   iommu_entries_test
+		   iommu_entries_test kcidb_test
 
 # ... and the bad-input matrix, a script run like a test binary; the
-# kernel-role resolver's test is a pure one (it needs the source tree).
+# kernel-role resolver's test and the lab's (KCIDB export, lab-run.sh,
+# lab.sh) are pure ones (they need the source tree).
 TEST_HOST_SCRIPTS := bad_input.sh
-TEST_PURE_SCRIPTS := kernel_roles.sh
+TEST_PURE_SCRIPTS := kernel_roles.sh lab_test.sh
 
 # ... and the tools/: vfio_bench_compare reads results files;
 # vfio_reap runs run.sh's command and stops every process of it (libc
@@ -109,11 +113,12 @@ TOOL_PROGS	:= $(ANALYSIS_TOOLS) $(LIBC_TOOLS)
 # Which library each program links: the analysis library alone for the
 # tests of it and the tools that read results, all three for the
 # benchmark, none for vfio_reap, the test library for the rest.
-ANALYSIS_PROGS	:= stats_test json_test compare_test power_test $(ANALYSIS_TOOLS)
+ANALYSIS_PROGS	:= stats_test json_test compare_test power_test kcidb_test \
+		   $(ANALYSIS_TOOLS)
 
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
 			$(TEST_PURE_PROGS) $(TOOL_PROGS))
-SCRIPTS		:= scripts/run.sh scripts/suite.sh tests/run_sh_fire.sh \
+SCRIPTS		:= scripts/run.sh scripts/suite.sh scripts/lab-run.sh tests/run_sh_fire.sh \
 		   $(addprefix tests/,$(TEST_HOST_SCRIPTS) $(TEST_PURE_SCRIPTS))
 ALL_TESTS	:= $(TEST_PURE_PROGS) $(TEST_PURE_SCRIPTS) $(TEST_HOST_PROGS) \
 		   $(TEST_HOST_SCRIPTS) $(TEST_GEN_PROGS)
@@ -154,6 +159,11 @@ install: all
 		$(OUTPUT)/settings tests/known-issues $(INSTALL_PATH)/
 	install -m 0755 $(OUTPUT)/kselftest/* $(INSTALL_PATH)/kselftest/
 	ln -sfn . $(INSTALL_PATH)/vfio-bench
+
+# What a lab's kselftest runner unpacks (TESTPROG_URL): kselftest/.
+KSELFTEST_TAR	?= $(OUTPUT)/vfio-bench-kselftest.tar.gz
+kselftest-tar lab: install
+	scripts/lab.sh tar -i $(INSTALL_PATH) -o $(KSELFTEST_TAR)
 
 clean:
 	rm -rf $(OUTPUT)
@@ -220,7 +230,7 @@ $(HARNESS) $(HDR_STAMP) $(RUNNER) &:
 deps:
 	scripts/deps.sh all
 
-.PHONY: all deps run_tests install clean distclean
+.PHONY: all deps run_tests install kselftest-tar lab clean distclean
 # Keep the objects the pattern rules chain through; not everything: the
 # cache's headers must be fetched again when they are gone.
 .SECONDARY: $(LIB_OBJS) $(BENCH_OBJS) $(OUTPUT)/bench/vfio_dma_map_bench.o \

@@ -12,6 +12,11 @@
 #                         overrides the lib/modules/<release> dir
 #   make vm-compare [A=stable B=newest]
 #   make check            host unit tests + the VM lanes (the test command)
+#   make lava [KERNEL=newest] [SKIPFILE=file]
+#                         the QEMU rig's LAVA job (lava/), run here by
+#                         LAVA's own lava-run (scripts/lab.sh lava;
+#                         scripts/deps.sh lava installs it): results in
+#                         results/lava-KERNEL
 #   make sanitize | fuzz | checkpatch
 #   make cycles           dependency cycles among lib/*.c (includes, calls)
 
@@ -107,6 +112,10 @@ power: install
 check: install
 	scripts/check.sh
 
+lava: install
+	@command -v lava-run >/dev/null || scripts/deps.sh lava
+	scripts/lab.sh lava -k $(KERNEL) -i $(INSTALL_PATH) $(if $(SKIPFILE),-S $(SKIPFILE))
+
 checkpatch: $(HARNESS)
 	@for f in lib/*.c lib/include/*.h lib/include/libvfio/*.h analysis/*.c \
 		  analysis/include/analysis/*.h bench/*.c bench/*.h tests/*.c \
@@ -119,4 +128,4 @@ checkpatch: $(HARNESS)
 cycles: $(LIB_OBJS) $(BENCH_OBJS)
 	@scripts/cycles.sh $(OUTPUT)
 
-.PHONY: vm-run vm-compare power check checkpatch sanitize fuzz cycles
+.PHONY: vm-run vm-compare power check lava checkpatch sanitize fuzz cycles

@@ -73,7 +73,9 @@ static void print_usage(const char *prog, int status)
 		"            on another node with memory, if there is one\n"
 		"  CLOCK     what the clock counts, for the results file: wall, or\n"
 		"            icount (QEMU -icount: guest instructions); default:\n"
-		"            the kernel command line's vfio_bench.clock=, else wall\n",
+		"            the kernel command line's vfio_bench.clock=, else wall\n"
+		"  Without -o, VFIO_BENCH_RESULTS_DIR=DIR writes\n"
+		"  DIR/vfio_dma_map_bench-BDF.json (a lab's runner passes no options)\n",
 		prog, prog, prog, VFIO_RESULTS_MAX_REPS,
 		VFIO_RESULTS_MAX_REPS, MAX_NODE);
 	exit(status);
@@ -302,6 +304,23 @@ static void parse_option(struct bench_opts *o, int opt, const char *prog)
 	}
 }
 
+/*
+ * A runner that passes no options (run_kselftest.sh, suite.sh in a lab)
+ * still gets the numbers as a file: with VFIO_BENCH_RESULTS_DIR set and
+ * no -o, one results file per device goes there, named after the BDF.
+ */
+static void results_dir_default(struct bench_opts *o)
+{
+	static char path[4096];
+	const char *dir = getenv("VFIO_BENCH_RESULTS_DIR");
+
+	if (o->out || !dir || !*dir || !o->bdf)
+		return;
+	snprintf(path, sizeof(path), "%s/vfio_dma_map_bench-%s.json", dir,
+		 o->bdf);
+	o->out = path;
+}
+
 static void parse_options(struct bench_opts *o, int argc, char *argv[])
 {
 	static const struct option help[] = {
@@ -326,6 +345,7 @@ static void parse_options(struct bench_opts *o, int argc, char *argv[])
 				  NULL)) != -1)
 		parse_option(o, opt, argv[0]);
 	o->bdf = vfio_selftests_get_bdf(&argc, argv);
+	results_dir_default(o);
 	o->clock = o->clock ? o->clock : vfio_bench_clock_of_cmdline();
 	if (strcmp(o->clock, "wall") && strcmp(o->clock, "icount")) {
 		fprintf(stderr, "%s: clock '%s': wall or icount\n", argv[0],

@@ -11,12 +11,13 @@
 # configuration in $cache/apt that lists oldstable, stable and unstable
 # from the machine's own mirror: /etc/apt stays as it was.
 #
-#   scripts/deps.sh [build|host|headers|kernels|roles|kbuild|plot|fuzz|all]
+#   scripts/deps.sh [build|host|headers|kernels|roles|kbuild|plot|fuzz|lava|all]
 #
 #   build    what plain 'make' needs: the compiler and libraries
 #   host     that and the VM rig's tools (QEMU, busybox, ...)
 #   headers  the uapi headers and kselftest/checkpatch files (newest role)
 #   kernels  the kernels of every role; roles: only print them
+#   lava     LAVA's dispatcher (lava-run), for 'make lava-run' only
 #   all      (the default) host, headers and kernels
 #
 # VFIO_BENCH_CACHE overrides the cache directory (default: <repo>/.cache).
@@ -424,16 +425,23 @@ install_plot() {
 	host_pkgs="gnuplot-nox" install_host
 }
 
+# LAVA's own dispatcher only for 'make lava-run': a lab's engine, run
+# here standalone to prove the job definitions; nothing else needs it.
+install_lava() {
+	host_pkgs="lava-dispatcher" install_host
+}
+
 case ${1:-all} in
 build)		host_pkgs=$build_pkgs install_host ;;
 host)		install_host ;;
 plot)		install_plot ;;
 fuzz)		install_fuzz ;;
+lava)		install_lava ;;
 headers)	host_pkgs=$build_pkgs install_host; fetch_uapi; fetch_source ;;
 kernels)	install_host; fetch_kernels ;;
 roles)		show_roles ;;
 kbuild)		install_kbuild; fetch_source ;;
 all)		install_host; fetch_uapi; fetch_source; fetch_kernels ;;
-*)		die "usage: $0 [build|host|headers|kernels|roles|kbuild|plot|fuzz|all]" ;;
+*)		die "usage: $0 [build|host|headers|kernels|roles|kbuild|plot|fuzz|lava|all]" ;;
 esac
 show_versions

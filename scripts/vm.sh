@@ -27,6 +27,9 @@
 #                   left in /vfio-bench/results, at the same relative paths
 #                   (the previous run's ones, listed in .vm-results, go first)
 #   -t TIMEOUT_S    kill QEMU after this long (default 600)
+#   -P DIR          prepare only, boot nothing: DIR/initrd (with COMMAND)
+#                   and DIR/nvme.img, for another launcher of the same rig
+#                   (a LAVA job, scripts/lab.sh); exit 0
 #
 # COMMAND runs in /vfio-bench under busybox sh; one argument is taken as a
 # shell command line, several as the words of one command.  Default:
@@ -98,7 +101,7 @@ qpid=""
 streamer=""
 
 usage() {
-	echo "usage: vm.sh [-k KERNEL] [-M MODULES_DIR] [-i INSTALL_DIR] [-o OUTDIR] [-t TIMEOUT_S] [-- COMMAND...]" >&2
+	echo "usage: vm.sh [-k KERNEL] [-M MODULES_DIR] [-i INSTALL_DIR] [-o OUTDIR] [-t TIMEOUT_S] [-P DIR] [-- COMMAND...]" >&2
 	exit 2
 }
 
@@ -545,13 +548,15 @@ moddir=""
 install=$top/build/install
 outdir=""
 timeout_s=600
-while getopts k:M:i:o:t:h opt; do
+prepare=""
+while getopts k:M:i:o:t:P:h opt; do
 	case $opt in
 	k)	kernel=$OPTARG ;;
 	M)	moddir=$OPTARG ;;
 	i)	install=$OPTARG ;;
 	o)	outdir=$OPTARG ;;
 	t)	timeout_s=$OPTARG ;;
+	P)	prepare=$OPTARG ;;
 	*)	usage ;;
 	esac
 done
@@ -591,6 +596,13 @@ pick_iommu
 pick_devices
 pick_gdb
 build_initramfs
+if [ -n "$prepare" ]; then
+	mkdir -p "$prepare" && cp "$tmp/initrd" "$prepare/initrd" &&
+		truncate -s 64M "$prepare/nvme.img" ||
+		die "cannot write the initramfs and nvme.img to $prepare"
+	echo "vm.sh: kernel $name: $prepare/initrd and $prepare/nvme.img ready" >&2
+	exit 0
+fi
 run_qemu
 qrc=0
 wait "$qpid" || qrc=$?

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vfio_bench_compare: judge results of vfio_dma_map_bench before and
- * after a change, or export one results file as a table.
+ * after a change, or export one results file as a table, or results and
+ * the suite's log in KCIDB's shape (and check a KCIDB document).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,9 @@
 #include "analysis/compare.h"
 #include "analysis/error.h"
 #include "analysis/export.h"
+#include "analysis/json.h"
+#include "analysis/kcidb.h"
+#include "analysis/kcidb_check.h"
 #include "analysis/power.h"
 #include "analysis/results.h"
 #include "analysis/stats.h"
@@ -27,6 +31,9 @@ static int print_usage(bool asked)
 		"               AFTER.json[,AFTER2.json...]\n"
 		"       export [-F FORMAT] RESULTS.json\n"
 		"       power [-k K] [compare's -t -a -f -s] BOOT.json BOOT.json...\n"
+		"       kcidb [-O ORIGIN] [-C CHECKOUT] [-B BUILD] [-L SUITE_LOG]\n"
+		"             [RESULTS.json...]\n"
+		"       kcidb-check KCIDB.json\n"
 		"  THRESHOLD  slowdown that counts as a regression (wall 0.10, icount 0.015)\n"
 		"  ALPHA      significance of the whole run, shared among its time rows\n"
 		"             (default 0.05)\n"
@@ -43,6 +50,14 @@ static int print_usage(bool asked)
 		"  (default 1) judged as compare would, A/A and with one cell's\n"
 		"  MAP_DMA +2%%, +5%%, +10%% and +100%%: whole-run exit 1 rate, and how\n"
 		"  often each change is found (exit 1, the cell named).\n"
+		"  kcidb: one KCIDB v5.3 document on stdout: the kernel of the\n"
+		"  results files as checkout and build (ids ORIGIN:CHECKOUT, default\n"
+		"  the kernel release, and ORIGIN:BUILD), a test per cell with its\n"
+		"  median MAP_DMA time, and a test per result of SUITE_LOG (suite.sh's\n"
+		"  output); ORIGIN defaults to vfio_bench.  Exit 0, or 2 on bad input.\n"
+		"  kcidb-check: exit 0 when KCIDB.json has the fields and types KCIDB's\n"
+		"  schema documents, 1 (the first wrong field on stderr) when not, 2\n"
+		"  when it is no JSON.\n"
 		"  Exit: 0 no regression, 1 regression, 2 bad input, other\n"
 		"  parameters or timebases, or a cell that cannot be judged.\n");
 	return asked ? VFIO_COMPARE_OK : VFIO_COMPARE_ERROR;
@@ -104,6 +119,63 @@ static int export_results(int argc, char *argv[], const struct vfio_compare_opts
 	return VFIO_COMPARE_OK;
 }
 
+/* kcidb: the document on stdout; 0, or 2 on bad input or usage. */
+static int run_kcidb(int argc, char *argv[])
+{
+	struct vfio_kcidb_opts o = { .origin = "vfio_bench" };
+	int opt;
+
+	while ((opt = getopt(argc, argv, "O:C:B:L:h")) != -1) {
+		switch (opt) {
+		case 'O':
+			o.origin = optarg;
+			break;
+		case 'C':
+			o.checkout = optarg;
+			break;
+		case 'B':
+			o.build = optarg;
+			break;
+		case 'L':
+			o.suite_log = optarg;
+			break;
+		case 'h':
+			return print_usage(true);
+		default:
+			return print_usage(false);
+		}
+	}
+	if (vfio_kcidb_export((const char * const *)argv + optind, argc - optind,
+			      &o, stdout)) {
+		fprintf(stderr, "kcidb: %s\n", analysis_error());
+		return VFIO_COMPARE_ERROR;
+	}
+	return VFIO_COMPARE_OK;
+}
+
+/* kcidb-check: 0 KCIDB's shape, 1 not (KCIDB_INVALID), 2 no JSON or usage. */
+#define KCIDB_INVALID	1
+static int run_kcidb_check(int argc, char *argv[])
+{
+	struct json *doc;
+	int ret;
+
+	if (argc != 2 || !strcmp(argv[1], "-h"))
+		return print_usage(argc == 2);
+	doc = json_parse_file(argv[1]);
+	if (!doc) {
+		fprintf(stderr, "kcidb-check: %s\n", analysis_error());
+		return VFIO_COMPARE_ERROR;
+	}
+	ret = vfio_kcidb_check(doc);
+	json_free(doc);
+	if (ret) {
+		fprintf(stderr, "kcidb-check: %s: %s\n", argv[1], analysis_error());
+		return KCIDB_INVALID;
+	}
+	return VFIO_COMPARE_OK;
+}
+
 /* power: read each boot, measure, print; 0, or 2 on bad input. */
 static int run_power(int argc, char *argv[], int per_side,
 		 const struct vfio_compare_opts *o)
@@ -145,6 +217,10 @@ int main(int argc, char *argv[])
 
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		argc--, argv++;
+	if (argc > 1 && !strcmp(argv[1], "kcidb"))
+		return run_kcidb(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "kcidb-check"))
+		return run_kcidb_check(argc - 1, argv + 1);
 	export = argc > 1 && !strcmp(argv[1], "export");
 	pw = argc > 1 && !strcmp(argv[1], "power");
 	if (export)
