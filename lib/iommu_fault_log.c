@@ -12,6 +12,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,23 +134,55 @@ static long irq_count(const char *line)
 	}
 }
 
+/*
+ * virtio-iommu reports faults on its "event" virtqueue, whose interrupt
+ * /proc/interrupts names "virtioN-event" (MSI-X, a vector per queue):
+ * N from the devices bound to the virtio_iommu driver.
+ */
+static void virtio_iommu_irq_names(char names[][24], int max, int *nr)
+{
+	glob_t g;
+	size_t i;
+
+	*nr = 0;
+	if (glob("/sys/bus/virtio/drivers/virtio_iommu/virtio*", 0, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc && *nr < max; i++)
+		snprintf(names[(*nr)++], sizeof(names[0]), "%s-event",
+			 strrchr(g.gl_pathv[i], '/') + 1);
+	globfree(&g);
+}
+
+static bool fault_irq_line(const char *line, char names[][24], int nr)
+{
+	int i;
+
+	if (strcasestr(line, "dmar") || strcasestr(line, "amd-vi"))
+		return true;
+	for (i = 0; i < nr; i++)
+		if (strstr(line, names[i]))
+			return true;
+	return false;
+}
+
 long vfio_fault_irqs(void)
 {
 	FILE *f = fopen("/proc/interrupts", "r");
-	char line[1024];
+	char line[1024], virtio[4][24];
 	long sum = 0;
-	int lines = 0;
+	int lines = 0, nr;
 
 	if (!f)
 		return vfio_err(-errno, "/proc/interrupts: %s", strerror(errno));
+	virtio_iommu_irq_names(virtio, 4, &nr);
 	while (fgets(line, sizeof(line), f)) {
-		if (!strcasestr(line, "dmar") && !strcasestr(line, "amd-vi"))
+		if (!fault_irq_line(line, virtio, nr))
 			continue;
 		sum += irq_count(line);
 		lines++;
 	}
 	fclose(f);
 	if (!lines)
-		return vfio_err(-ENOENT, "no DMAR or AMD-Vi interrupt in /proc/interrupts");
+		return vfio_err(-ENOENT, "no DMAR, AMD-Vi or virtio-iommu event interrupt in /proc/interrupts");
 	return sum;
 }
