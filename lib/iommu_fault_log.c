@@ -135,32 +135,53 @@ static long irq_count(const char *line)
 }
 
 /*
- * virtio-iommu reports faults on its "event" virtqueue, whose interrupt
- * /proc/interrupts names "virtioN-event" (MSI-X, a vector per queue):
- * N from the devices bound to the virtio_iommu driver.
+ * virtio-iommu reports faults on its event virtqueue; its request queue
+ * has no callback, so every interrupt its device takes outside a config
+ * change is an event.  /proc/interrupts names the vector after the
+ * device: "virtioN" (INTx, as the rig's QEMU gives it), "virtioN-event"
+ * (a vector per queue) or "virtioN-virtqueues" (one shared vector), N
+ * from the devices bound to the virtio_iommu driver.
  */
-static void virtio_iommu_irq_names(char names[][24], int max, int *nr)
+static int virtio_iommu_devs(char names[][16], int max)
 {
+	int nr = 0;
 	glob_t g;
 	size_t i;
 
-	*nr = 0;
 	if (glob("/sys/bus/virtio/drivers/virtio_iommu/virtio*", 0, NULL, &g))
-		return;
-	for (i = 0; i < g.gl_pathc && *nr < max; i++)
-		snprintf(names[(*nr)++], sizeof(names[0]), "%s-event",
+		return 0;
+	for (i = 0; i < g.gl_pathc && nr < max; i++)
+		snprintf(names[nr++], sizeof(names[0]), "%s",
 			 strrchr(g.gl_pathv[i], '/') + 1);
 	globfree(&g);
+	return nr;
 }
 
-static bool fault_irq_line(const char *line, char names[][24], int nr)
+/* @line's last word is @dev's event vector. */
+static bool virtio_event_line(const char *line, const char *dev)
+{
+	const char *last = line + strlen(line);
+	size_t n = strlen(dev);
+
+	while (last > line && isspace((unsigned char)last[-1]))
+		last--;
+	while (last > line && !isspace((unsigned char)last[-1]))
+		last--;
+	if (strncmp(last, dev, n))
+		return false;
+	last += n;
+	return !*last || isspace((unsigned char)*last) ||
+	       !strncmp(last, "-event", 6) || !strncmp(last, "-virtqueues", 11);
+}
+
+static bool fault_irq_line(const char *line, char devs[][16], int nr)
 {
 	int i;
 
 	if (strcasestr(line, "dmar") || strcasestr(line, "amd-vi"))
 		return true;
 	for (i = 0; i < nr; i++)
-		if (strstr(line, names[i]))
+		if (virtio_event_line(line, devs[i]))
 			return true;
 	return false;
 }
@@ -168,13 +189,13 @@ static bool fault_irq_line(const char *line, char names[][24], int nr)
 long vfio_fault_irqs(void)
 {
 	FILE *f = fopen("/proc/interrupts", "r");
-	char line[1024], virtio[4][24];
+	char line[1024], virtio[4][16];
 	long sum = 0;
 	int lines = 0, nr;
 
 	if (!f)
 		return vfio_err(-errno, "/proc/interrupts: %s", strerror(errno));
-	virtio_iommu_irq_names(virtio, 4, &nr);
+	nr = virtio_iommu_devs(virtio, 4);
 	while (fgets(line, sizeof(line), f)) {
 		if (!fault_irq_line(line, virtio, nr))
 			continue;

@@ -37,7 +37,7 @@ int vfio_fault_log_matches(const char *msg, uint64_t iova);
  * The interrupts the IOMMUs' fault handlers took so far (Intel's DMAR,
  * AMD-Vi's event log, virtio-iommu's event queue, from /proc/interrupts),
  * counted even when the kernel rate-limits the reports: -ENOENT where
- * there are no such lines (virtio-iommu without MSI-X shares one vector).
+ * there are no such lines.
  */
 long vfio_fault_irqs(void);
 
