@@ -159,11 +159,11 @@ cmd_lava() {
 
 	# The guest's command: bind the rig's devices, run the suite through
 	# lab-run.sh, which prints a line per result for the monitors.
-	guest="./run.sh -i 1af4:1110 -i 1b36:0010 -- ./lab-run.sh"
+	guest="./run.sh -i 1af4:1110 -i 1b36:0010 -i 1234:11e8 -- ./lab-run.sh"
 	if [ -n "$skipfile" ]; then
 		cp "$skipfile" "$install/lab-skipfile" ||
 			die "cannot put the skipfile into $install"
-		guest="./run.sh -i 1af4:1110 -i 1b36:0010 -- ./lab-run.sh -S ./lab-skipfile"
+		guest="./run.sh -i 1af4:1110 -i 1b36:0010 -i 1234:11e8 -- ./lab-run.sh -S ./lab-skipfile"
 	fi
 	"$top/scripts/vm.sh" -k "$kernel" -i "$install" -P "$images" -- "$guest" ||
 		die "scripts/vm.sh -P could not prepare kernel $kernel"
