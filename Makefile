@@ -119,6 +119,7 @@ ANALYSIS_PROGS	:= stats_test json_test compare_test power_test kcidb_test \
 PROGS		:= $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_HOST_PROGS) \
 			$(TEST_PURE_PROGS) $(TOOL_PROGS))
 SCRIPTS		:= scripts/run.sh scripts/suite.sh scripts/lab-run.sh tests/run_sh_fire.sh \
+		   tests/expect.sh \
 		   $(addprefix tests/,$(TEST_HOST_SCRIPTS) $(TEST_PURE_SCRIPTS))
 ALL_TESTS	:= $(TEST_PURE_PROGS) $(TEST_PURE_SCRIPTS) $(TEST_HOST_PROGS) \
 		   $(TEST_HOST_SCRIPTS) $(TEST_GEN_PROGS)

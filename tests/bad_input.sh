@@ -13,24 +13,8 @@ tmp=$(mktemp -d)
 n=0 pass=0 fail=0
 trap 'rm -rf "$tmp"' EXIT
 
-# expect RC REGEX DESCRIPTION -- COMMAND...: one case.
-expect() {
-	want=$1 re=$2 what=$3
-	shift 4
-	n=$((n + 1))
-	"$@" </dev/null >"$tmp/out" 2>&1
-	rc=$?
-	if [ "$rc" = "$want" ] && grep -Eq -- "$re" "$tmp/out" &&
-	   ! grep -Eq 'Segmentation|core dumped|AddressSanitizer|runtime error' "$tmp/out"; then
-		pass=$((pass + 1))
-		echo "ok $n $what"
-		echo "# $(grep -E -m 1 -- "$re" "$tmp/out")"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $what: exit $rc (want $want), output:"
-		sed 's/^/#   /' "$tmp/out" | head -n 8
-	fi
-}
+# expect RC REGEX WHAT -- COMMAND...: one case (tests/expect.sh).
+. "$dir/expect.sh"
 
 json() { printf '%s' "$2" >"$tmp/$1.json"; echo "$tmp/$1.json"; }
 

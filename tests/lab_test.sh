@@ -15,24 +15,8 @@ tmp=$(mktemp -d)
 n=0 pass=0 fail=0 skip=0
 trap 'rm -rf "$tmp"' EXIT
 
-# expect RC REGEX WHAT -- COMMAND...: COMMAND exits RC, its output
-# matches REGEX (empty: COMMAND printed nothing).
-expect() {
-	want=$1 re=$2 what=$3
-	shift 4
-	n=$((n + 1))
-	"$@" </dev/null >"$tmp/out" 2>&1
-	rc=$?
-	if [ "$rc" = "$want" ] && if [ -z "$re" ]; then [ ! -s "$tmp/out" ]
-	   else grep -Eq -- "$re" "$tmp/out"; fi; then
-		pass=$((pass + 1))
-		echo "ok $n $what"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $what: exit $rc (want $want), output:"
-		sed 's/^/#   /' "$tmp/out" | head -n 8
-	fi
-}
+# expect RC REGEX WHAT -- COMMAND...: one case (tests/expect.sh).
+. "$dir/expect.sh"
 
 echo "TAP version 13"
 if [ ! -x "$cmp" ] || [ ! -f "$dir/lab-run.sh" ]; then
