@@ -427,7 +427,7 @@ pick_devices() {
 		  -device "ivshmem-plain,memdev=hm$bus"
 		  -drive "file=$tmp/nvme.img,if=none,id=nv,format=raw"
 		  -device "nvme,serial=x,drive=nv,cmb_size_mb=64$bus2"
-		  -device "edu,addr=$edu_slot,dma_mask=0xffffffffffffffff")
+		  -device "edu,bus=pcie.0,addr=$edu_slot,dma_mask=0xffffffffffffffff")
 }
 
 # Sets gdb (QEMU arguments): with GDB=1, a stub on a free local port and
