@@ -35,6 +35,8 @@ busybox=$cache/arm64/busybox/bin/busybox
 install=$top/build/arm64/install
 iommu_family=${IOMMU:-smmuv3}
 arm64_kernels=$cache/arm64/kernels
+# irqbypass is built in there (KVM is, and selects it): not a module.
+want_mods=${want_mods/irqbypass /}
 
 [ "$numa" = 1 ] ||
 	die "NUMA=$numa: arm64 has one node here (virt's device tree describes no PCIe expander bridge)"
