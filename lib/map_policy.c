@@ -52,7 +52,8 @@ uint64_t vfio_largest_block(uint64_t pa, uint64_t len)
 	for (i = 0; i < ARRAY_SIZE(blocks); i++)
 		if (align_up(pa, blocks[i]) + blocks[i] <= pa + len)
 			return blocks[i];
-	return SZ_4K;
+	/* The base page: mmap() places nothing at a finer alignment. */
+	return getpagesize();
 }
 
 int __vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,

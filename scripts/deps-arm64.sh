@@ -18,6 +18,10 @@
 # The uapi headers are the amd64 side's: linux-libc-dev is one package
 # for all architectures, with each one's asm/ under its triplet.
 
+# The variables it sets are read, and those it reads set, by the script
+# that sources it.
+# shellcheck disable=SC2034,SC2154
+
 cross_pkgs="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 arm64_host_pkgs="$cross_pkgs qemu-system-arm cpio xz-utils kmod"
 arm64_dir=$cache/arm64

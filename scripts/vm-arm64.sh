@@ -20,12 +20,16 @@
 # Not here: NUMA=2 (virt's device tree describes no expander bridge),
 # IOMMU=intel|amd|virtio (SMMUv3 only), ACCEL=kvm.
 
+# The variables it sets are read, and those it reads set, by the script
+# that sources it.
+# shellcheck disable=SC2034,SC2154
+
 deps_target=arm64
-qemu=qemu-system-aarch64
+qemu="qemu-system-aarch64"
 # GICv3 for its ITS: without MSI isolation (GICv2 has none) type1's
 # VFIO_SET_IOMMU fails EPERM, as it does on x86 without interrupt
 # remapping.
-machine=(-machine virt,iommu=smmuv3,highmem=on,gic-version=3)
+machine=(-machine "virt,iommu=smmuv3,highmem=on,gic-version=3")
 # virt has one UART (ttyAMA0), the console's; the command's output goes
 # to a virtio console (built into Debian's arm64 kernels), see
 # pick_serials.
@@ -84,10 +88,10 @@ pick_accel() {
 	tcg)	;;
 	*)	die "ACCEL=$ACCEL: the arm64 guest runs under TCG only here" ;;
 	esac
-	accel=(-accel tcg -cpu max,pauth-impdef=on)
+	accel=(-accel tcg -cpu "max,pauth-impdef=on")
 	accel_append=""
 	if [ "${CLOCK:-wall}" = icount ]; then
-		accel+=(-icount shift=0,sleep=off)
+		accel+=(-icount "shift=0,sleep=off")
 		accel_append="vfio_bench.clock=icount"
 	fi
 }
@@ -105,6 +109,6 @@ pick_iommu() {
 # device so that their addresses stay.
 pick_serials() {
 	serials=(-serial file:"$tmp/console.log"
-		 -device virtio-serial-pci -chardev file,id=out,path="$tmp/out.log"
-		 -device virtconsole,chardev=out)
+		 -device virtio-serial-pci -chardev "file,id=out,path=$tmp/out.log"
+		 -device "virtconsole,chardev=out")
 }

@@ -101,8 +101,8 @@ edu_slot=0x10
 marker=@@vfio-bench
 # The emulator, its machine and the guest's console: x86's here,
 # scripts/vm-arm64.sh sets arm64's (ARCH=arm64).
-qemu=qemu-system-x86_64
-machine=(-machine q35,kernel-irqchip=split)
+qemu="qemu-system-x86_64"
+machine=(-machine "q35,kernel-irqchip=split")
 console=ttyS0
 busybox=""
 
