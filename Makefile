@@ -31,6 +31,8 @@
 # lists suite.sh and the VM lanes go by.
 
 CACHE		?= $(or $(VFIO_BENCH_CACHE),$(CURDIR)/.cache)
+# ARCH=arm64: the cross build and its own OUTPUT (arm64.mk).
+include arm64.mk
 OUTPUT		?= $(CURDIR)/build
 INSTALL_PATH	?= $(OUTPUT)/install
 
@@ -183,7 +185,7 @@ FORCE:
 # The harness's EXPECT_*() compare int literals with unsigned fields.
 $(OUTPUT)/tests/%.o: CFLAGS += -Wno-sign-compare
 
-$(OUTPUT)/%.o: %.c $(HARNESS) $(HDR_STAMP)
+$(OUTPUT)/%.o: %.c $(HARNESS) $(HDR_STAMP) $(ARCH_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INCLUDES) -c -o $@ $<
 

@@ -52,7 +52,8 @@ uint64_t vfio_largest_block(uint64_t pa, uint64_t len)
 	for (i = 0; i < ARRAY_SIZE(blocks); i++)
 		if (align_up(pa, blocks[i]) + blocks[i] <= pa + len)
 			return blocks[i];
-	return SZ_4K;
+	/* The base page: mmap() places nothing at a finer alignment. */
+	return getpagesize();
 }
 
 int __vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
@@ -88,8 +89,12 @@ int __vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
 		out->phase = (at + SZ_2M) & (SZ_1G - 1);
 		break;
 	case VFIO_MAP_4K:
+		/*
+		 * One base page off: the least mmap() accepts (16 KiB on an
+		 * arm64 16k kernel, where 4 KiB would be EINVAL).
+		 */
 		out->align = SZ_2M;
-		out->phase = (at + SZ_4K) & (SZ_2M - 1);
+		out->phase = (at + getpagesize()) & (SZ_2M - 1);
 		break;
 	default:
 		return vfio_err(-EINVAL, "invalid policy %d", p);

@@ -11,13 +11,15 @@
 # configuration in $cache/apt that lists oldstable, stable and unstable
 # from the machine's own mirror: /etc/apt stays as it was.
 #
-#   scripts/deps.sh [build|host|headers|kernels|roles|kbuild|plot|fuzz|lava|all]
+#   scripts/deps.sh [build|host|headers|kernels|roles|kbuild|plot|fuzz|lava|cross|arm64|all]
 #
 #   build    what plain 'make' needs: the compiler and libraries
 #   host     that and the VM rig's tools (QEMU, busybox, ...)
 #   headers  the uapi headers and kselftest/checkpatch files (newest role)
 #   kernels  the kernels of every role; roles: only print them
 #   lava     LAVA's dispatcher (lava-run), for 'make lava-run' only
+#   cross    the arm64 cross toolchain and sysroot; arm64: that and the
+#            arm64 rig (scripts/deps-arm64.sh)
 #   all      (the default) host, headers and kernels
 #
 # VFIO_BENCH_CACHE overrides the cache directory (default: <repo>/.cache).
@@ -25,6 +27,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$top/scripts/kernel-roles.sh"
+. "$top/scripts/deps-arm64.sh"
 
 # libnuma-dev for its libnuma.a: the programs link statically.
 build_pkgs="gcc make libc6-dev zlib1g-dev libnuma-dev perl"
@@ -35,6 +38,11 @@ host_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio xz-utils kmod
 # see apt_setup.
 apt_dir=$cache/apt
 apt_conf=$apt_dir/apt.conf
+# The architecture of its Packages lists, and where the .debs and the
+# kernels go: scripts/deps-arm64.sh points all of these elsewhere.
+apt_arch=amd64
+deb_dir=$cache/debs
+kernels_dir=$cache/kernels
 # Aliases: the roles move with Debian's releases.  The lists are of
 # the codenames the mirror gives them today (see suite_codenames).
 apt_suites="oldstable stable unstable"
@@ -148,7 +156,7 @@ apt_setup() {
 	URIs: $uri
 	Suites: $codenames
 	Components: main
-	Architectures: amd64
+	Architectures: $apt_arch
 	Targets: Packages
 	Signed-By: $key
 	SOURCES
@@ -173,6 +181,9 @@ apt_setup() {
 	// only double the 90 MB.
 	Dir::Cache::pkgcache "pkgcache.bin";
 	Dir::Cache::srcpkgcache "";
+	// Names without :ARCH are of this architecture only.
+	APT::Architecture "$apt_arch";
+	APT::Architectures "$apt_arch";
 	// The system's update hooks are about the system's lists, not these.
 	#clear APT::Update::Post-Invoke;
 	#clear APT::Update::Post-Invoke-Success;
@@ -198,7 +209,7 @@ apt_lists_fresh() {
 
 	[ -n "$(find "$apt_dir/updated" -mmin -1440 2>/dev/null)" ] || return 1
 	for s in $codenames; do
-		compgen -G "$apt_dir/lists/*_dists_${s}_main_binary-amd64_Packages*" >/dev/null ||
+		compgen -G "$apt_dir/lists/*_dists_${s}_main_binary-${apt_arch}_Packages*" >/dev/null ||
 			return 1
 	done
 }
@@ -238,7 +249,7 @@ packages() {
 
 	apt_setup
 	c=$(awk -v a="$1" '$1 == a { print $2 }' "$apt_dir/codenames")
-	list=$(ls "$apt_dir"/lists/*_dists_"${c:-$1}"_main_binary-amd64_Packages* | head -n 1)
+	list=$(ls "$apt_dir"/lists/*_dists_"${c:-$1}"_main_binary-"$apt_arch"_Packages* | head -n 1)
 	out=$apt_dir/linux-${c:-$1}
 	if [ ! "$out" -nt "$list" ]; then
 		/usr/lib/apt/apt-helper cat-file "$list" |
@@ -249,7 +260,7 @@ packages() {
 
 # fetch_deb PKG VERSION: download one .deb into the cache, once; print its path.
 fetch_deb() {
-	local pkg=$1 ver=$2 dir=$cache/debs deb
+	local pkg=$1 ver=$2 dir=$deb_dir deb
 
 	mkdir -p "$dir"
 	deb=$(ls "$dir/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n 1 || true)
@@ -369,27 +380,30 @@ unpack_kernel() {
 
 # fetch_role ROLE: the role's kernel into kernels/SERIES (once per
 # series), kernels/ROLE a link to it; says which it is.
+# A SUFFIX (fetch_role ROLE SUFFIX) names another flavour of the same
+# series beside it: kernels/7.2-16k, kernels/newest-16k.
 fetch_role() {
-	local role=$1 series ver pkgs=() debs=() p
+	local role=$1 sfx=${2:-} series ver pkgs=() debs=() p
 
 	read -r series ver pkgs <<<"$(role_kernel "$role")"
 	[ -n "$pkgs" ] || die "no kernel for role $role in $apt_suites"
 	read -ra pkgs <<<"$pkgs"
+	series+=$sfx role+=$sfx
 	if [ "$(recorded "kernel-$series")" != "${pkgs[0]} $ver" ] ||
-	   [ ! -f "$cache/kernels/$series/release" ]; then
+	   [ ! -f "$kernels_dir/$series/release" ]; then
 		for p in "${pkgs[@]}"; do
 			debs+=("$(fetch_deb "$p" "$ver")")
 		done
-		unpack_kernel "$cache/kernels/$series" "${debs[@]}"
+		unpack_kernel "$kernels_dir/$series" "${debs[@]}"
 		record "kernel-$series" "${pkgs[0]} $ver"
 	fi
-	ln -sfn "$series" "$cache/kernels/$role"
+	ln -sfn "$series" "$kernels_dir/$role"
 	record "role-$role" "$series"
 	log "kernel $role = $series ($(recorded "kernel-$series"))"
 }
 
 fetch_kernels() {
-	mkdir -p "$cache/kernels"
+	mkdir -p "$kernels_dir"
 	fetch_role newest
 	fetch_role stable
 	fetch_role oldstable
@@ -441,7 +455,9 @@ headers)	host_pkgs=$build_pkgs install_host; fetch_uapi; fetch_source ;;
 kernels)	install_host; fetch_kernels ;;
 roles)		show_roles ;;
 kbuild)		install_kbuild; fetch_source ;;
+cross)		fetch_cross ;;
+arm64)		fetch_arm64 ;;
 all)		install_host; fetch_uapi; fetch_source; fetch_kernels ;;
-*)		die "usage: $0 [build|host|headers|kernels|roles|kbuild|plot|fuzz|lava|all]" ;;
+*)		die "usage: $0 [build|host|headers|kernels|roles|kbuild|plot|fuzz|lava|cross|arm64|all]" ;;
 esac
 show_versions

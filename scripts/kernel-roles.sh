@@ -13,13 +13,15 @@
 # A suite's kernel is the one its linux-image-amd64 metapackage depends
 # on: kernels of older ABIs linger in the lists, the metapackage moves.
 # The caller defines packages SUITE (that suite's Packages text) and
-# role_suites (the suites "newest" looks at).
+# role_suites (the suites "newest" looks at), and may set kflavour: the
+# metapackage's suffix, amd64 unless scripts/deps-arm64.sh says arm64
+# or arm64-16k.
 
 # suite_kernel SUITE: "SERIES VERSION PKG..." with the packages that
 # hold vmlinuz and the modules: linux-binary-* and linux-modules-* where
 # linux-image-* is itself a metapackage (7.x), else linux-image-*-unsigned.
 suite_kernel() {
-	packages "$1" | awk '
+	packages "$1" | awk -v fl="${kflavour:-amd64}" '
 		/^Package:/ { pkg = $2 }
 		/^Version:/ { ver = $2 }
 		/^Depends:/ { dep = $0 }
@@ -27,34 +29,34 @@ suite_kernel() {
 		END { flush() }
 		function flush() {
 			have[pkg] = 1
-			if (pkg == "linux-image-amd64" &&
-			    match(dep, /linux-image-[^ ,]+-amd64 \(/)) {
-				abi = substr(dep, RSTART + 12, RLENGTH - 20)
+			if (pkg == "linux-image-" fl &&
+			    match(dep, "linux-image-[^ ,]+-" fl " \\(")) {
+				abi = substr(dep, RSTART + 12, RLENGTH - 15 - length(fl))
 				print "meta", ver, abi
 			}
 			pkg = ver = dep = ""
 		}
 		END {
 			for (p in have)
-				if (p ~ /^linux-(binary|modules)-.*-amd64$/ ||
-				    p ~ /^linux-image-.*-amd64-unsigned$/)
+				if (p ~ "^linux-(binary|modules)-.*-" fl "$" ||
+				    p ~ "^linux-image-.*-" fl "-unsigned$")
 					print "have", p
 		}' | kernel_of_meta "$1"
 }
 
 # The highest metapackage's kernel, from suite_kernel's awk lines.
 kernel_of_meta() {
-	local lines meta ver abi series
+	local lines meta ver abi series fl=${kflavour:-amd64}
 
 	lines=$(cat)
 	meta=$(echo "$lines" | awk '$1 == "meta" { print $2, $3 }' | sort -V | tail -n 1)
-	[ -n "$meta" ] || { echo "no linux-image-amd64 in $1" >&2; return 1; }
+	[ -n "$meta" ] || { echo "no linux-image-$fl in $1" >&2; return 1; }
 	read -r ver abi <<<"$meta"
 	series=$(echo "$ver" | grep -oE '^[0-9]+\.[0-9]+')
-	if echo "$lines" | grep -qx "have linux-binary-$abi-amd64"; then
-		echo "$series $ver linux-binary-$abi-amd64 linux-modules-$abi-amd64"
-	elif echo "$lines" | grep -qx "have linux-image-$abi-amd64-unsigned"; then
-		echo "$series $ver linux-image-$abi-amd64-unsigned"
+	if echo "$lines" | grep -qx "have linux-binary-$abi-$fl"; then
+		echo "$series $ver linux-binary-$abi-$fl linux-modules-$abi-$fl"
+	elif echo "$lines" | grep -qx "have linux-image-$abi-$fl-unsigned"; then
+		echo "$series $ver linux-image-$abi-$fl-unsigned"
 	else
 		echo "no package with kernel $abi's vmlinuz in $1" >&2
 		return 1

@@ -45,6 +45,12 @@ while read -r ko args; do
 done </etc/vfio-bench/modules
 
 out=/dev/ttyS1
+# arm64's virt machine has one UART: vm.sh names a virtio console.
+for w in $(cat /proc/cmdline); do
+	case $w in
+	vfio_bench.out=*) out=${w#vfio_bench.out=} ;;
+	esac
+done
 [ -c $out ] || out=/dev/console
 # Raw: no "\n" -> "\r\n" on the way out, no echo of what comes in.
 # fd 3 keeps the port open, so the settings hold until the last close,

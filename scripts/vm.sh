@@ -73,6 +73,10 @@
 #                 kernel command line as vfio_bench.lane=NAME, which
 #                 vm-init.sh exports as VFIO_BENCH_LANE, so that the
 #                 lane's entries in known-issues apply (XFAIL, XPASS)
+#   ARCH=arm64    the arm64 rig (scripts/vm-arm64.sh): Debian's newest
+#                 arm64 kernel under qemu-system-aarch64 with SMMUv3,
+#                 PAGES=4k|16k its page size; default install dir
+#                 build/arm64/install
 #   QEMU_ARGS     more QEMU arguments, split at blanks, added last
 #   VM_APPEND     more kernel parameters (e.g. loglevel=7 for the boot log)
 #   VFIO_BENCH_CACHE  the cache directory (default <repo>/.cache)
@@ -95,6 +99,12 @@ want_mods="irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci nvme"
 default_cmd="./run.sh -i 1af4:1110 -i 1b36:0010 -i 1234:11e8 -- ./suite.sh"
 edu_slot=0x10
 marker=@@vfio-bench
+# The emulator, its machine and the guest's console: x86's here,
+# scripts/vm-arm64.sh sets arm64's (ARCH=arm64).
+qemu="qemu-system-x86_64"
+machine=(-machine "q35,kernel-irqchip=split")
+console=ttyS0
+busybox=""
 
 tmp=""
 qpid=""
@@ -261,7 +271,7 @@ write_cmd() {
 build_initramfs() {
 	local root=$tmp/root bb
 
-	bb=$(command -v busybox) || die "busybox not found: run scripts/deps.sh host"
+	bb=${busybox:-$(command -v busybox)} || die "busybox not found: run scripts/deps.sh host"
 	if ldd "$bb" >/dev/null 2>&1; then
 		die "$bb is not static: run scripts/deps.sh host (busybox-static)"
 	fi
@@ -448,8 +458,14 @@ pick_gdb() {
 	die "GDB=1: no free port in 1234..1333"
 }
 
+# Sets serials: the console's port, then the command's (vm-init.sh
+# writes to the guest's second serial port).
+pick_serials() {
+	serials=(-serial file:"$tmp/console.log" -serial file:"$tmp/out.log")
+}
+
 run_qemu() {
-	local peers=() extra
+	local peers=() extra serials
 
 	if [ "${VM_GROUP_PEERS:-0}" = 1 ]; then
 		# The rng starts on virtio-pci (built in, or a module loaded
@@ -460,16 +476,17 @@ run_qemu() {
 		       -device "virtio-rng-pci,bus=br1,addr=3")
 	fi
 	read -ra extra <<<"${QEMU_ARGS:-}"
+	pick_serials
 	truncate -s 64M "$tmp/nvme.img"
 	: >"$tmp/out.log"
 	echo "vm.sh: ${accel[1]}, CLOCK=${CLOCK:-wall}, NUMA=$numa, IOMMU=$iommu_family, ${topo[*]:0:4}" >&2
-	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-		"${accel[@]}" -machine q35,kernel-irqchip=split "${topo[@]}" \
+	timeout -k 5 "$timeout_s" "$qemu" \
+		"${accel[@]}" "${machine[@]}" "${topo[@]}" \
 		"${iommu[@]}" "${devices[@]}" "${peers[@]}" "${gdb[@]}" \
 		-kernel "$vmlinuz" -initrd "$tmp/initrd" \
 		-nic none -no-reboot -display none -monitor none \
-		-serial file:"$tmp/console.log" -serial file:"$tmp/out.log" \
-		-append "$iommu_append $accel_append${LANE:+ vfio_bench.lane=$LANE} iommu=nopt console=ttyS0 panic=-1 $hugepages quiet${gdb:+ nokaslr} ${VM_APPEND:-}" \
+		"${serials[@]}" \
+		-append "$iommu_append $accel_append${LANE:+ vfio_bench.lane=$LANE} iommu=nopt console=$console panic=-1 $hugepages quiet${gdb:+ nokaslr}${arch_append:+ $arch_append} ${VM_APPEND:-}" \
 		"${extra[@]}" </dev/null 2>"$tmp/qemu.err" &
 	qpid=$!
 	# Stream the command's output, without \r and without the result blocks.
@@ -549,6 +566,12 @@ install=$top/build/install
 outdir=""
 timeout_s=600
 prepare=""
+# ARCH as kbuild spells it; arm64 redefines what differs.
+case ${ARCH:-} in
+arm64)		. "$top/scripts/vm-arm64.sh" ;;
+""|x86|x86_64)	;;
+*)		die "ARCH=$ARCH: give x86 or arm64" ;;
+esac
 while getopts k:M:i:o:t:P:h opt; do
 	case $opt in
 	k)	kernel=$OPTARG ;;
@@ -574,8 +597,8 @@ wall|icount) ;;
 esac
 [ "${CLOCK:-wall}/${ACCEL:-}" != icount/kvm ] || die "CLOCK=icount needs TCG, not ACCEL=kvm"
 [ -d "$install" ] || die "no install dir $install: run 'make install' or give -i DIR"
-command -v qemu-system-x86_64 >/dev/null ||
-	die "qemu-system-x86_64 not found: run scripts/deps.sh host (as root)"
+command -v "$qemu" >/dev/null ||
+	die "$qemu not found: run scripts/deps.sh ${deps_target:-host} (as root)"
 pick_kernel "$kernel"
 outdir=${outdir:-$top/results/vm-$name}
 # The group peers' virtio-rng wants virtio-pci: a module on 6.1, built

@@ -50,8 +50,8 @@ void vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
 uint64_t vfio_pci_bar_align(uint64_t size);
 
 /*
- * The largest page-table block (1 GiB, 2 MiB, else 4 KiB) of which a
- * whole, naturally aligned copy lies inside [pa, pa + len).
+ * The largest page-table block (1 GiB, 2 MiB, else the base page) of
+ * which a whole, naturally aligned copy lies inside [pa, pa + len).
  */
 uint64_t vfio_largest_block(uint64_t pa, uint64_t len);
 
