@@ -205,6 +205,8 @@ TEST(sparse_plan_unsorted)
 	};
 	struct vfio_sparse_plan plan;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	vfio_sparse_plan(0x10000, areas, 3, &plan);
 	ASSERT_EQ(3, plan.nr_areas);
 	EXPECT_EQ(0x0, plan.areas[0].offset);
@@ -228,6 +230,8 @@ TEST(sparse_plan_rejects)
 	const struct vfio_range unaligned[] = { { 0x800, 0x1000 } };
 	struct vfio_sparse_plan plan;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	EXPECT_EQ(-EINVAL, __vfio_sparse_plan(0x10000, overlap, 2, &plan));
 	EXPECT_NE(NULL, strstr(vfio_error(), "overlap"));
 	EXPECT_EQ(-EINVAL, __vfio_sparse_plan(0x10000, outside, 1, &plan));
@@ -250,6 +254,8 @@ TEST(sparse_plan_non_pow2_region)
 	};
 	struct vfio_sparse_plan plan;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	vfio_sparse_plan(size, areas, 2, &plan);
 	EXPECT_EQ(SZ_1G, plan.align);
 	EXPECT_EQ(size, plan.reserve_size);
