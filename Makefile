@@ -67,7 +67,7 @@ LDFLAGS		+= -static
 #              provenance, on both
 LIBVFIO_SRCS	:= $(addprefix lib/,libvfio.c bdf.c mmap.c vfio_caps.c iommu.c \
 		     iommufd_ioas.c iova.c dma.c vfio_pci_device.c map_policy.c \
-		     fault_law.c fault_expect.c iommu_entries.c largest_bar.c \
+		     fault_law.c page_levels.c fault_expect.c iommu_entries.c largest_bar.c \
 		     sparse_plan.c region_map.c faults.c fault_probe.c thp.c \
 		     pt_evidence.c backing.c numa.c proc_maps.c leak_check.c \
 		     work_counts.c counters.c known_issues.c gup_faults.c \

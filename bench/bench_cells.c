@@ -9,6 +9,7 @@
 #include "libvfio/assert.h"
 #include "bench_cells.h"
 #include "libvfio/mmap.h"
+#include "libvfio/page_levels.h"
 #include "libvfio/vfio_pci_device.h"
 
 int vfio_bench_state_parse(const char *s)
@@ -115,9 +116,9 @@ static void add_bar_cells(struct vfio_bench_table *tab,
 	unsigned int st = m->bar_states ? m->states : 1U << VFIO_BENCH_FRESH;
 	int k, s;
 
-	if (size < SZ_4K)
+	if (size < vfio_page_size())
 		return;
-	size = align_up(size, SZ_4K);
+	size = align_up(size, vfio_page_size());
 	/* iommufd maps a BAR only by its dma-buf. */
 	if (native && m->policies) {
 		add_cell(tab, t, true, true, 0, VFIO_BENCH_FRESH, size);

@@ -18,6 +18,7 @@
 #include "libvfio/backing.h"
 #include "libvfio/mmap.h"
 #include "libvfio/numa.h"
+#include "libvfio/page_levels.h"
 #include "libvfio/thp.h"
 
 static const char * const names[VFIO_BACKING_NR] = {
@@ -66,10 +67,10 @@ static int alloc_hugetlb(struct vfio_buffer *buf, uint64_t page, int shift)
 	return 0;
 }
 
-/* Anonymous memory at a 2 MiB boundary, advised as @advice. */
+/* Anonymous memory at a PMD boundary (THP needs one), advised as @advice. */
 static int alloc_anon(struct vfio_buffer *buf, int advice)
 {
-	void *va = mmap_reserve(buf->size, SZ_2M, 0);
+	void *va = mmap_reserve(buf->size, vfio_pmd_size(), 0);
 
 	if (va == MAP_FAILED)
 		return -errno;
@@ -156,7 +157,8 @@ uint64_t vfio_backing_page_size(enum vfio_backing b)
 	case VFIO_BACKING_HUGETLB_1G:
 		return SZ_1G;
 	default:
-		return SZ_4K;	/* THP may fall back to 4K pages */
+		/* Anon and memfd fault by the base page; THP may fall back to it. */
+		return vfio_page_size();
 	}
 }
 
@@ -184,7 +186,7 @@ int vfio_buffer_bind(const struct vfio_buffer *buf, int node)
 	uint64_t page = vfio_backing_page_size(buf->backing);
 	long free;
 
-	if (page > SZ_4K) {
+	if (page > vfio_page_size()) {
 		free = node_free_hugepages(node, page);
 		if (free < 0)
 			return free;

@@ -9,6 +9,7 @@
 #include "libvfio/fault_expect.h"
 #include "libvfio/fault_law.h"
 #include "libvfio/fault_probe.h"
+#include "libvfio/page_levels.h"
 
 void vfio_fault_expect_init(const struct vfio_fault_probe *p,
 			    struct vfio_fault_expect *e)
@@ -28,7 +29,7 @@ void vfio_fault_expect_init(const struct vfio_fault_probe *p,
 }
 
 /*
- * A mixed kernel: a VMA of 4 KiB entries only is one population; one of
+ * A mixed kernel: a VMA of base-page entries only is one population; one of
  * huge entries only takes a fault each; one with both depends on which
  * page is touched first, so no count is promised.
  */
@@ -41,9 +42,10 @@ static uint64_t mixed_faults(const struct vfio_fault_law *l, uint64_t n,
 		return 1;
 	e->exact = false;
 	snprintf(e->why, sizeof(e->why),
-		 "a VMA of %llu 4 KiB and %llu huge entries on a kernel that populates 4 KiB VMAs at once: the count depends on the order of the touches",
-		 (unsigned long long)l->pte,
-		 (unsigned long long)(l->pmd + l->pud));
+		 "a VMA of %llu %s and %llu huge entries on a kernel that populates %s VMAs at once: the count depends on the order of the touches",
+		 (unsigned long long)l->pte, vfio_level_name(vfio_page_size()),
+		 (unsigned long long)(l->pmd + l->pud),
+		 vfio_level_name(vfio_page_size()));
 	return 0;
 }
 

@@ -3,23 +3,22 @@
  * The fault law: page-table entries by level for a congruent mapping.
  * See libvfio/fault_law.h.
  */
-#include <stddef.h>
-
-#include "kselftest.h"
 #include "libvfio/fault_law.h"
 #include "libvfio/mmap.h"
-
-/* The levels of the law, largest first: x86-64 PUD, PMD and PTE. */
-static const uint64_t levels[] = { SZ_1G, SZ_2M, SZ_4K };
+#include "libvfio/page_levels.h"
 
 void vfio_fault_law_add(struct vfio_fault_law *law, uint64_t block, uint64_t n)
 {
-	if (block == SZ_1G)
+	switch (vfio_level_of(block)) {
+	case VFIO_LEVEL_PUD:
 		law->pud += n;
-	else if (block == SZ_2M)
+		break;
+	case VFIO_LEVEL_PMD:
 		law->pmd += n;
-	else
+		break;
+	default:
 		law->pte += n;
+	}
 }
 
 void vfio_fault_law_sum(struct vfio_fault_law *sum,
@@ -32,42 +31,55 @@ void vfio_fault_law_sum(struct vfio_fault_law *sum,
 
 uint64_t vfio_fault_block_max(uint64_t sizes, uint64_t limit)
 {
-	size_t i;
+	uint64_t size;
+	int i;
 
-	for (i = 0; i < ARRAY_SIZE(levels) - 1; i++)
-		if ((sizes & levels[i]) && levels[i] <= limit)
-			return levels[i];
-	return SZ_4K;
+	for (i = 0; i < VFIO_LEVEL_PTE; i++) {
+		size = vfio_level_size(i);
+		if ((sizes & size) && size <= limit)
+			return size;
+	}
+	return vfio_page_size();
 }
 
 uint64_t vfio_congruence(uint64_t va, uint64_t pa)
 {
-	size_t i;
+	uint64_t size;
+	int i;
 
-	for (i = 0; i < ARRAY_SIZE(levels) - 1; i++)
-		if (!((va ^ pa) & (levels[i] - 1)))
-			return levels[i];
-	return SZ_4K;
+	for (i = 0; i < VFIO_LEVEL_PTE; i++) {
+		size = vfio_level_size(i);
+		if (!((va ^ pa) & (size - 1)))
+			return size;
+	}
+	return vfio_page_size();
 }
 
-/* Blocks that fit congruently at the largest level, the rest below. */
-static void fault_law(uint64_t va, uint64_t pa, uint64_t len,
+/*
+ * Blocks that fit congruently at the largest level, the rest at the
+ * levels below (@level on): each level's entries, by the kernel's sizes.
+ */
+static void fault_law(uint64_t va, uint64_t pa, uint64_t len, int level,
 		      uint64_t max_block, struct vfio_fault_law *law)
 {
 	uint64_t block, start, end, top = vfio_congruence(va, pa);
+	uint64_t page = vfio_page_size();
 
-	for (block = max_block < top ? max_block : top; block > SZ_4K;
-	     block /= 512) {
+	for (; level < VFIO_LEVEL_PTE; level++) {
+		block = vfio_level_size(level);
+		if (block > max_block || block > top)
+			continue;
 		start = align_up(va, block);
 		end = (va + len) & ~(block - 1);
 		if (end <= start)
 			continue;
 		vfio_fault_law_add(law, block, (end - start) / block);
-		fault_law(va, pa, start - va, block / 512, law);
-		fault_law(end, pa + (end - va), va + len - end, block / 512, law);
+		fault_law(va, pa, start - va, level + 1, max_block, law);
+		fault_law(end, pa + (end - va), va + len - end, level + 1,
+			  max_block, law);
 		return;
 	}
-	vfio_fault_law_add(law, SZ_4K, align_up(len, SZ_4K) / SZ_4K);
+	vfio_fault_law_add(law, page, align_up(len, page) / page);
 }
 
 uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
@@ -75,7 +87,7 @@ uint64_t vfio_expected_faults(uint64_t va, uint64_t pa, uint64_t len,
 {
 	struct vfio_fault_law l = { 0 };
 
-	fault_law(va, pa, len, max_block, &l);
+	fault_law(va, pa, len, VFIO_LEVEL_PUD, max_block, &l);
 	if (law)
 		*law = l;
 	return l.pud + l.pmd + l.pte;

@@ -16,33 +16,20 @@
 #include "libvfio/largest_bar.h"
 #include "libvfio/map_policy.h"
 #include "libvfio/mmap.h"
+#include "libvfio/page_levels.h"
 #include "libvfio/pt_evidence.h"
 #include "libvfio/sparse_plan.h"
 #include "libvfio/thp.h"
 #include "libvfio/vfio_pci_device.h"
 
-/* Pages in the window that tells whole-VMA population from per-page. */
+/* Base pages in the window that tells whole-VMA population from per-page. */
 #define STYLE_PAGES 16
 /*
- * PMDs in the window that tells, after a 4 KiB window was populated at
- * once, whether huge entries are too: 1-2 faults for one population,
+ * PMDs in the window that tells, after a base-page window was populated
+ * at once, whether huge entries are too: 1-2 faults for one population,
  * one per PMD otherwise; below 3 PMDs the two read the same.
  */
 #define MIXED_PMDS 4
-
-static const char *block_name(uint64_t block)
-{
-	switch (block) {
-	case SZ_1G:
-		return "PUD (1 GiB)";
-	case SZ_2M:
-		return "PMD (2 MiB)";
-	case SZ_4K:
-		return "4 KiB";
-	default:
-		return "unknown";
-	}
-}
 
 static const char * const advice_names[VFIO_ADVICE_NR] = {
 	[VFIO_ADVICE_NONE] = "without advice",
@@ -121,6 +108,7 @@ static int window_measure(const struct vfio_probe_region *r,
 			  enum vfio_map_policy policy, uint64_t len,
 			  enum vfio_advice advice, struct vfio_probe_window *w)
 {
+	uint64_t page = vfio_page_size();
 	void *va;
 	int ret;
 
@@ -134,9 +122,9 @@ static int window_measure(const struct vfio_probe_region *r,
 	w->va = (uintptr_t)va;
 	w->pa = r->pa;
 	w->len = len;
-	window_touch(fc, va, SZ_4K, r->write, &w->first, w);
-	window_touch(fc, (uint8_t *)va + SZ_4K, len - SZ_4K, r->write,
-		     &w->rest, w);
+	window_touch(fc, va, page, r->write, &w->first, w);
+	window_touch(fc, (uint8_t *)va + page, len - page, r->write, &w->rest,
+		     w);
 	munmap(va, len);
 	if (w->first == VFIO_FAULTS_ABSENT || w->rest == VFIO_FAULTS_ABSENT)
 		return vfio_err(-ENOTSUP, "fault probe: no page-fault counter: %s",
@@ -152,7 +140,7 @@ bool vfio_probe_populated(const struct vfio_probe_window *w)
 
 enum vfio_fault_style vfio_probe_style(const struct vfio_probe_window *w)
 {
-	long long pages = w->len / SZ_4K;
+	long long pages = w->len / vfio_page_size();
 
 	if (pages < 4 || w->first < 1 || w->first > 2)
 		return VFIO_FAULT_STYLE_UNKNOWN;
@@ -273,10 +261,10 @@ static int probe_level(const struct vfio_probe_region *r,
 	if (ret)
 		return ret;
 	*block = vfio_probe_block(&w, lo, hi);
-	/* Mixed: where only 4 KiB entries went in, one population. */
-	if (!*block && p->style == VFIO_FAULT_STYLE_MIXED && lo == SZ_4K &&
-	    vfio_probe_populated(&w))
-		*block = SZ_4K;
+	/* Mixed: where only base-page entries went in, one population. */
+	if (!*block && p->style == VFIO_FAULT_STYLE_MIXED &&
+	    lo == vfio_page_size() && vfio_probe_populated(&w))
+		*block = lo;
 	if (*block) {
 		check_kprobes(r, fc, &w, *block, p);
 		return 0;
@@ -285,9 +273,9 @@ static int probe_level(const struct vfio_probe_region *r,
 		 "a %#llx-byte window %s took %lld faults: the law says %llu for %s entries, %llu for %s",
 		 (unsigned long long)len, advice_names[adv], w.first + w.rest,
 		 (unsigned long long)vfio_expected_faults(w.va, w.pa, len, hi, NULL),
-		 block_name(hi),
+		 vfio_level_name(hi),
 		 (unsigned long long)vfio_expected_faults(w.va, w.pa, len, lo, NULL),
-		 block_name(lo));
+		 vfio_level_name(lo));
 	return 0;
 }
 
@@ -298,10 +286,10 @@ static int probe_level(const struct vfio_probe_region *r,
 static uint64_t pmd_window(const struct vfio_probe_region *r,
 			   const struct vfio_fault_probe *p)
 {
-	uint64_t len = r->size & ~(uint64_t)(SZ_2M - 1);
+	uint64_t pmd = vfio_pmd_size(), len = r->size & ~(pmd - 1);
 	uint64_t want = p->style == VFIO_FAULT_STYLE_MIXED ? MIXED_PMDS : 2;
 
-	return len < want * SZ_2M ? len : want * SZ_2M;
+	return len < want * pmd ? len : want * pmd;
 }
 
 /* The largest entry the kernel inserts under @adv, up to p->testable. */
@@ -309,18 +297,19 @@ static int probe_advice(const struct vfio_probe_region *r,
 			struct vfio_counters *fc, enum vfio_advice adv,
 			struct vfio_fault_probe *p)
 {
-	uint64_t block = SZ_4K, len;
+	uint64_t page = vfio_page_size(), pmd = vfio_pmd_size();
+	uint64_t pud = vfio_pud_size(), block = page, len;
 	int ret;
 
-	if (p->testable >= SZ_2M) {
+	if (p->testable >= pmd) {
 		ret = probe_level(r, fc, VFIO_MAP_PMD, pmd_window(r, p), adv,
-				  SZ_4K, SZ_2M, &block, p);
+				  page, pmd, &block, p);
 		if (ret)
 			return ret;
 	}
-	if (block == SZ_2M && p->testable >= SZ_1G) {
-		len = r->size < SZ_1G + SZ_2M ? SZ_1G : SZ_1G + SZ_2M;
-		ret = probe_level(r, fc, VFIO_MAP_PA, len, adv, SZ_2M, SZ_1G,
+	if (block == pmd && p->testable >= pud) {
+		len = r->size < pud + pmd ? pud : pud + pmd;
+		ret = probe_level(r, fc, VFIO_MAP_PA, len, adv, pmd, pud,
 				  &block, p);
 		if (ret)
 			return ret;
@@ -335,16 +324,17 @@ static int probe_advice(const struct vfio_probe_region *r,
 static void probe_ptdump(const struct vfio_probe_region *r,
 			 struct vfio_fault_probe *p)
 {
-	uint64_t len = r->size < 2 * SZ_2M ? r->size : 2 * SZ_2M;
+	uint64_t pmd = vfio_pmd_size();
+	uint64_t len = r->size < 2 * pmd ? r->size : 2 * pmd;
+	const uint64_t blocks[] = { pmd, vfio_page_size() };
 	struct vfio_fault_law seen, want;
-	uint64_t blocks[] = { SZ_2M, SZ_4K };
 	size_t i;
 	void *va;
 
 	snprintf(p->evidence, sizeof(p->evidence), "no PTDUMP");
-	if (len < SZ_2M || (r->reset && r->reset(r)) || window_map(r, VFIO_MAP_PMD, 0, len, VFIO_ADVICE_HUGE, &va))
+	if (len < pmd || (r->reset && r->reset(r)) || window_map(r, VFIO_MAP_PMD, 0, len, VFIO_ADVICE_HUGE, &va))
 		return;
-	vfio_touch_pages(va, SZ_4K, r->write);
+	vfio_touch_pages(va, blocks[1], r->write);
 	if (!vfio_ptdump_count((uintptr_t)va, (uintptr_t)va + len, &seen)) {
 		snprintf(p->evidence, sizeof(p->evidence),
 			 "PTDUMP: %llu PMD + %llu PTE entries, no known size",
@@ -356,9 +346,18 @@ static void probe_ptdump(const struct vfio_probe_region *r,
 		}
 		if (p->pt_block)
 			snprintf(p->evidence, sizeof(p->evidence),
-				 "PTDUMP shows %s entries", block_name(p->pt_block));
+				 "PTDUMP shows %s entries", vfio_level_name(p->pt_block));
 	}
 	munmap(va, len);
+}
+
+/* A region smaller than a level cannot show it: say which. */
+static const char *too_small(const struct vfio_fault_probe *p)
+{
+	if (p->testable < vfio_pmd_size())
+		return " (region too small to show PMD)";
+	return p->testable < vfio_pud_size() ?
+	       " (region too small to show PUD)" : "";
 }
 
 static void compose_verdict(struct vfio_fault_probe *p)
@@ -367,25 +366,26 @@ static void compose_verdict(struct vfio_fault_probe *p)
 	size_t n = sizeof(p->verdict);
 
 	if (p->style == VFIO_FAULT_STYLE_MIXED)
-		snprintf(v, n, "mixed: a 4 KiB fault populates the whole VMA, huge entries one fault each; largest: %s %s, %s %s, %s %s; THP %s; %s",
-			 block_name(p->max_block[VFIO_ADVICE_HUGE]),
+		snprintf(v, n, "mixed: a %s fault populates the whole VMA, huge entries one fault each; largest: %s %s, %s %s, %s %s; THP %s; %s",
+			 vfio_level_name(vfio_page_size()),
+			 vfio_level_name(p->max_block[VFIO_ADVICE_HUGE]),
 			 advice_names[VFIO_ADVICE_HUGE],
-			 block_name(p->max_block[VFIO_ADVICE_NONE]),
+			 vfio_level_name(p->max_block[VFIO_ADVICE_NONE]),
 			 advice_names[VFIO_ADVICE_NONE],
-			 block_name(p->max_block[VFIO_ADVICE_NOHUGE]),
+			 vfio_level_name(p->max_block[VFIO_ADVICE_NOHUGE]),
 			 advice_names[VFIO_ADVICE_NOHUGE], p->thp, p->evidence);
 	else if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
 		snprintf(v, n, "whole-VMA population: the first fault maps the whole VMA, so faults cannot show the page size (%s); THP %s",
 			 p->evidence, p->thp);
 	else if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
 		snprintf(v, n, "one fault per entry; largest: %s %s, %s %s, %s %s%s; THP %s; %s",
-			 block_name(p->max_block[VFIO_ADVICE_HUGE]),
+			 vfio_level_name(p->max_block[VFIO_ADVICE_HUGE]),
 			 advice_names[VFIO_ADVICE_HUGE],
-			 block_name(p->max_block[VFIO_ADVICE_NONE]),
+			 vfio_level_name(p->max_block[VFIO_ADVICE_NONE]),
 			 advice_names[VFIO_ADVICE_NONE],
-			 block_name(p->max_block[VFIO_ADVICE_NOHUGE]),
+			 vfio_level_name(p->max_block[VFIO_ADVICE_NOHUGE]),
 			 advice_names[VFIO_ADVICE_NOHUGE],
-			 p->testable < SZ_1G ? " (region too small to show PUD)" : "",
+			 too_small(p),
 			 p->thp, p->evidence);
 }
 
@@ -403,12 +403,12 @@ static void kprobe_evidence(const struct vfio_probe_region *r,
 static int probe_style(const struct vfio_probe_region *r,
 		       struct vfio_counters *fc, struct vfio_fault_probe *p)
 {
-	uint64_t size = align_up(r->size, SZ_4K);
+	uint64_t page = vfio_page_size(), size = align_up(r->size, page);
 	struct vfio_probe_window w;
 	int ret;
 
 	ret = window_measure(r, fc, VFIO_MAP_4K,
-			     size < STYLE_PAGES * SZ_4K ? size : STYLE_PAGES * SZ_4K,
+			     size < STYLE_PAGES * page ? size : STYLE_PAGES * page,
 			     VFIO_ADVICE_NONE, &w);
 	if (ret)
 		return ret;
@@ -416,38 +416,39 @@ static int probe_style(const struct vfio_probe_region *r,
 	if (p->style == VFIO_FAULT_STYLE_UNKNOWN)
 		snprintf(p->verdict, sizeof(p->verdict),
 			 "a %llu-page window took %lld faults on its first page, %lld on the rest: neither whole-VMA population nor one fault per page",
-			 (unsigned long long)(w.len / SZ_4K), w.first, w.rest);
+			 (unsigned long long)(w.len / page), w.first, w.rest);
 	return 0;
 }
 
 /*
- * A 4 KiB window populated at once says how 4 KiB faults go, not huge
- * ones: a window of MIXED_PMDS PMDs at a PMD-congruent placement, advised
+ * A base-page window populated at once says how base-page faults go,
+ * not huge ones: a window of MIXED_PMDS PMDs at a PMD-congruent placement, advised
  * huge, is one population too (whole VMA), or an entry per fault (mixed).
  */
 static int probe_huge_style(const struct vfio_probe_region *r,
 			    struct vfio_counters *fc,
 			    struct vfio_fault_probe *p)
 {
-	uint64_t len = r->size & ~(uint64_t)(SZ_2M - 1);
+	uint64_t pmd = vfio_pmd_size(), len = r->size & ~(pmd - 1);
 	struct vfio_probe_window w;
 	int ret;
 
-	if (len > MIXED_PMDS * SZ_2M)
-		len = MIXED_PMDS * SZ_2M;
-	if (len < 3 * SZ_2M)
+	if (len > MIXED_PMDS * pmd)
+		len = MIXED_PMDS * pmd;
+	if (len < 3 * pmd)
 		return 0;
 	ret = window_measure(r, fc, VFIO_MAP_PMD, len, VFIO_ADVICE_HUGE, &w);
 	if (ret || vfio_probe_populated(&w))
 		return ret;
-	if (vfio_probe_block(&w, SZ_4K, SZ_2M) == SZ_2M) {
+	if (vfio_probe_block(&w, vfio_page_size(), pmd) == pmd) {
 		p->style = VFIO_FAULT_STYLE_MIXED;
 		return 0;
 	}
 	p->style = VFIO_FAULT_STYLE_UNKNOWN;
 	snprintf(p->verdict, sizeof(p->verdict),
-		 "a 4 KiB window was populated at once, a %llu-PMD window at a PMD-congruent address took %lld faults: neither one population nor one per PMD",
-		 (unsigned long long)(len / SZ_2M), w.first + w.rest);
+		 "a %s window was populated at once, a %llu-PMD window at a PMD-congruent address took %lld faults: neither one population nor one per PMD",
+		 vfio_level_name(vfio_page_size()),
+		 (unsigned long long)(len / pmd), w.first + w.rest);
 	return 0;
 }
 

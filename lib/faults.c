@@ -13,7 +13,6 @@
 #include <linux/perf_event.h>
 
 #include "libvfio/faults.h"
-#include "libvfio/mmap.h"
 
 static const char * const source_names[VFIO_FAULTS_NR] = {
 	[VFIO_FAULTS_PERF] = "perf",
@@ -70,9 +69,11 @@ __attribute__((no_sanitize_address))
 void vfio_touch_pages(void *va, uint64_t len, bool write)
 {
 	uint8_t *p = va, *end = p + len;
+	/* The real page, not the levels a host test may have set. */
+	size_t page = getpagesize();
 
 	/* Atomic accesses: one real load or store per page, never merged. */
-	for (; p < end; p += SZ_4K) {
+	for (; p < end; p += page) {
 		if (write)
 			__atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELAXED);
 		else

@@ -6,11 +6,11 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "libvfio/assert.h"
 #include "libvfio/map_policy.h"
 #include "libvfio/mmap.h"
+#include "libvfio/page_levels.h"
 
 static const char * const names[VFIO_MAP_NR_POLICIES] = {
 	[VFIO_MAP_KERNEL] = "kernel",
@@ -37,30 +37,39 @@ int vfio_map_policy_parse(const char *name)
 			name);
 }
 
+/*
+ * QEMU caps at 1 GiB, x86's PUD, the largest entry a PFN map gets there:
+ * a coarser alignment buys no larger entry.  Capped at the PUD here, so
+ * that on other geometries (arm64 16 KiB pages: 64 GiB) it means the same.
+ */
 uint64_t vfio_pci_bar_align(uint64_t size)
 {
-	uint64_t a = pow2_ceil(align_up(size, getpagesize()));
+	uint64_t pud = vfio_pud_size();
+	uint64_t a = pow2_ceil(align_up(size, vfio_page_size()));
 
-	return a >= size && a < SZ_1G ? a : SZ_1G;
+	return a >= size && a < pud ? a : pud;
 }
 
 uint64_t vfio_largest_block(uint64_t pa, uint64_t len)
 {
-	static const uint64_t blocks[] = { SZ_1G, SZ_2M };
-	size_t i;
+	uint64_t block;
+	int i;
 
-	for (i = 0; i < ARRAY_SIZE(blocks); i++)
-		if (align_up(pa, blocks[i]) + blocks[i] <= pa + len)
-			return blocks[i];
+	for (i = 0; i < VFIO_LEVEL_PTE; i++) {
+		block = vfio_level_size(i);
+		if (align_up(pa, block) + block <= pa + len)
+			return block;
+	}
 	/* The base page: mmap() places nothing at a finer alignment. */
-	return getpagesize();
+	return vfio_page_size();
 }
 
 int __vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
 			    uint64_t pa, uint64_t off, uint64_t len,
 			    struct vfio_placement *out)
 {
-	uint64_t at = pa + off, block;
+	uint64_t at = pa + off, block, pmd = vfio_pmd_size();
+	uint64_t pud = vfio_pud_size();
 
 	memset(out, 0, sizeof(*out));
 	if (!len || off > region_size || len > region_size - off)
@@ -84,17 +93,17 @@ int __vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
 		out->phase = at & (block - 1);
 		break;
 	case VFIO_MAP_PMD:
-		/* 2 MiB congruent, shifted by 2 MiB at 1 GiB: no PUD fits. */
-		out->align = SZ_1G;
-		out->phase = (at + SZ_2M) & (SZ_1G - 1);
+		/* PMD congruent, one PMD off modulo the PUD: no PUD fits. */
+		out->align = pud;
+		out->phase = (at + pmd) & (pud - 1);
 		break;
 	case VFIO_MAP_4K:
 		/*
-		 * One base page off: the least mmap() accepts (16 KiB on an
-		 * arm64 16k kernel, where 4 KiB would be EINVAL).
+		 * One base page off modulo the PMD: the least mmap() accepts
+		 * (16 KiB on an arm64 16k kernel, where 4 KiB would be EINVAL).
 		 */
-		out->align = SZ_2M;
-		out->phase = (at + getpagesize()) & (SZ_2M - 1);
+		out->align = pmd;
+		out->phase = (at + vfio_page_size()) & (pmd - 1);
 		break;
 	default:
 		return vfio_err(-EINVAL, "invalid policy %d", p);

@@ -17,6 +17,7 @@
 #include "libvfio/assert.h"
 #include "libvfio/fault_law.h"
 #include "libvfio/mmap.h"
+#include "libvfio/page_levels.h"
 #include "libvfio/pt_evidence.h"
 
 #define DEBUGFS_MAGIC	0x64626720
@@ -93,11 +94,11 @@ struct pt_run {
 static uint64_t ptdump_level(const char *name)
 {
 	if (!strcmp(name, "pud"))
-		return SZ_1G;
+		return vfio_pud_size();
 	if (!strcmp(name, "pmd"))
-		return SZ_2M;
+		return vfio_pmd_size();
 	if (!strcmp(name, "pte"))
-		return SZ_4K;
+		return vfio_page_size();
 	return 0;
 }
 
@@ -194,6 +195,8 @@ int vfio_ptdump_count(uint64_t start, uint64_t end, struct vfio_fault_law *out)
  * A leaf line: "0x<IOVA PFN> |" then the entries walked, top level
  * first, PML5E and PML4E always (zero when the table has fewer levels).
  * Three entries: a PDPE leaf (1 GiB); four: a PDE (2 MiB); five: a PTE.
+ * VT-d's own sizes, fixed by its specification (a 4 KiB granule, x86
+ * only), not the CPU's levels.
  */
 static int iommu_parse_leaf(const char *line, uint64_t *iova, uint64_t *sz)
 {

@@ -9,6 +9,7 @@
 #include "libvfio/assert.h"
 #include "libvfio/map_policy.h"
 #include "libvfio/mmap.h"
+#include "libvfio/page_levels.h"
 #include "libvfio/sparse_plan.h"
 
 static int range_cmp(const void *a, const void *b)
@@ -23,7 +24,7 @@ static int check_area(uint64_t region_size, const struct vfio_range *r, int i)
 	if (!r->size)
 		return vfio_err(-EINVAL, "sparse area %d at %#llx is empty", i,
 				(unsigned long long)r->offset);
-	if ((r->offset | r->size) & (SZ_4K - 1))
+	if ((r->offset | r->size) & (vfio_page_size() - 1))
 		return vfio_err(-EINVAL, "sparse area %d [%#llx, +%#llx) is not page-aligned",
 				i, (unsigned long long)r->offset,
 				(unsigned long long)r->size);
@@ -52,7 +53,7 @@ int __vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
 	if (nr < 0 || nr > VFIO_PLAN_MAX_AREAS)
 		return vfio_err(-E2BIG, "%d sparse areas: at most %d supported",
 				nr, VFIO_PLAN_MAX_AREAS);
-	if (!region_size || region_size > UINT64_MAX - SZ_1G)
+	if (!region_size || region_size > UINT64_MAX - vfio_pud_size())
 		return vfio_err(-EINVAL, "region size %#llx is not mappable",
 				(unsigned long long)region_size);
 	for (i = 0; i < nr; i++) {
@@ -74,7 +75,7 @@ int __vfio_sparse_plan(uint64_t region_size, const struct vfio_range *areas,
 		end = a[i].offset + a[i].size;
 	}
 	plan->nr_areas = nr;
-	plan->reserve_size = align_up(region_size, SZ_4K);
+	plan->reserve_size = align_up(region_size, vfio_page_size());
 	add_gap(plan, end, plan->reserve_size);
 	plan->align = vfio_pci_bar_align(region_size);
 	return 0;

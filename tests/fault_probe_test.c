@@ -36,6 +36,8 @@ TEST(style_classifier)
 	struct vfio_probe_window w = { .va = 0x7f0000001000, .pa = 0x200000000 };
 	size_t i;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	for (i = 0; i < ARRAY_SIZE(style_cases); i++) {
 		w.first = style_cases[i].first;
 		w.rest = style_cases[i].rest;
@@ -53,6 +55,8 @@ TEST(block_classifier)
 		.va = 0x7f0040000000, .pa = 0x200000000, .len = SZ_1G + SZ_2M,
 	};
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	w.first = 1;
 	w.rest = 1;
 	EXPECT_EQ(SZ_1G, vfio_probe_block(&w, SZ_2M, SZ_1G));
@@ -75,6 +79,46 @@ TEST(block_classifier)
 	w.va += SZ_4K;
 	w.rest = 1;
 	EXPECT_EQ(0, vfio_probe_block(&w, SZ_4K, SZ_2M));
+}
+
+/*
+ * arm64 with 16 KiB pages: PMD 32 MiB, PUD 64 GiB.  The style window is
+ * 16 pages of 16 KiB, the PMD window two PMDs; a kernel that counted in
+ * 4 KiB pages saw "1 on the first page, 3 on the rest" of one 16 KiB
+ * page's worth, which must stay unknown.
+ */
+TEST(classifiers_at_16k_pages)
+{
+	struct vfio_probe_window w = {
+		.va = 0x7f0000004000, .pa = 0x8000000000, .len = 16 * 0x4000,
+	};
+	const uint64_t page = 0x4000, pmd = 32ULL << 20;
+
+	vfio_page_levels_set(page, pmd, 64ULL << 30);
+	w.first = 1;
+	w.rest = 15;
+	EXPECT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, vfio_probe_style(&w));
+	w.rest = 0;
+	EXPECT_EQ(VFIO_FAULT_STYLE_WHOLE_VMA, vfio_probe_style(&w));
+	w.rest = 3;
+	EXPECT_EQ(VFIO_FAULT_STYLE_UNKNOWN, vfio_probe_style(&w));
+	/* The PMD window: 2 x 32 MiB at a PMD-congruent address. */
+	w.va = 0x7f0002000000;
+	w.len = 2 * pmd;
+	w.rest = 1;
+	EXPECT_EQ(pmd, vfio_probe_block(&w, page, pmd));
+	w.rest = 4095;
+	EXPECT_EQ(page, vfio_probe_block(&w, page, pmd));
+	/*
+	 * 2 MiB-congruent, as the byte-counted pmd policy placed it: no PMD
+	 * can go in, so two faults fit neither law.
+	 */
+	w.va = 0x7f0000200000;
+	w.rest = 1;
+	EXPECT_EQ(0, vfio_probe_block(&w, page, pmd));
+	EXPECT_STREQ("16 KiB", vfio_level_name(page));
+	EXPECT_STREQ("PMD (32 MiB)", vfio_level_name(pmd));
+	EXPECT_STREQ("PUD (64 GiB)", vfio_level_name(64ULL << 30));
 }
 
 /* The stand-in physical address of the host files: 1 GiB-aligned. */
@@ -278,6 +322,8 @@ TEST(mixed_expectations)
 	};
 	struct vfio_fault_expect e;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	vfio_fault_expect_init(&p, &e);
 	vfio_fault_expect_add(&p, MADV_HUGEPAGE, 0x7f0000000000, SZ_1G,
 			      4 * SZ_2M, &e);
@@ -301,6 +347,8 @@ TEST(populated_classifier)
 {
 	struct vfio_probe_window w = { .len = 4 * SZ_2M };
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	w.first = 1;
 	w.rest = 0;
 	EXPECT_TRUE(vfio_probe_populated(&w));

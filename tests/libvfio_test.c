@@ -382,8 +382,46 @@ TEST(leak_check)
 	EXPECT_EQ(0, __vfio_leak_check(&before)) TH_LOG("%s", vfio_error());
 }
 
+/*
+ * The levels of the running kernel: the page from sysconf, the PMD as
+ * THP reports it where it does, the PUD one table above; a test's own
+ * levels, and back.
+ */
+TEST(page_levels)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE), pmd = vfio_pmd_size();
+	unsigned long long thp;
+	FILE *f;
+
+	EXPECT_EQ(page, vfio_page_size());
+	f = fopen(VFIO_THP_DIR "/hpage_pmd_size", "r");
+	if (f) {
+		ASSERT_EQ(1, fscanf(f, "%llu", &thp));
+		EXPECT_EQ(thp, pmd);
+		fclose(f);
+	} else {
+		EXPECT_EQ(page * (page / 8), pmd);
+	}
+	EXPECT_EQ(pmd * (page / 8), vfio_pud_size());
+	EXPECT_EQ(VFIO_LEVEL_PMD, vfio_level_of(pmd));
+	EXPECT_EQ(VFIO_LEVEL_NR, vfio_level_of(3 * page));
+	EXPECT_STREQ("unknown", vfio_level_name(3 * page));
+	vfio_page_levels_set(0x4000, 32ULL << 20, 64ULL << 30);
+	EXPECT_EQ(0x4000, vfio_page_size());
+	EXPECT_STREQ("PMD (32 MiB)", vfio_level_name(32ULL << 20));
+	vfio_page_levels_set(0, 0, 0);
+	EXPECT_EQ(page, vfio_page_size());
+	EXPECT_EQ(pmd, vfio_pmd_size());
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
+	EXPECT_STREQ("4 KiB", vfio_level_name(SZ_4K));
+	EXPECT_STREQ("PMD (2 MiB)", vfio_level_name(SZ_2M));
+	EXPECT_STREQ("PUD (1 GiB)", vfio_level_name(SZ_1G));
+}
+
 TEST(pow2_helpers)
 {
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	EXPECT_EQ(1, pow2_ceil(1));
 	EXPECT_EQ(0x1000, pow2_ceil(0x1000));
 	EXPECT_EQ(0x2000, pow2_ceil(0x1001));

@@ -27,6 +27,8 @@ static uint64_t place_va(enum vfio_map_policy p, uint64_t pa, uint64_t len)
 
 TEST(policies_give_the_fault_law)
 {
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	/* 2 GiB BAR: 2 PUD faults, 1,024 PMD faults, 524,288 4 KiB faults. */
 	EXPECT_EQ(2, vfio_expected_faults(place_va(VFIO_MAP_PA, BAR_PA, SZ_2G),
 					  BAR_PA, SZ_2G, SZ_1G, NULL));
@@ -48,6 +50,8 @@ TEST(fault_law_by_level)
 {
 	struct vfio_fault_law law;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	/* 1 GiB-congruent, 4 KiB-aligned: 4K + 2M head, 2 x 1G, 2M + 4K tail. */
 	EXPECT_EQ(511 + 1 + 2 + 1 + 511,
 		  vfio_expected_faults(SZ_1G - 2 * SZ_2M + SZ_4K,
@@ -68,6 +72,8 @@ TEST(law_levels)
 {
 	struct vfio_fault_law sum = { 1, 2, 3 }, l = { 0 };
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	EXPECT_EQ(SZ_1G, vfio_congruence(0x7f0040000000ULL, BAR_PA));
 	EXPECT_EQ(SZ_2M, vfio_congruence(0x7f0040200000ULL, BAR_PA));
 	EXPECT_EQ(SZ_4K, vfio_congruence(0x7f0040201000ULL, BAR_PA));
@@ -88,10 +94,79 @@ TEST(law_levels)
 	EXPECT_EQ(7, sum.pte);
 }
 
+/*
+ * arm64 with 16 KiB pages (PMD 32 MiB, PUD 64 GiB, no PUD PFN map): the
+ * 2 GiB BAR at PA 0x8000000000 as the arm64 rig has it.  Policies by
+ * level: pmd is 32 MiB-congruent (not 2 MiB), 4k one 16 KiB page off.
+ */
+TEST(policies_at_16k_pages)
+{
+	const uint64_t page = 0x4000, pmd = 32ULL << 20, pud = 64ULL << 30;
+	const uint64_t pa = 0x8000000000ULL;
+	struct vfio_placement pl;
+	struct vfio_fault_law l = { 0 };
+
+	vfio_page_levels_set(page, pmd, pud);
+	EXPECT_EQ(64, vfio_expected_faults(place_va(VFIO_MAP_PA, pa, SZ_2G),
+					   pa, SZ_2G, pmd, NULL));
+	EXPECT_EQ(64, vfio_expected_faults(place_va(VFIO_MAP_SIZE, pa, SZ_2G),
+					   pa, SZ_2G, pmd, NULL));
+	EXPECT_EQ(64, vfio_expected_faults(place_va(VFIO_MAP_PMD, pa, SZ_2G),
+					   pa, SZ_2G, pud, NULL));
+	EXPECT_EQ(131072, vfio_expected_faults(place_va(VFIO_MAP_4K, pa, SZ_2G),
+					       pa, SZ_2G, pmd, NULL));
+	EXPECT_EQ(131072, vfio_expected_faults(place_va(VFIO_MAP_PA, pa, SZ_2G),
+					       pa, SZ_2G, page, NULL));
+	vfio_map_policy_place(VFIO_MAP_PMD, SZ_2G, pa, 0, SZ_2G, &pl);
+	EXPECT_EQ(pud, pl.align);
+	EXPECT_EQ(pmd, vfio_congruence(pl.align * 0x100 + pl.phase, pa));
+	vfio_map_policy_place(VFIO_MAP_4K, SZ_2G, pa, 0, SZ_2G, &pl);
+	EXPECT_EQ(pmd, pl.align);
+	EXPECT_EQ(page, pl.phase);
+	EXPECT_EQ(page, vfio_congruence(pl.align * 0x100 + pl.phase, pa));
+	/* size: up to the PUD, so a 2 GiB BAR at 2 GiB; a 16 KiB minimum. */
+	EXPECT_EQ(SZ_2G, vfio_pci_bar_align(SZ_2G));
+	EXPECT_EQ(pud, vfio_pci_bar_align(UINT64_MAX));
+	EXPECT_EQ(page, vfio_pci_bar_align(0x100));
+	EXPECT_EQ(pmd, vfio_largest_block(pa, SZ_2G));
+	EXPECT_EQ(page, vfio_largest_block(pa + page, pmd));
+	/* SMMUv3 on 16 KiB pages reports 16K|32M (0x2004000). */
+	EXPECT_EQ(pmd, vfio_fault_block_max(0x2004000, ~0ULL));
+	EXPECT_EQ(page, vfio_fault_block_max(~0ULL, pmd - 1));
+	EXPECT_EQ(pud, vfio_fault_block_max(~0ULL, pud));
+	/* 2 MiB into a PMD: a 2 MiB head and a 30 MiB tail of 16 KiB PTEs. */
+	EXPECT_EQ(128 + 63 + 1920,
+		  vfio_expected_faults(0x7f0000000000 + 2 * pmd - SZ_2M,
+				       pa + 2 * pmd - SZ_2M, 64 * pmd, pmd, &l));
+	EXPECT_EQ(63, l.pmd);
+	EXPECT_EQ(2048, l.pte);
+	EXPECT_EQ(0, l.pud);
+}
+
+/* arm64 with 64 KiB pages: PMD 512 MiB, PUD 4 TiB. */
+TEST(policies_at_64k_pages)
+{
+	const uint64_t page = 0x10000, pmd = 512ULL << 20, pud = 4ULL << 40;
+	const uint64_t pa = 0x8000000000ULL;
+
+	vfio_page_levels_set(page, pmd, pud);
+	EXPECT_EQ(4, vfio_expected_faults(place_va(VFIO_MAP_PA, pa, SZ_2G),
+					  pa, SZ_2G, pud, NULL));
+	EXPECT_EQ(4, vfio_expected_faults(place_va(VFIO_MAP_PMD, pa, SZ_2G),
+					  pa, SZ_2G, pud, NULL));
+	EXPECT_EQ(32768, vfio_expected_faults(place_va(VFIO_MAP_4K, pa, SZ_2G),
+					      pa, SZ_2G, pud, NULL));
+	EXPECT_STREQ("64 KiB", vfio_level_name(page));
+	EXPECT_STREQ("PMD (512 MiB)", vfio_level_name(pmd));
+	EXPECT_STREQ("PUD (4 TiB)", vfio_level_name(pud));
+}
+
 TEST(pa_policy_at_an_offset)
 {
 	struct vfio_placement pl;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	/* 1 GiB + 4 KiB into the BAR: only a PMD block fits in 2 MiB. */
 	vfio_map_policy_place(VFIO_MAP_PA, SZ_2G, BAR_PA, SZ_1G + SZ_2M,
 			      SZ_2M * 3, &pl);
@@ -130,6 +205,8 @@ TEST(sparse_plan_unsorted)
 	};
 	struct vfio_sparse_plan plan;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	vfio_sparse_plan(0x10000, areas, 3, &plan);
 	ASSERT_EQ(3, plan.nr_areas);
 	EXPECT_EQ(0x0, plan.areas[0].offset);
@@ -153,6 +230,8 @@ TEST(sparse_plan_rejects)
 	const struct vfio_range unaligned[] = { { 0x800, 0x1000 } };
 	struct vfio_sparse_plan plan;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	EXPECT_EQ(-EINVAL, __vfio_sparse_plan(0x10000, overlap, 2, &plan));
 	EXPECT_NE(NULL, strstr(vfio_error(), "overlap"));
 	EXPECT_EQ(-EINVAL, __vfio_sparse_plan(0x10000, outside, 1, &plan));
@@ -175,6 +254,8 @@ TEST(sparse_plan_non_pow2_region)
 	};
 	struct vfio_sparse_plan plan;
 
+	/* x86 numbers: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	vfio_sparse_plan(size, areas, 2, &plan);
 	EXPECT_EQ(SZ_1G, plan.align);
 	EXPECT_EQ(size, plan.reserve_size);

@@ -77,7 +77,9 @@ FIXTURE_TEARDOWN(bar_align)
 
 static const char *block_name(uint64_t block)
 {
-	return block == SZ_1G ? "1 GiB" : block == SZ_2M ? "2 MiB" : "4 KiB";
+	static char buf[16];
+
+	return vfio_size_name(block, buf, sizeof(buf));
 }
 
 /* What each policy promises about congruence, at its largest level. */
@@ -94,10 +96,10 @@ static void assert_placement(struct __test_metadata *_metadata,
 		EXPECT_EQ(pa & (want - 1), va & (want - 1));
 		break;
 	case VFIO_MAP_PMD:
-		EXPECT_EQ(SZ_2M, vfio_congruence(va, pa));
+		EXPECT_EQ(vfio_pmd_size(), vfio_congruence(va, pa));
 		break;
 	case VFIO_MAP_4K:
-		EXPECT_EQ(SZ_4K, vfio_congruence(va, pa));
+		EXPECT_EQ(vfio_page_size(), vfio_congruence(va, pa));
 		break;
 	default:
 		break;
@@ -277,26 +279,31 @@ TEST_F(bar_align, kernel)
 
 static const char *congruence_name(uint64_t va, uint64_t pa)
 {
+	static char buf[32];
 	uint64_t c = vfio_congruence(va, pa);
+	char sz[16];
 
-	return c == SZ_4K ? "4K only" : c == SZ_2M ? "2 MiB aligned" :
-	       "1 GiB aligned";
+	snprintf(buf, sizeof(buf), "%s %s", vfio_size_name(c, sz, sizeof(sz)),
+		 c == vfio_page_size() ? "only" : "aligned");
+	return buf;
 }
 
 /*
  * Plain mmap(NULL) of the largest BAR, where the kernel puts it: on a
  * kernel that inserts PMD entries it must be congruent with the BAR mod
- * 2 MiB (thp_get_unmapped_area), or every fault maps 4 KiB.  PUD
- * congruence is reported only: no get_unmapped_area aligns to 1 GiB.
+ * the PMD size (thp_get_unmapped_area), or every fault maps a base page.
+ * PUD congruence is reported only: no get_unmapped_area aligns to it.
  */
 TEST_F(bar_align, kernel_mmap_alignment)
 {
 	int bar = vfio_pci_largest_bar(self->c.dev);
 	struct vfio_pci_bar *b;
-	uint64_t va, pa, block;
+	uint64_t va, pa, block, pmd = vfio_pmd_size();
+	char pmd_name[16];
 
-	if (bar < 0 || self->c.dev->bars[bar].size < SZ_2M)
-		SKIP(return, "no mmappable BAR of 2 MiB or more");
+	vfio_size_name(pmd, pmd_name, sizeof(pmd_name));
+	if (bar < 0 || self->c.dev->bars[bar].size < pmd)
+		SKIP(return, "no mmappable BAR of %s or more", pmd_name);
 	b = &self->c.dev->bars[bar];
 	ASSERT_EQ(0, __vfio_pci_bar_map(self->c.dev, bar, VFIO_MAP_KERNEL))
 		TH_LOG("%s", vfio_error());
@@ -310,14 +317,15 @@ TEST_F(bar_align, kernel_mmap_alignment)
 	block = vfio_fault_probe_block(&self->c.probe, b->placement.madvise);
 	if (self->c.probe_ret)
 		SKIP(return, "the fault probe failed: %s", self->c.probe_err);
-	if (block < SZ_2M)
+	if (block < pmd)
 		SKIP(return, "the probe measured no PMD entries, so alignment cannot matter: %s",
 		     self->c.probe.verdict);
-	if (b->plan.areas[0].size < SZ_2M)
-		SKIP(return, "the BAR's first area is smaller than 2 MiB");
-	EXPECT_EQ(pa & (SZ_2M - 1), va & (SZ_2M - 1))
-		TH_LOG("mmap(NULL) put BAR%d (pa %#llx) at va %#llx, not congruent mod 2 MiB: every fault maps 4 KiB; the fix: .get_unmapped_area = thp_get_unmapped_area in vfio_device_fops",
-		       bar, (unsigned long long)pa, (unsigned long long)va);
+	if (b->plan.areas[0].size < pmd)
+		SKIP(return, "the BAR's first area is smaller than %s", pmd_name);
+	EXPECT_EQ(pa & (pmd - 1), va & (pmd - 1))
+		TH_LOG("mmap(NULL) put BAR%d (pa %#llx) at va %#llx, not congruent mod %s: every fault maps %s; the fix: .get_unmapped_area = thp_get_unmapped_area in vfio_device_fops",
+		       bar, (unsigned long long)pa, (unsigned long long)va,
+		       pmd_name, vfio_level_name(vfio_page_size()));
 	VFIO_KNOWN_ISSUE();
 }
 
@@ -405,16 +413,17 @@ TEST_F_TIMEOUT(thp_modes, verdicts_follow_the_probe, 300)
 
 /*
  * Host cases: the same policies over memory the host kernel backs with
- * 2 MiB pages, proving the fault law without a device.  The file offset
- * of a shmem file plays the part of the physical address (a 1 GiB-aligned
- * stand-in); anonymous THP only needs whole 2 MiB blocks in the VMA.
+ * PMD-sized folios, proving the fault law without a device.  The file
+ * offset of a shmem file plays the part of the physical address (a
+ * PUD-aligned stand-in); anonymous THP only needs whole PMD blocks in the
+ * VMA.  Four PMDs: 8 MiB on x86, 128 MiB on arm64 with 16 KiB pages.
  */
-#define HOST_LEN (4 * SZ_2M)
-#define HOST_PA SZ_1G
+#define HOST_LEN (4 * vfio_pmd_size())
+#define HOST_PA vfio_pud_size()
 
 /*
- * THP off for the 2 MiB folios the host cases want: the mode of that
- * size (mTHP's hugepages-2048kB/enabled, "inherit" meaning the top-level
+ * THP off for the PMD-sized folios the host cases want: the mode of that
+ * size (mTHP's hugepages-2048kB/enabled on x86, "inherit" meaning the top-level
  * one) is "never" for anonymous memory; tmpfs mounts honour huge=
  * unless shmem_enabled says "deny".  Without the files: off.
  */
@@ -424,7 +433,7 @@ static bool thp_off(bool shmem)
 	FILE *f;
 
 	if (!shmem)
-		return vfio_thp_size_mode(VFIO_THP_DIR, SZ_2M, mode, sizeof(mode)) ||
+		return vfio_thp_size_mode(VFIO_THP_DIR, vfio_pmd_size(), mode, sizeof(mode)) ||
 		       !strcmp(mode, "never");
 	f = fopen(VFIO_THP_DIR "/shmem_enabled", "r");
 	if (f) {
@@ -438,7 +447,8 @@ static bool thp_off(bool shmem)
 /* This test's own kind and size of THP fallbacks: -errno without one. */
 static long long thp_fallbacks(bool shmem)
 {
-	return vfio_thp_fallbacks(VFIO_THP_DIR, "/proc/vmstat", SZ_2M, shmem);
+	return vfio_thp_fallbacks(VFIO_THP_DIR, "/proc/vmstat", vfio_pmd_size(),
+				  shmem);
 }
 
 static void *host_map(int fd, const struct vfio_placement *pl)
@@ -461,9 +471,13 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 	struct vfio_placement pl;
 	long long fallbacks;
 	char sizes[128];
+	char pmd[16], page[16];
 	uint64_t want;
 	int fd = -1;
 	void *va;
+
+	vfio_size_name(vfio_pmd_size(), pmd, sizeof(pmd));
+	vfio_size_name(vfio_page_size(), page, sizeof(page));
 
 	if (shmem && geteuid())
 		SKIP(return, "mounting a huge=always tmpfs needs root");
@@ -472,10 +486,10 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 	if (thp_off(shmem))
 		SKIP(return, "transparent hugepages are off for %s",
 		     shmem ? "shmem" : "anonymous memory");
-	/* Smaller folios would serve the 4 KiB edges: another law. */
-	if (!shmem && vfio_thp_sizes_below(VFIO_THP_DIR, SZ_2M, sizes, sizeof(sizes)))
-		SKIP(return, "mTHP sizes below 2 MiB are on (%s): the fault law here knows 4 KiB and 2 MiB only",
-		     sizes);
+	/* Smaller folios would serve the base-page edges: another law. */
+	if (!shmem && vfio_thp_sizes_below(VFIO_THP_DIR, vfio_pmd_size(), sizes, sizeof(sizes)))
+		SKIP(return, "mTHP sizes below %s are on (%s): the fault law here knows %s and %s only",
+		     pmd, sizes, page, pmd);
 	if (shmem) {
 		fd = vfio_shmem_huge_file(HOST_LEN);
 		ASSERT_LE(0, fd) TH_LOG("%s", vfio_error());
@@ -484,7 +498,7 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 	va = host_map(fd, &pl);
 	ASSERT_NE(MAP_FAILED, va) TH_LOG("%s", strerror(errno));
 	want = vfio_expected_faults((uintptr_t)va, shmem ? HOST_PA : (uintptr_t)va,
-				    HOST_LEN, SZ_2M, NULL);
+				    HOST_LEN, vfio_pmd_size(), NULL);
 	vfio_fault_counter_open(&fc);
 	fallbacks = thp_fallbacks(shmem);
 	vfio_counters_start(&fc);
@@ -492,15 +506,17 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 	vfio_counters_stop(&fc);
 	/* Said, not judged: the counters are system-wide, the faults ours. */
 	fallbacks = fallbacks < 0 ? fallbacks : thp_fallbacks(shmem) - fallbacks;
-	ksft_print_msg("%s %s: va %p: %lld faults, expected %llu; 2 MiB %s fallbacks meanwhile: %lld\n",
+	ksft_print_msg("%s %s: va %p: %lld faults, expected %llu; %s %s fallbacks meanwhile: %lld\n",
 		       shmem ? "shmem" : "anon", vfio_map_policy_name(p), va,
 		       fc.delta[VFIO_FAULTS_PERF], (unsigned long long)want,
-		       shmem ? "shmem" : "anon", fallbacks);
+		       pmd, shmem ? "shmem" : "anon", fallbacks);
 	ASSERT_NE(VFIO_FAULTS_ABSENT, fc.delta[VFIO_FAULTS_PERF]) TH_LOG("%s", fc.why[0]);
 	EXPECT_LE(want, fc.delta[VFIO_FAULTS_PERF])
-		TH_LOG("THP not used: %lld 2 MiB fallbacks system-wide meanwhile", fallbacks);
+		TH_LOG("THP not used: %lld %s fallbacks system-wide meanwhile",
+		       fallbacks, pmd);
 	EXPECT_GE(want + 1, fc.delta[VFIO_FAULTS_PERF])
-		TH_LOG("THP not used: %lld 2 MiB fallbacks system-wide meanwhile", fallbacks);
+		TH_LOG("THP not used: %lld %s fallbacks system-wide meanwhile",
+		       fallbacks, pmd);
 	vfio_counters_close(&fc);
 	munmap(va, HOST_LEN);
 	if (fd >= 0)

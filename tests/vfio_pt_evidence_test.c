@@ -282,6 +282,8 @@ TEST(ptdump_parser)
 {
 	struct vfio_fault_law l;
 
+	/* x86 dumps: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	ASSERT_EQ(0, ptdump_sample_count(0x7f0040000000, 0x7f00c0204000, &l));
 	EXPECT_EQ(2, l.pud);
 	EXPECT_EQ(1, l.pmd);
@@ -327,6 +329,8 @@ TEST(iommu_dump_parser)
 {
 	struct vfio_fault_law l;
 
+	/* x86 dumps: its levels, whatever the host's. */
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
 	ASSERT_EQ(0, iommu_sample_count("0000:00:02.0", SZ_1G,
 					2 * SZ_1G + SZ_2M + SZ_4K, &l));
 	EXPECT_EQ(2, l.pud);

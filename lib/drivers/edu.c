@@ -24,7 +24,7 @@
 #include "drivers.h"
 #include "libvfio/assert.h"
 #include "libvfio/dma.h"
-#include "libvfio/mmap.h"
+#include "libvfio/page_levels.h"
 #include "libvfio/pci_config.h"
 #include "libvfio/vfio_pci_device.h"
 
@@ -40,7 +40,8 @@
 #define EDU_BUF_USABLE	4095	/* of its 4096 bytes: see above */
 /* QEMU's timer is 100 ms of guest time; a loaded TCG host is slower. */
 #define EDU_TIMEOUT_MS	5000
-#define EDU_SCRATCH	(2 * SZ_4K)
+/* Two base pages: the IOMMU maps no less (16 KiB on arm64 16k). */
+#define EDU_SCRATCH	(2 * vfio_page_size())
 
 static volatile uint64_t *reg(struct vfio_dma_driver *drv, uint32_t off)
 {
@@ -114,15 +115,16 @@ static int keeps_bit(struct vfio_dma_driver *drv, uint8_t *va, uint64_t iova,
 	int ret;
 
 	memset(va, 0x11, 64);
-	memset(va + SZ_4K, 0x22, 64);
+	memset(va + vfio_page_size(), 0x22, 64);
 	memset(va + 2048, 0, 64);
 	/* Ranges may promise more than the page table reaches. */
-	if (__vfio_dma_map(drv->dev->iommu, va + SZ_4K, alias, SZ_4K))
+	if (__vfio_dma_map(drv->dev->iommu, va + vfio_page_size(), alias,
+			   vfio_page_size()))
 		return 1;
 	ret = edu_transfer(drv, VFIO_DMA_TO_DEVICE, alias, 0, 64);
 	if (!ret)
 		ret = edu_transfer(drv, VFIO_DMA_FROM_DEVICE, iova + 2048, 0, 64);
-	__vfio_dma_unmap(drv->dev->iommu, alias, SZ_4K, NULL);
+	__vfio_dma_unmap(drv->dev->iommu, alias, vfio_page_size(), NULL);
 	if (ret)
 		return ret;
 	*kept = va[2048] == 0x22;
@@ -147,7 +149,7 @@ static int probe_mask(struct vfio_dma_driver *drv, uint8_t *va, uint64_t iova)
 
 	/* The highest bit whose alias the IOMMU maps (hi ends one below). */
 	for (ret = 1; ret == 1 && hi >= lo; hi--)
-		if (usable(info, iova + (1ULL << hi), SZ_4K))
+		if (usable(info, iova + (1ULL << hi), vfio_page_size()))
 			ret = keeps_bit(drv, va, iova, hi, &kept);
 	hi++;
 	if (ret == 1)

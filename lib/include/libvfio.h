@@ -26,6 +26,7 @@
 #include "libvfio/map_policy.h"
 #include "libvfio/mmap.h"
 #include "libvfio/numa.h"
+#include "libvfio/page_levels.h"
 #include "libvfio/pci_config.h"
 #include "libvfio/proc_maps.h"
 #include "libvfio/pt_evidence.h"

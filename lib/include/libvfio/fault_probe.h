@@ -4,8 +4,8 @@
  * mapping, measured rather than inferred from a version or a symbol.
  *
  * vfio-pci's fault path changed more than once: kernels up to 6.9 or so
- * remap the whole VMA on its first fault (4 KiB PTEs, so one fault says
- * nothing about page size); later ones insert one entry per fault, 4 KiB
+ * remap the whole VMA on its first fault (base-page PTEs, so one fault says
+ * nothing about page size); later ones insert one entry per fault, a PTE
  * at first, then PMD and PUD through a huge_fault handler.  Whether huge
  * entries appear can further depend on MADV_HUGEPAGE / MADV_NOHUGEPAGE,
  * and on the THP sysfs mode on some kernels.  The probe maps small
@@ -28,8 +28,8 @@ enum vfio_fault_style {
 	VFIO_FAULT_STYLE_WHOLE_VMA,	/* the first fault maps the whole VMA */
 	VFIO_FAULT_STYLE_PER_ENTRY,	/* one fault per page-table entry */
 	/*
-	 * A fault where only 4 KiB entries fit populates the whole VMA;
-	 * huge entries come one fault each.  A 4 KiB window alone would
+	 * A fault where only base-page entries fit populates the whole VMA;
+	 * huge entries come one fault each.  A base-page window alone would
 	 * call this whole-VMA and mispredict every huge placement.
 	 */
 	VFIO_FAULT_STYLE_MIXED,

@@ -11,10 +11,14 @@
 
 enum vfio_map_policy {
 	VFIO_MAP_KERNEL,	/* mmap(NULL): whatever the kernel picks */
-	VFIO_MAP_SIZE,		/* region at min(pow2ceil(size), 1 GiB), as QEMU */
+	VFIO_MAP_SIZE,		/* region at min(pow2ceil(size), PUD), as QEMU */
 	VFIO_MAP_PA,		/* va == pa mod the largest block that fits */
-	VFIO_MAP_PMD,		/* va == pa mod 2 MiB, never mod 1 GiB */
-	VFIO_MAP_4K,		/* va == pa mod 4 KiB, never mod 2 MiB */
+	VFIO_MAP_PMD,		/* va == pa mod the PMD size, never mod the PUD */
+	/*
+	 * va == pa mod one base page, never mod the PMD size: "4k" by
+	 * name, from x86, whatever the page (16 KiB on arm64 16k).
+	 */
+	VFIO_MAP_4K,
 	VFIO_MAP_NOHUGE,	/* as VFIO_MAP_PA, then MADV_NOHUGEPAGE */
 	VFIO_MAP_NR_POLICIES,
 };
@@ -45,12 +49,13 @@ void vfio_map_policy_place(enum vfio_map_policy p, uint64_t region_size,
 
 /*
  * Alignment a whole-BAR (or whole-region) mapping asks for: its size
- * rounded up to a power of two, at most 1 GiB, as QEMU does.
+ * rounded up to a power of two, at most the PUD size (1 GiB on x86, as
+ * QEMU does).
  */
 uint64_t vfio_pci_bar_align(uint64_t size);
 
 /*
- * The largest page-table block (1 GiB, 2 MiB, else the base page) of
+ * The largest page-table block (PUD, PMD, else the base page) of
  * which a whole, naturally aligned copy lies inside [pa, pa + len).
  */
 uint64_t vfio_largest_block(uint64_t pa, uint64_t len);
