@@ -178,7 +178,9 @@ static bool fault_irq_line(const char *line, char devs[][16], int nr)
 {
 	int i;
 
-	if (strcasestr(line, "dmar") || strcasestr(line, "amd-vi"))
+	/* Intel's DMAR, AMD-Vi's event log, the SMMUv3's event queue. */
+	if (strcasestr(line, "dmar") || strcasestr(line, "amd-vi") ||
+	    strstr(line, "arm-smmu-v3-evtq"))
 		return true;
 	for (i = 0; i < nr; i++)
 		if (virtio_event_line(line, devs[i]))
@@ -204,6 +206,6 @@ long vfio_fault_irqs(void)
 	}
 	fclose(f);
 	if (!lines)
-		return vfio_err(-ENOENT, "no DMAR, AMD-Vi or virtio-iommu event interrupt in /proc/interrupts");
+		return vfio_err(-ENOENT, "no DMAR, AMD-Vi, SMMUv3 or virtio-iommu event interrupt in /proc/interrupts");
 	return sum;
 }

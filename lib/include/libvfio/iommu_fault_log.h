@@ -35,9 +35,9 @@ int vfio_fault_log_matches(const char *msg, uint64_t iova);
 
 /*
  * The interrupts the IOMMUs' fault handlers took so far (Intel's DMAR,
- * AMD-Vi's event log, virtio-iommu's event queue, from /proc/interrupts),
- * counted even when the kernel rate-limits the reports: -ENOENT where
- * there are no such lines.
+ * AMD-Vi's event log, the SMMUv3's and virtio-iommu's event queues, from
+ * /proc/interrupts), counted even when the kernel rate-limits the
+ * reports: -ENOENT where there are no such lines.
  */
 long vfio_fault_irqs(void);
 
