@@ -56,7 +56,8 @@ int vfio_fault_log_matches(const char *msg, uint64_t iova)
 {
 	char hex[2][24];
 
-	if (!strcasestr(msg, "fault"))
+	/* SMMUv3 words a fault as an event: "event: F_TRANSLATION ... iova:". */
+	if (!strcasestr(msg, "fault") && !strstr(msg, "event: F_"))
 		return 0;
 	snprintf(hex[0], sizeof(hex[0]), "0x%llx", (unsigned long long)iova);
 	snprintf(hex[1], sizeof(hex[1]), "0x%llx",

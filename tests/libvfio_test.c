@@ -722,4 +722,33 @@ TEST(gup_faults_measured)
 	EXPECT_EQ(-EINVAL, vfio_gup_faults_counted(VFIO_BACKING_NR));
 }
 
+/* The IOMMU fault reports each family logs, matched by the IOVA. */
+TEST(fault_log_lines)
+{
+	static const struct {
+		const char *msg;
+		uint64_t iova;
+		int want;
+	} cases[] = {
+		{ "DMAR: [DMA Write NO_PASID] Request device [0000:00:10.0] fault addr 0x40000000 [fault reason 0x05] PTE Write access is not set",
+		  0x40000123, 1 },
+		{ "virtio_iommu virtio0: page fault from EP 128 at 0x202000 []", 0x202000, 1 },
+		{ "arm-smmu-v3 9050000.smmuv3: event: F_TRANSLATION client: 0000:00:10.0 sid: 0x80 ssid: 0x0 iova: 0x204000 ipa: 0x0",
+		  0x204000, 1 },
+		{ "AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x0001 address=0x7000 flags=0x0020]",
+		  0x7000, 1 },
+		/* Another address that begins with this one's digits. */
+		{ "virtio_iommu virtio0: page fault from EP 128 at 0x2020000 []", 0x202000, 0 },
+		/* The address, but no fault. */
+		{ "vfio-pci 0000:00:10.0: mapped 0x202000", 0x202000, 0 },
+		{ "arm-smmu-v3 9050000.smmuv3: 	0x0000000000204000", 0x204000, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		EXPECT_EQ(cases[i].want, vfio_fault_log_matches(cases[i].msg, cases[i].iova))
+			TH_LOG("case %zu, IOVA %#llx", i,
+			       (unsigned long long)cases[i].iova);
+}
+
 TEST_HARNESS_MAIN

@@ -302,7 +302,7 @@ static bool fault_watch_end(struct fault_watch *w, uint64_t iova,
 	close(w->fd);
 	if (!w->seen && w->irqs >= 0 && irqs > w->irqs)
 		snprintf(w->line, sizeof(w->line),
-			 "not in the kernel log (rate-limited), but the IOMMU fault interrupt count rose %ld -> %ld",
+			 "no kernel log line names it (rate-limited, or worded otherwise), but the IOMMU fault interrupt count rose %ld -> %ld",
 			 w->irqs, irqs);
 	else if (!w->seen)
 		snprintf(w->line, sizeof(w->line), "%s; fault interrupts %ld -> %ld",
