@@ -741,7 +741,7 @@ TEST(fault_log_lines)
 		{ "virtio_iommu virtio0: page fault from EP 128 at 0x2020000 []", 0x202000, 0 },
 		/* The address, but no fault. */
 		{ "vfio-pci 0000:00:10.0: mapped 0x202000", 0x202000, 0 },
-		{ "arm-smmu-v3 9050000.smmuv3: 	0x0000000000204000", 0x204000, 0 },
+		{ "arm-smmu-v3 9050000.smmuv3:\t0x0000000000204000", 0x204000, 0 },
 	};
 	size_t i;
 
