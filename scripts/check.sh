@@ -28,7 +28,8 @@ lanes=${VM_KERNELS:-newest stable oldstable iommufd}
 pass=0 fail=0 skip=0 xfail=0 xpass=0
 log=$(mktemp)
 jobs_dir=$(mktemp -d)
-trap 'rm -rf "$log" "$jobs_dir"' EXIT
+kbuild_pid=""
+trap '[ -z "$kbuild_pid" ] || kill -- -"$kbuild_pid" 2>/dev/null; rm -rf "$log" "$jobs_dir"' EXIT
 
 # Add the "suite: P passed, F failed, S skipped, X xfail, Y xpass" line
 # of a lane's log (default $log): what suite.sh's counter made of its TAP.
@@ -49,6 +50,18 @@ add_lane() {
 		fail=$((fail + 1))
 	fi
 }
+
+# The iommufd lane's kernel is the longest pole of a run: its build
+# starts now, niced, beside the host steps (which leave a core idle most
+# of the time); the lane's vm.sh asks build-kernel.sh again, which waits
+# on the build's lock and finds it done, or says why it failed.
+case " $lanes " in
+*" iommufd "*)
+	echo "check: building the iommufd lane's kernel in the background"
+	# A group of its own, so that an interrupted check stops all of it.
+	setsid nice "$top/scripts/build-kernel.sh" >"$jobs_dir/kernel.log" 2>&1 &
+	kbuild_pid=$! ;;
+esac
 
 echo "check: host unit tests"
 # shellcheck disable=SC2046
