@@ -238,12 +238,17 @@ static void check_policy(struct __test_metadata *_metadata,
 			  ev.why_iommu);
 }
 
-TEST_F(pt_evidence, pa)
+/*
+ * Each maps, touches and dumps a 2 GiB BAR's page tables (the CPU's and
+ * the IOMMU's): a minute under TCG beside other guests, where the
+ * harness's default gives 30 s.
+ */
+TEST_F_TIMEOUT(pt_evidence, pa, 120)
 {
 	check_policy(_metadata, &self->c, VFIO_MAP_PA);
 }
 
-TEST_F(pt_evidence, pmd)
+TEST_F_TIMEOUT(pt_evidence, pmd, 120)
 {
 	check_policy(_metadata, &self->c, VFIO_MAP_PMD);
 }
