@@ -206,6 +206,8 @@ TEST(probe_shmem_huge)
 		SKIP(return, "a kernel without THP: no %s/shmem_enabled", VFIO_THP_DIR);
 	if (!strcmp(mode, "deny") || !strcmp(mode, "force"))
 		SKIP(return, "shmem THP is %s on this host: huge= mounts are overridden", mode);
+	if (vfio_thp_room("/proc/meminfo", HOST_LEN))
+		SKIP(return, "four PMDs of huge pages: %s", vfio_error());
 	r.fd = vfio_shmem_huge_file(HOST_LEN);
 	ASSERT_LE(0, r.fd) TH_LOG("%s", vfio_error());
 	vfio_fault_probe_region(&r, &p);

@@ -723,6 +723,17 @@ TEST(thp_sizes_and_fallbacks)
 	EXPECT_EQ(0, vfio_thp_sizes_below(dir, SZ_2M, sizes, sizeof(sizes)));
 	EXPECT_EQ(11, vfio_thp_fallbacks(dir, vmstat, SZ_2M, false));
 	EXPECT_EQ(5, vfio_thp_fallbacks(dir, vmstat, SZ_2M, true));
+
+	/* Room: half of MemAvailable; a file without it cannot tell. */
+	ASSERT_EQ(0, put_file(dir, "meminfo", "MemTotal:        4194304 kB\nMemAvailable:    1048576 kB\n"));
+	snprintf(vmstat, sizeof(vmstat), "%s/meminfo", dir);
+	EXPECT_EQ(0, vfio_thp_room(vmstat, 4 * SZ_2M));
+	EXPECT_EQ(0, vfio_thp_room(vmstat, 512ULL << 20));
+	EXPECT_EQ(-ENOMEM, vfio_thp_room(vmstat, 4 * (512ULL << 20)));
+	EXPECT_NE(NULL, strstr(vfio_error(), "2048 MiB of huge pages is more than half of the 1024 MiB available"))
+		TH_LOG("%s", vfio_error());
+	snprintf(vmstat, sizeof(vmstat), "%s/vmstat", dir);
+	EXPECT_EQ(0, vfio_thp_room(vmstat, 1ULL << 50));
 	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
 	EXPECT_EQ(0, system(cmd));
 }
