@@ -62,10 +62,11 @@ static void print_usage(const char *prog, int status)
 		"            (default: kernel,pa,pmd,4k)\n"
 		"  STATES    fresh,prefaulted (default: fresh,prefaulted for memory,\n"
 		"            fresh for the BAR)\n"
-		"  SIZE      memory buffer size, a multiple of 4K, with K/M/G (default\n"
-		"            64M, hugetlb1g 1G beside anon4k and thp prefaulted at\n"
-		"            1G; with -s every backing at SIZE); the BAR is always\n"
-		"            mapped whole\n"
+		"  SIZE      memory buffer size, a multiple of the base page (4K on\n"
+		"            x86, 16K on arm64 with 16 KiB pages), with K/M/G\n"
+		"            (default 64M, hugetlb1g 1G beside anon4k and thp\n"
+		"            prefaulted at 1G; with -s every backing at SIZE); the\n"
+		"            BAR is always mapped whole\n"
 		"  REPS      timed repetitions per cell, 1..%d (default 5), after\n"
 		"            WARMUP untimed ones, 0..%d (default 1)\n"
 		"  NODE      NUMA node for buffers and this thread, 0..%d (default,\n"
@@ -85,6 +86,8 @@ static void print_usage(const char *prog, int status)
 static const char *size_error(const char *s, uint64_t *size)
 {
 	static const char units[] = "KMG";
+	static char why[48];
+	char page[16];
 	unsigned long long v;
 	const char *unit;
 	int shift = 0;
@@ -107,7 +110,15 @@ static const char *size_error(const char *s, uint64_t *size)
 	if (v > UINT64_MAX >> shift)
 		return "too large";
 	*size = (uint64_t)v << shift;
-	return !*size ? "zero" : *size % SZ_4K ? "not a multiple of 4K" : NULL;
+	if (!*size)
+		return "zero";
+	/* Nothing maps part of a base page: an SMMU on 16 KiB pages refuses 4 KiB. */
+	if (*size % vfio_page_size()) {
+		snprintf(why, sizeof(why), "not a multiple of the base page (%s)",
+			 vfio_size_name(vfio_page_size(), page, sizeof(page)));
+		return why;
+	}
+	return NULL;
 }
 
 static uint64_t parse_size(const char *s)
@@ -117,7 +128,7 @@ static uint64_t parse_size(const char *s)
 
 	why = size_error(s, &v);
 	if (why)
-		VFIO_FAIL("bad size '%s': %s (a multiple of 4K, with K, M or G)",
+		VFIO_FAIL("bad size '%s': %s (a multiple of the base page, with K, M or G)",
 			  s, why);
 	return v;
 }

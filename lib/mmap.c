@@ -23,12 +23,13 @@ void *mmap_reserve(size_t size, size_t align, size_t offset)
 			 __func__, size, align, offset);
 		return MAP_FAILED;
 	}
-	size = align_up(size, page);
-	if (size > SIZE_MAX - align) {
+	/* Rounded up to a page and padded by @align, the size must not wrap. */
+	if (size > SIZE_MAX - align - (page - 1)) {
 		vfio_err(-ENOMEM, "%s: %#zx + %#zx overflows", __func__, size,
 			 align);
 		return MAP_FAILED;
 	}
+	size = align_up(size, page);
 	/* PROT_NONE and NORESERVE: regions can be larger than memory. */
 	len = size + align;
 	p = mmap(NULL, len, PROT_NONE,

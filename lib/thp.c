@@ -152,6 +152,29 @@ long long vfio_thp_fallbacks(const char *dir, const char *vmstat,
 					    "thp_fault_fallback");
 }
 
+int vfio_thp_room(const char *meminfo, uint64_t len)
+{
+	unsigned long long kb;
+	char line[128];
+	FILE *f = fopen(meminfo, "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) != 1)
+			continue;
+		fclose(f);
+		/* Half: the rest is the harness's, the page cache's, a guest's. */
+		if (len <= (kb << 10) / 2)
+			return 0;
+		return vfio_err(-ENOMEM, "%llu MiB of huge pages is more than half of the %llu MiB available (MemAvailable in %s)",
+				(unsigned long long)(len >> 20), kb >> 10,
+				meminfo);
+	}
+	fclose(f);
+	return 0;
+}
+
 void vfio_thp_mode(char *out, size_t len)
 {
 	VFIO_ASSERT_OK(__vfio_thp_mode(out, len));

@@ -78,7 +78,8 @@ else
 fi
 
 # Benchmark options
-expect 1 'bad size' "size not a multiple of 4K" -- "$bench" -s 12345 0000:00:00.0
+expect 1 "bad size '12345': not a multiple of the base page \\([0-9]+ KiB\\)" \
+	"size not a multiple of the base page" -- "$bench" -s 12345 0000:00:00.0
 expect 1 'bad size' "size with a bad suffix" -- "$bench" -s 4X 0000:00:00.0
 expect 1 'bad size' "zero size" -- "$bench" -s 0 0000:00:00.0
 expect 1 'unknown backing' "unknown backing" -- "$bench" -b anon,ramdisk 0000:00:00.0

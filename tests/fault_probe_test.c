@@ -121,9 +121,13 @@ TEST(classifiers_at_16k_pages)
 	EXPECT_STREQ("PUD (64 GiB)", vfio_level_name(64ULL << 30));
 }
 
-/* The stand-in physical address of the host files: 1 GiB-aligned. */
+/*
+ * The stand-in physical address of the host files: 1 GiB-aligned, so
+ * PMD-aligned at every base page.  Four PMDs: 8 MiB on x86, 128 MiB on
+ * arm64 with 16 KiB pages.
+ */
 #define HOST_PA SZ_1G
-#define HOST_LEN (4 * SZ_2M)
+#define HOST_LEN (4 * vfio_pmd_size())
 
 /*
  * The shmem THP mode ("deny", "force", ...) into @mode; "absent" on a
@@ -202,15 +206,17 @@ TEST(probe_shmem_huge)
 		SKIP(return, "a kernel without THP: no %s/shmem_enabled", VFIO_THP_DIR);
 	if (!strcmp(mode, "deny") || !strcmp(mode, "force"))
 		SKIP(return, "shmem THP is %s on this host: huge= mounts are overridden", mode);
+	if (vfio_thp_room("/proc/meminfo", HOST_LEN))
+		SKIP(return, "four PMDs of huge pages: %s", vfio_error());
 	r.fd = vfio_shmem_huge_file(HOST_LEN);
 	ASSERT_LE(0, r.fd) TH_LOG("%s", vfio_error());
 	vfio_fault_probe_region(&r, &p);
 	TH_LOG("probe: %s", p.verdict);
 	ASSERT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, p.style);
-	EXPECT_EQ(SZ_2M, p.max_block[VFIO_ADVICE_HUGE]);
-	EXPECT_EQ(SZ_2M, p.max_block[VFIO_ADVICE_NONE]);
-	EXPECT_EQ(SZ_4K, p.max_block[VFIO_ADVICE_NOHUGE]);
-	EXPECT_EQ(SZ_2M, p.testable);
+	EXPECT_EQ(vfio_pmd_size(), p.max_block[VFIO_ADVICE_HUGE]);
+	EXPECT_EQ(vfio_pmd_size(), p.max_block[VFIO_ADVICE_NONE]);
+	EXPECT_EQ(vfio_page_size(), p.max_block[VFIO_ADVICE_NOHUGE]);
+	EXPECT_EQ(vfio_pmd_size(), p.testable);
 	for (i = 0; i < ARRAY_SIZE(policies); i++) {
 		ASSERT_EQ(0, file_reset(&r));
 		got = touch_count(r.fd, policies[i], &p, &e);
@@ -245,22 +251,27 @@ TEST(probe_memfd_4k)
 	TH_LOG("probe: %s", p.verdict);
 	ASSERT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, p.style);
 	for (adv = 0; adv < VFIO_ADVICE_NR; adv++)
-		EXPECT_EQ(SZ_4K, p.max_block[adv]);
+		EXPECT_EQ(vfio_page_size(), p.max_block[adv]);
 	close(r.fd);
 }
 
-/* Two areas of a 2 MiB region with a gap between them and after them. */
-static const struct vfio_range sparse_areas[] = {
-	{ 0x100000, 0x20000 },	/* given out of order, on purpose */
-	{ 0, 0x10000 },
-};
+/*
+ * Two areas of a region of SPARSE_PAGES base pages (2 MiB on x86) with a
+ * gap between them and after them: 16 and 32 pages whatever their size.
+ */
+#define SPARSE_PAGES 512
 
 static void map_sparse(int fd, struct vfio_sparse_plan *plan, void *va[])
 {
+	const uint64_t page = vfio_page_size(), len = SPARSE_PAGES * page;
+	const struct vfio_range areas[] = {
+		{ 256 * page, 32 * page },	/* given out of order, on purpose */
+		{ 0, 16 * page },
+	};
 	struct vfio_placement pl;
 
-	vfio_sparse_plan(SZ_2M, sparse_areas, 2, plan);
-	vfio_map_policy_place(VFIO_MAP_PA, SZ_2M, HOST_PA, 0, SZ_2M, &pl);
+	vfio_sparse_plan(len, areas, 2, plan);
+	vfio_map_policy_place(VFIO_MAP_PA, len, HOST_PA, 0, len, &pl);
 	vfio_region_map(fd, 0, plan, &pl, PROT_READ | PROT_WRITE, va);
 }
 
@@ -272,7 +283,9 @@ TEST(sparse_region_touch_and_expect)
 {
 	struct vfio_fault_probe per_entry = {
 		.style = VFIO_FAULT_STYLE_PER_ENTRY,
-		.max_block = { SZ_4K, SZ_4K, SZ_4K },
+		.max_block = {
+			vfio_page_size(), vfio_page_size(), vfio_page_size(),
+		},
 	};
 	struct vfio_fault_probe whole = {
 		.style = VFIO_FAULT_STYLE_WHOLE_VMA,
@@ -285,7 +298,7 @@ TEST(sparse_region_touch_and_expect)
 	int fd = memfd_create("vfio-bench-sparse", MFD_CLOEXEC);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, SZ_2M));
+	ASSERT_EQ(0, ftruncate(fd, SPARSE_PAGES * vfio_page_size()));
 	map_sparse(fd, &plan, va);
 	ASSERT_EQ(2, plan.nr_areas);
 	vfio_fault_expect_plan(&per_entry, MADV_HUGEPAGE, &plan, va, HOST_PA, &e);

@@ -37,12 +37,33 @@ static uint64_t maps_total(uintptr_t va, size_t len, bool *covered)
 	return total;
 }
 
-static const size_t sizes[] = {
-	0x1000, 0x2000, 0x1ff000, 0x200000, 0x201000, 0x40200000, 0xc0000000,
-	100,	/* rounded up to a page */
+/*
+ * A size, alignment or offset in the units mmap works in: real base pages
+ * and PMDs (4 KiB and 2 MiB on x86, 16 KiB and 32 MiB on arm64 with
+ * 16 KiB pages), beside bytes no level knows of.
+ */
+struct span {
+	long pages, pmds;
+	size_t bytes;
 };
-static const size_t aligns[] = { 0x1000, 0x10000, 0x200000, 0x40000000 };
-static const size_t offsets[] = { 0, 0x1000, 0x1ff000, 0x3ffff000, 0x7654321000 };
+
+static const struct span sizes[] = {
+	{ 1, 0, 0 }, { 2, 0, 0 }, { -1, 1, 0 }, { 0, 1, 0 }, { 1, 1, 0 },
+	{ 0, 1, SZ_1G }, { 0, 0, 0xc0000000 },
+	{ 0, 0, 100 },	/* rounded up to a page */
+};
+static const struct span aligns[] = {
+	{ 1, 0, 0 }, { 0, 0, 0x10000 }, { 0, 1, 0 }, { 0, 0, SZ_1G },
+};
+static const struct span offsets[] = {
+	{ 0, 0, 0 }, { 1, 0, 0 }, { -1, 1, 0 }, { -1, 0, SZ_1G },
+	{ 0x7654321, 0, 0 },
+};
+
+static size_t span_bytes(const struct span *s)
+{
+	return s->pages * getpagesize() + s->pmds * vfio_pmd_size() + s->bytes;
+}
 
 TEST(mmap_reserve_congruent_and_exact)
 {
@@ -51,9 +72,10 @@ TEST(mmap_reserve_congruent_and_exact)
 
 	/* Every (size, align, offset) triple, one loop. */
 	for (n = 0; n < total; n++) {
-		size_t size = sizes[n / (na * no)], align = aligns[n / no % na];
-		size_t off = offsets[n % no];
-		size_t len = align_up(size, 0x1000);
+		size_t size = span_bytes(&sizes[n / (na * no)]);
+		size_t align = span_bytes(&aligns[n / no % na]);
+		size_t off = span_bytes(&offsets[n % no]);
+		size_t len = align_up(size, getpagesize());
 		uint64_t before, during, after;
 		bool covered;
 		void *p;
@@ -71,22 +93,26 @@ TEST(mmap_reserve_congruent_and_exact)
 		ASSERT_EQ(0, munmap(p, len));
 		after = maps_total(0, 0, &covered);
 		EXPECT_EQ(before, after);
-		n++;
 	}
 	ksft_print_msg("%zu size/align/offset combinations\n", n);
 }
 
 TEST(mmap_reserve_rejects_bad_arguments)
 {
-	EXPECT_EQ(MAP_FAILED, mmap_reserve(0, 0x1000, 0));
+	const size_t page = getpagesize();
+
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(0, page, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, mmap_reserve(0x1000, 0x3000, 0));
-	EXPECT_EQ(MAP_FAILED, mmap_reserve(0x1000, 0x800, 0));
-	EXPECT_EQ(MAP_FAILED, mmap_reserve(0x1000, 0x1000, 0x800));
-	EXPECT_EQ(MAP_FAILED, mmap_reserve(SIZE_MAX - 0x1000, 0x40000000, 0));
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(page, 3 * page, 0));
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(page, page / 2, 0));
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(page, page, page / 2));
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(SIZE_MAX - page, SZ_1G, 0));
+	EXPECT_EQ(ENOMEM, errno);
+	/* Rounded up to a page, the size itself would wrap to nothing. */
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(SIZE_MAX, page, 0));
 	EXPECT_EQ(ENOMEM, errno);
 	/* Address space, not memory: 64 TiB is fine to ask for, once. */
-	EXPECT_EQ(MAP_FAILED, mmap_reserve(1ULL << 62, 0x1000, 0));
+	EXPECT_EQ(MAP_FAILED, mmap_reserve(1ULL << 62, page, 0));
 }
 
 /* A synthetic VFIO_DEVICE_GET_REGION_INFO answer with room for caps. */
@@ -696,6 +722,17 @@ TEST(thp_sizes_and_fallbacks)
 	EXPECT_EQ(0, vfio_thp_sizes_below(dir, SZ_2M, sizes, sizeof(sizes)));
 	EXPECT_EQ(11, vfio_thp_fallbacks(dir, vmstat, SZ_2M, false));
 	EXPECT_EQ(5, vfio_thp_fallbacks(dir, vmstat, SZ_2M, true));
+
+	/* Room: half of MemAvailable; a file without it cannot tell. */
+	ASSERT_EQ(0, put_file(dir, "meminfo", "MemTotal:        4194304 kB\nMemAvailable:    1048576 kB\n"));
+	snprintf(vmstat, sizeof(vmstat), "%s/meminfo", dir);
+	EXPECT_EQ(0, vfio_thp_room(vmstat, 4 * SZ_2M));
+	EXPECT_EQ(0, vfio_thp_room(vmstat, 512ULL << 20));
+	EXPECT_EQ(-ENOMEM, vfio_thp_room(vmstat, 4 * (512ULL << 20)));
+	EXPECT_NE(NULL, strstr(vfio_error(), "2048 MiB of huge pages is more than half of the 1024 MiB available"))
+		TH_LOG("%s", vfio_error());
+	snprintf(vmstat, sizeof(vmstat), "%s/vmstat", dir);
+	EXPECT_EQ(0, vfio_thp_room(vmstat, 1ULL << 50));
 	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
 	EXPECT_EQ(0, system(cmd));
 }

@@ -266,12 +266,15 @@ TEST(sparse_plan_non_pow2_region)
 
 TEST(region_map_sparse_over_memfd)
 {
-	const uint64_t size = 0x2F00F000ULL;	/* not a power of two */
+	/* In the pages and PMDs mmap works in: 0x2F00F000 bytes on x86. */
+	const uint64_t page = getpagesize(), pmd = vfio_pmd_size();
+	const uint64_t size = 0x2F00F * page;	/* not a power of two */
 	const uint64_t fd_off = SZ_1G;		/* as a region index would */
 	const struct vfio_range areas[] = {
-		{ 0x10000000, SZ_2M * 3 }, { 0, 0x5000 }, { size - SZ_4K, SZ_4K },
+		{ 0x10000 * page, 3 * pmd }, { 0, 5 * page },
+		{ size - page, page },
 	};
-	struct vfio_placement pl = { .align = SZ_1G, .phase = 0x3000 };
+	struct vfio_placement pl = { .align = SZ_1G, .phase = 3 * page };
 	struct vfio_sparse_plan plan;
 	void *va[VFIO_PLAN_MAX_AREAS];
 	struct vfio_vma vma;
@@ -284,7 +287,7 @@ TEST(region_map_sparse_over_memfd)
 	vfio_sparse_plan(size, areas, 3, &plan);
 	vfio_region_map(fd, fd_off, &plan, &pl, PROT_READ, va);
 	base = (uint8_t *)va[0];
-	EXPECT_EQ(0x3000, (uintptr_t)base % SZ_1G);
+	EXPECT_EQ(3 * page, (uintptr_t)base % SZ_1G);
 	for (i = 0; i < plan.nr_areas; i++) {
 		/* Each area at its offset, backed by its part of the file. */
 		EXPECT_EQ(base + plan.areas[i].offset, (uint8_t *)va[i]);

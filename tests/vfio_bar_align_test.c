@@ -494,6 +494,8 @@ static void host_case(struct __test_metadata *_metadata, bool shmem,
 	if (!shmem && vfio_thp_sizes_below(VFIO_THP_DIR, vfio_pmd_size(), sizes, sizeof(sizes)))
 		SKIP(return, "mTHP sizes below %s are on (%s): the fault law here knows %s and %s only",
 		     pmd, sizes, page, pmd);
+	if (vfio_thp_room("/proc/meminfo", HOST_LEN))
+		SKIP(return, "four PMDs of %s: %s", pmd, vfio_error());
 	if (shmem) {
 		fd = vfio_shmem_huge_file(HOST_LEN);
 		ASSERT_LE(0, fd) TH_LOG("%s", vfio_error());

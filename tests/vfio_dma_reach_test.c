@@ -114,15 +114,20 @@ static int pick_iova(struct rig *r, uint64_t size, uint64_t align,
 	}
 	ret = __vfio_iova_pick(&info, size, align, iova);
 	if (!ret)
-		r->next_iova = *iova + size + SZ_4K;
+		r->next_iova = *iova + size + vfio_page_size();
 	return ret;
 }
 
-/* The page size whose boundary the middle transfer crosses. */
+/*
+ * The page size whose boundary the middle transfer crosses: THP's is the
+ * PMD (32 MiB on arm64 with 16 KiB pages), the rest the base page, which
+ * is also the least an IOMMU maps there.
+ */
 static uint64_t boundary(enum target t, uint64_t bar_size)
 {
 	switch (t) {
 	case T_THP:
+		return vfio_pmd_size();
 	case T_HUGETLB_2M:
 		return SZ_2M;
 	case T_HUGETLB_1G:
@@ -132,7 +137,7 @@ static uint64_t boundary(enum target t, uint64_t bar_size)
 		/* Half the BAR: its two 1 GiB halves for a 2 GiB BAR. */
 		return bar_size / 2;
 	default:
-		return SZ_4K;
+		return vfio_page_size();
 	}
 }
 
@@ -174,10 +179,11 @@ static void rig_open(struct __test_metadata *_metadata, struct rig *r,
 	/* Before any mapping: the driver measures at low IOVAs. */
 	vfio_dma_driver_init(&r->drv, r->dev);
 	r->next_iova = SZ_2M;
-	vfio_buffer_alloc(&r->stage, VFIO_BACKING_ANON_4K, SZ_4K);
-	ASSERT_EQ(0, pick_iova(r, SZ_4K, SZ_4K, &r->stage_iova))
+	vfio_buffer_alloc(&r->stage, VFIO_BACKING_ANON_4K, vfio_page_size());
+	ASSERT_EQ(0, pick_iova(r, vfio_page_size(), vfio_page_size(),
+			       &r->stage_iova))
 		TH_LOG("%s", vfio_error());
-	vfio_dma_map(r->iommu, r->stage.va, r->stage_iova, SZ_4K);
+	vfio_dma_map(r->iommu, r->stage.va, r->stage_iova, vfio_page_size());
 }
 
 static void map_memory(struct __test_metadata *_metadata, struct rig *r,

@@ -133,7 +133,9 @@ static void iommu_mapped(struct vfio_pci_device *dev[2], uint64_t iova,
 			mapped[i] = -1;
 			continue;
 		}
-		mapped[i] = law.pud * SZ_1G + law.pmd * SZ_2M + law.pte * SZ_4K;
+		mapped[i] = law.pud * vfio_pud_size() +
+			    law.pmd * vfio_pmd_size() +
+			    law.pte * vfio_page_size();
 	}
 }
 

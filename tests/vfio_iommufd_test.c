@@ -30,7 +30,7 @@ FIXTURE_SETUP(iommufd)
 	self->dev = vfio_pci_device_init(device_bdf, self->iommu);
 	ASSERT_LT(0, self->iommu->info.nr_ranges);
 	self->bar = vfio_pci_largest_bar(self->dev);
-	ASSERT_TRUE(self->bar >= 0 && self->dev->bars[self->bar].size >= SZ_4K)
+	ASSERT_TRUE(self->bar >= 0 && self->dev->bars[self->bar].size >= vfio_page_size())
 		TH_LOG("no mmappable BAR of a page or more");
 }
 
@@ -49,7 +49,7 @@ TEST_F(iommufd, bar_by_address_is_refused)
 	uint64_t iova = vfio_iova_pick(&self->iommu->info, size, SZ_1G);
 	void *va = vfio_pci_bar_map(self->dev, self->bar, VFIO_MAP_PA);
 
-	vfio_touch_pages(va, SZ_4K, false);
+	vfio_touch_pages(va, vfio_page_size(), false);
 	EXPECT_EQ(-EFAULT, __vfio_dma_map(self->iommu, va, iova, size));
 	ksft_print_msg("%s\n", vfio_error());
 	vfio_pci_bar_unmap(self->dev, self->bar);
@@ -57,7 +57,7 @@ TEST_F(iommufd, bar_by_address_is_refused)
 
 TEST_F(iommufd, bar_by_dma_buf)
 {
-	uint64_t size = align_up(self->dev->bars[self->bar].size, SZ_4K);
+	uint64_t size = align_up(self->dev->bars[self->bar].size, vfio_page_size());
 	uint64_t iova = vfio_iova_pick(&self->iommu->info, size, SZ_1G);
 	int fd = vfio_pci_dma_buf(self->dev, self->bar, 0, size);
 

@@ -52,6 +52,15 @@ long long vfio_thp_fallbacks(const char *dir, const char *vmstat,
 			     uint64_t size, bool shmem);
 
 /*
+ * Room for @len bytes of huge pages: 0, or -ENOMEM with vfio_error() when
+ * @len is more than half of MemAvailable in @meminfo (/proc/meminfo, or a
+ * host test's file).  Host cases size their memory in PMDs, and a PMD is
+ * 2 MiB on x86 but 512 MiB on arm64 with 64 KiB pages.  0 when @meminfo
+ * cannot tell.
+ */
+int vfio_thp_room(const char *meminfo, uint64_t len);
+
+/*
  * Whether this kernel takes MADV_HUGEPAGE and MADV_NOHUGEPAGE at all: a
  * kernel built without CONFIG_TRANSPARENT_HUGEPAGE refuses both with
  * EINVAL.  Measured once, on a fresh anonymous mapping.
