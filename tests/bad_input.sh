@@ -268,6 +268,10 @@ if [ -n "$src" ]; then
 	expect 2 'needs TCG' "vm.sh CLOCK=icount under KVM" -- \
 		env CLOCK=icount ACCEL=kvm "$src/scripts/vm.sh" -k 7.2 -- true
 	expect 2 'usage' "plot.sh without files" -- "$src/scripts/plot.sh"
+	expect 1 'no kernel lane bogus' "build-kernel.sh with an unknown lane" -- \
+		"$src/scripts/build-kernel.sh" bogus
+	expect 1 'no kernel lane \.\./x' "build-kernel.sh with a lane that is a path" -- \
+		"$src/scripts/build-kernel.sh" ../x
 	expect 2 'usage' "vm-compare.sh with one kernel" -- "$src/scripts/vm-compare.sh" 7.2
 	expect 1 'usage' "deps.sh with an unknown step" -- "$src/scripts/deps.sh" everything
 	expect 1 'no kernel tree at' "build-kernel.sh -C without a tree" -- \
