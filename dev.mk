@@ -34,24 +34,43 @@ else
 endif
 
 # The library and the host tests again under ASan and UBSan (dynamic:
-# the sanitizers do not link statically), run at once.
+# the sanitizers do not link statically), run at once.  Each library is
+# built once, as for the static programs, and each test linked to it.
 SAN_OUT		:= $(OUTPUT)/sanitize
 SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 SAN_PROGS	:= $(addprefix $(SAN_OUT)/,$(TEST_HOST_PROGS) $(TEST_PURE_PROGS))
+SAN_LIBVFIO_A	:= $(SAN_OUT)/libvfio.a
+SAN_ANALYSIS_A	:= $(SAN_OUT)/libanalysis.a
+SAN_OBJS	:= $(patsubst %.c,$(SAN_OUT)/%.o,$(LIBVFIO_SRCS) $(ANALYSIS_SRCS))
 
-# A program's sources: its test, then the library it links (Makefile),
-# and that library's own libraries (the test library's libnuma).
-san_srcs = $(if $(filter $(1),$(ANALYSIS_PROGS)),$(ANALYSIS_SRCS),$(LIBVFIO_SRCS))
+$(SAN_OUT)/lib/%.o: INCLUDES = -Ilib/include
+$(SAN_OUT)/analysis/%.o: INCLUDES = -Ianalysis/include
+$(SAN_OUT)/%.o: %.c $(HARNESS) $(HDR_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INCLUDES) $(SAN_FLAGS) -c -o $@ $<
+
+$(SAN_LIBVFIO_A): $(patsubst %.c,$(SAN_OUT)/%.o,$(LIBVFIO_SRCS))
+$(SAN_ANALYSIS_A): $(patsubst %.c,$(SAN_OUT)/%.o,$(ANALYSIS_SRCS))
+$(SAN_LIBVFIO_A) $(SAN_ANALYSIS_A):
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# A test's library, its headers, and that library's own libraries (the
+# test library's libnuma).
+san_lib = $(if $(filter $(1),$(ANALYSIS_PROGS)),$(SAN_ANALYSIS_A),$(SAN_LIBVFIO_A))
 san_incs = $(if $(filter $(1),$(ANALYSIS_PROGS)),-Ianalysis/include,-Ilib/include)
 san_libs = $(if $(filter $(1),$(ANALYSIS_PROGS)),-lm,-lnuma -lm)
 
 .SECONDEXPANSION:
-$(SAN_OUT)/%: tests/%.c $$(call san_srcs,$$*) $(HARNESS) $(HDR_STAMP)
+$(SAN_OUT)/%: tests/%.c $$(call san_lib,$$*) $(HARNESS) $(HDR_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(call san_incs,$*) \
-		-Wno-sign-compare $(SAN_FLAGS) -o $@ $< $(call san_srcs,$*) \
+		-Wno-sign-compare $(SAN_FLAGS) -o $@ $< $(call san_lib,$*) \
 		$(call san_libs,$*)
+
+.SECONDARY: $(SAN_OBJS)
+-include $(SAN_OBJS:.o=.d)
 
 sanitize: $(SAN_PROGS)
 	@OUTPUT=$(SAN_OUT) ASAN_OPTIONS=detect_leaks=1 \

@@ -9,8 +9,10 @@
 # PROGs are looked up next to this script (or in $OUTPUT).  Without any,
 # the lists written by 'make install' are used: host_progs run once,
 # device_progs once per BDF in $VFIO_SELFTESTS_BDF (scripts/run.sh sets
-# it; the bench's memory cells on the first only); pure_progs (computation only, the same on every kernel) are left
-# to the host.  Each binary's run time is printed after its output.  The
+# it; the bench's memory cells on the first only, and $VFIO_BENCH_ARGS on
+# each, e.g. "-n 2 -w 0"); pure_progs (computation only, the same on
+# every kernel) are left to the host.  Each binary's run time is printed
+# after its output.  The
 # last line is "suite: N passed, N failed, N skipped, N xfail, N xpass";
 # the exit status is 1 if anything failed.  Runs under busybox sh in the VM.
 #
@@ -117,7 +119,9 @@ fi
 # memory cells time the IOMMU, not the device: they run on the first
 # device only, the others time their BARs (-b none).
 device_args() {
-	[ "$1" = vfio_dma_map_bench ] && [ -z "$2" ] && echo "-b none"
+	[ "$1" = vfio_dma_map_bench ] || return 0
+	[ -n "$2" ] || echo "-b none"
+	echo "${VFIO_BENCH_ARGS:-}"
 }
 
 for prog in "$@"; do
