@@ -19,6 +19,7 @@
 #include "libvfio/mmap.h"
 #include "libvfio/page_levels.h"
 #include "libvfio/pt_evidence.h"
+#include "libvfio/vfio_pci_device.h"
 
 #define DEBUGFS_MAGIC	0x64626720
 /* Dump lines are under 120 characters; anything longer is not ours. */
@@ -299,6 +300,28 @@ static const char *iommu_dump_path(const char *bdf, char *buf, size_t len)
 	return access(buf, F_OK) ? NULL : buf;
 }
 
+/*
+ * Why there is no dump to read, naming the IOMMU @bdf is behind: only
+ * VT-d's debugfs shows a domain's page tables; SMMUv3, AMD-Vi and
+ * virtio-iommu have none.
+ */
+static int no_iommu_dump(const char *bdf)
+{
+	char path[128], unit[64], driver[64] = "no driver";
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu", bdf);
+	if (vfio_sysfs_link(path, unit, sizeof(unit)))
+		return vfio_err(-ENOENT, "%s is behind no IOMMU (no %s): no page tables to dump",
+				bdf, path);
+	if (!strncmp(unit, "dmar", 4))
+		return vfio_err(-ENOENT, "no %s: %s is behind VT-d (%s), but the kernel was built without CONFIG_INTEL_IOMMU_DEBUGFS or debugfs is not mounted",
+				VFIO_INTEL_IOMMU_DIR, bdf, unit);
+	snprintf(path, sizeof(path), "/sys/class/iommu/%s/device/driver", unit);
+	vfio_sysfs_link(path, driver, sizeof(driver));
+	return vfio_err(-ENOENT, "%s is behind %s (%s), whose page tables no debugfs file shows: only VT-d's do (%s)",
+			bdf, unit, driver, VFIO_INTEL_IOMMU_DIR);
+}
+
 int vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
 			struct vfio_fault_law *out)
 {
@@ -309,8 +332,7 @@ int vfio_iommu_pt_count(const char *bdf, uint64_t iova, uint64_t size,
 
 	memset(out, 0, sizeof(*out));
 	if (access(VFIO_INTEL_IOMMU_DIR, F_OK))
-		return vfio_err(-ENOENT, "no %s: not an Intel IOMMU, kernel built without CONFIG_INTEL_IOMMU_DEBUGFS, or debugfs not mounted",
-				VFIO_INTEL_IOMMU_DIR);
+		return no_iommu_dump(bdf);
 	path = iommu_dump_path(bdf, buf, sizeof(buf));
 	if (!path)
 		return vfio_err(-ENOENT, "no domain_translation_struct for %s under %s",

@@ -25,19 +25,26 @@
 /* No region info the kernel returns comes near this; more is corruption. */
 #define VFIO_INFO_MAX_SIZE (64 * 1024)
 
-/* Read the basename of the symlink /sys/bus/pci/devices/@bdf/@link. */
-static int sysfs_link(const char *bdf, const char *link, char *out, size_t len)
+int vfio_sysfs_link(const char *path, char *out, size_t len)
 {
-	char path[128], target[256];
+	char target[256];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, link);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
 	snprintf(out, len, "%s", basename(target));
 	return 0;
+}
+
+/* The basename of the symlink /sys/bus/pci/devices/@bdf/@link. */
+static int sysfs_link(const char *bdf, const char *link, char *out, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, link);
+	return vfio_sysfs_link(path, out, len);
 }
 
 int vfio_pci_iommu_group(const char *bdf)

@@ -58,6 +58,9 @@ void vfio_selftests_require_device(const char *bdf);
 /* The number of @bdf's IOMMU group, or -ENODEV (none: no IOMMU). */
 int vfio_pci_iommu_group(const char *bdf);
 
+/* The basename of the sysfs symlink @path into @out, or -errno. */
+int vfio_sysfs_link(const char *path, char *out, size_t len);
+
 /*
  * Open @bdf, attach it to @iommu and read its BARs' region info.  Returns
  * 0 or -errno with a one-line reason that names the way out; everything
