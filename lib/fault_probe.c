@@ -50,19 +50,15 @@ enum vfio_advice vfio_advice_of(int madvise)
 	return madvise == MADV_NOHUGEPAGE ? VFIO_ADVICE_NOHUGE : VFIO_ADVICE_NONE;
 }
 
-/* Map [off, off + len) of @r where @policy puts it, advised @advice. */
-static int window_map(const struct vfio_probe_region *r,
-		      enum vfio_map_policy policy, uint64_t off, uint64_t len,
-		      enum vfio_advice advice, void **va)
+/* Map [off, off + len) of @r where @pl puts it, advised @advice. */
+static int window_map_at(const struct vfio_probe_region *r,
+			 const struct vfio_placement *pl, uint64_t off,
+			 uint64_t len, enum vfio_advice advice, void **va)
 {
-	struct vfio_placement pl;
 	void *base;
 	int ret;
 
-	ret = __vfio_map_policy_place(policy, r->size, r->pa, off, len, &pl);
-	if (ret)
-		return ret;
-	base = mmap_reserve(len, pl.align, pl.phase);
+	base = mmap_reserve(len, pl->align, pl->phase);
 	if (base == MAP_FAILED)
 		return -errno;
 	*va = mmap(base, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
@@ -79,6 +75,18 @@ static int window_map(const struct vfio_probe_region *r,
 	if (ret)
 		munmap(*va, len);
 	return ret;
+}
+
+/* Map [off, off + len) of @r where @policy puts it, advised @advice. */
+static int window_map(const struct vfio_probe_region *r,
+		      enum vfio_map_policy policy, uint64_t off, uint64_t len,
+		      enum vfio_advice advice, void **va)
+{
+	struct vfio_placement pl;
+	int ret;
+
+	ret = __vfio_map_policy_place(policy, r->size, r->pa, off, len, &pl);
+	return ret ? ret : window_map_at(r, &pl, off, len, advice, va);
 }
 
 /* Touch [va, va + len) and add what the counters saw to @w. */
@@ -102,11 +110,12 @@ static void window_touch(struct vfio_counters *fc, uint8_t *va,
 		w->pud = VFIO_FAULTS_ABSENT;
 }
 
-/* Map a window, touch its first page, then the rest, and unmap it. */
-static int window_measure(const struct vfio_probe_region *r,
-			  struct vfio_counters *fc,
-			  enum vfio_map_policy policy, uint64_t len,
-			  enum vfio_advice advice, struct vfio_probe_window *w)
+/* Map a window where @pl puts it, touch its first page, then the rest. */
+static int window_measure_at(const struct vfio_probe_region *r,
+			     struct vfio_counters *fc,
+			     const struct vfio_placement *pl, uint64_t off,
+			     uint64_t len, enum vfio_advice advice,
+			     struct vfio_probe_window *w)
 {
 	uint64_t page = vfio_page_size();
 	void *va;
@@ -116,11 +125,11 @@ static int window_measure(const struct vfio_probe_region *r,
 	if (r->reset && r->reset(r))
 		return vfio_err(-errno, "fault probe: resetting the region: %s",
 				strerror(errno));
-	ret = window_map(r, policy, 0, len, advice, &va);
+	ret = window_map_at(r, pl, off, len, advice, &va);
 	if (ret)
 		return ret;
 	w->va = (uintptr_t)va;
-	w->pa = r->pa;
+	w->pa = r->pa + off;
 	w->len = len;
 	window_touch(fc, va, page, r->write, &w->first, w);
 	window_touch(fc, (uint8_t *)va + page, len - page, r->write, &w->rest,
@@ -130,6 +139,19 @@ static int window_measure(const struct vfio_probe_region *r,
 		return vfio_err(-ENOTSUP, "fault probe: no page-fault counter: %s",
 				fc->why[VFIO_FAULTS_PERF]);
 	return 0;
+}
+
+/* The first @len bytes of @r, placed by @policy, measured. */
+static int window_measure(const struct vfio_probe_region *r,
+			  struct vfio_counters *fc,
+			  enum vfio_map_policy policy, uint64_t len,
+			  enum vfio_advice advice, struct vfio_probe_window *w)
+{
+	struct vfio_placement pl;
+	int ret;
+
+	ret = __vfio_map_policy_place(policy, r->size, r->pa, 0, len, &pl);
+	return ret ? ret : window_measure_at(r, fc, &pl, 0, len, advice, w);
 }
 
 /* One fault of slack anywhere: the touch loop's own first use. */
