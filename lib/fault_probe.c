@@ -50,19 +50,15 @@ enum vfio_advice vfio_advice_of(int madvise)
 	return madvise == MADV_NOHUGEPAGE ? VFIO_ADVICE_NOHUGE : VFIO_ADVICE_NONE;
 }
 
-/* Map [off, off + len) of @r where @policy puts it, advised @advice. */
-static int window_map(const struct vfio_probe_region *r,
-		      enum vfio_map_policy policy, uint64_t off, uint64_t len,
-		      enum vfio_advice advice, void **va)
+/* Map [off, off + len) of @r where @pl puts it, advised @advice. */
+static int window_map_at(const struct vfio_probe_region *r,
+			 const struct vfio_placement *pl, uint64_t off,
+			 uint64_t len, enum vfio_advice advice, void **va)
 {
-	struct vfio_placement pl;
 	void *base;
 	int ret;
 
-	ret = __vfio_map_policy_place(policy, r->size, r->pa, off, len, &pl);
-	if (ret)
-		return ret;
-	base = mmap_reserve(len, pl.align, pl.phase);
+	base = mmap_reserve(len, pl->align, pl->phase);
 	if (base == MAP_FAILED)
 		return -errno;
 	*va = mmap(base, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
@@ -79,6 +75,18 @@ static int window_map(const struct vfio_probe_region *r,
 	if (ret)
 		munmap(*va, len);
 	return ret;
+}
+
+/* Map [off, off + len) of @r where @policy puts it, advised @advice. */
+static int window_map(const struct vfio_probe_region *r,
+		      enum vfio_map_policy policy, uint64_t off, uint64_t len,
+		      enum vfio_advice advice, void **va)
+{
+	struct vfio_placement pl;
+	int ret;
+
+	ret = __vfio_map_policy_place(policy, r->size, r->pa, off, len, &pl);
+	return ret ? ret : window_map_at(r, &pl, off, len, advice, va);
 }
 
 /* Touch [va, va + len) and add what the counters saw to @w. */
@@ -102,11 +110,12 @@ static void window_touch(struct vfio_counters *fc, uint8_t *va,
 		w->pud = VFIO_FAULTS_ABSENT;
 }
 
-/* Map a window, touch its first page, then the rest, and unmap it. */
-static int window_measure(const struct vfio_probe_region *r,
-			  struct vfio_counters *fc,
-			  enum vfio_map_policy policy, uint64_t len,
-			  enum vfio_advice advice, struct vfio_probe_window *w)
+/* Map a window where @pl puts it, touch its first page, then the rest. */
+static int window_measure_at(const struct vfio_probe_region *r,
+			     struct vfio_counters *fc,
+			     const struct vfio_placement *pl, uint64_t off,
+			     uint64_t len, enum vfio_advice advice,
+			     struct vfio_probe_window *w)
 {
 	uint64_t page = vfio_page_size();
 	void *va;
@@ -116,11 +125,11 @@ static int window_measure(const struct vfio_probe_region *r,
 	if (r->reset && r->reset(r))
 		return vfio_err(-errno, "fault probe: resetting the region: %s",
 				strerror(errno));
-	ret = window_map(r, policy, 0, len, advice, &va);
+	ret = window_map_at(r, pl, off, len, advice, &va);
 	if (ret)
 		return ret;
 	w->va = (uintptr_t)va;
-	w->pa = r->pa;
+	w->pa = r->pa + off;
 	w->len = len;
 	window_touch(fc, va, page, r->write, &w->first, w);
 	window_touch(fc, (uint8_t *)va + page, len - page, r->write, &w->rest,
@@ -130,6 +139,19 @@ static int window_measure(const struct vfio_probe_region *r,
 		return vfio_err(-ENOTSUP, "fault probe: no page-fault counter: %s",
 				fc->why[VFIO_FAULTS_PERF]);
 	return 0;
+}
+
+/* The first @len bytes of @r, placed by @policy, measured. */
+static int window_measure(const struct vfio_probe_region *r,
+			  struct vfio_counters *fc,
+			  enum vfio_map_policy policy, uint64_t len,
+			  enum vfio_advice advice, struct vfio_probe_window *w)
+{
+	struct vfio_placement pl;
+	int ret;
+
+	ret = __vfio_map_policy_place(policy, r->size, r->pa, 0, len, &pl);
+	return ret ? ret : window_measure_at(r, fc, &pl, 0, len, advice, w);
 }
 
 /* One fault of slack anywhere: the touch loop's own first use. */
@@ -164,6 +186,63 @@ uint64_t vfio_probe_block(const struct vfio_probe_window *w, uint64_t lo,
 			return blocks[i];
 	}
 	return 0;
+}
+
+uint64_t vfio_cont_runs(uint64_t va, uint64_t pa, uint64_t len, uint64_t cont)
+{
+	uint64_t start, end;
+
+	if (!cont || ((va ^ pa) & (cont - 1)))
+		return 0;
+	start = align_up(va, cont);
+	end = (va + len) & ~(cont - 1);
+	return end > start ? (end - start) / cont : 0;
+}
+
+uint64_t vfio_cont_faults(uint64_t va, uint64_t pa, uint64_t len,
+			  uint64_t cont)
+{
+	uint64_t page = vfio_page_size();
+	uint64_t runs = vfio_cont_runs(va, pa, len, cont);
+
+	return runs + (align_up(len, page) - runs * cont) / page;
+}
+
+int vfio_probe_cont_window(uint64_t region_size, uint64_t pa, uint64_t cont,
+			   uint64_t *off, uint64_t *len,
+			   struct vfio_placement *pl)
+{
+	uint64_t pmd = vfio_pmd_size();
+
+	*off = align_up(pa, cont) - pa;
+	*len = VFIO_CONT_RUNS * cont;
+	if (!cont || cont >= pmd || *off > region_size ||
+	    *len > region_size - *off)
+		return -ENOSPC;
+	/* One run off modulo the PMD: congruent for runs, not for a PMD. */
+	pl->align = pmd;
+	pl->phase = (pa + *off + cont) & (pmd - 1);
+	pl->madvise = 0;
+	return 0;
+}
+
+/* Like vfio_probe_style, with runs for pages: one fault each, slack one. */
+enum vfio_cont_fill vfio_probe_cont(const struct vfio_probe_window *w,
+				    uint64_t cont)
+{
+	long long runs = vfio_cont_runs(w->va, w->pa, w->len, cont);
+	long long pages = w->len / vfio_page_size();
+	long long total = w->first + w->rest;
+	long long by_run = vfio_cont_faults(w->va, w->pa, w->len, cont);
+
+	if (runs < 3 || w->first < 1 || w->first > 2)
+		return VFIO_CONT_NEITHER;
+	if (total >= pages && total <= pages + 1)
+		return VFIO_CONT_PER_PAGE;
+	/* A later run each: one population would leave the rest at 0-1. */
+	if (total >= by_run && total <= by_run + 1 && w->rest >= runs - 1)
+		return VFIO_CONT_PER_RUN;
+	return VFIO_CONT_NEITHER;
 }
 
 void vfio_kprobe_judge(struct vfio_kprobe_level *k, long long seen,
@@ -246,6 +325,22 @@ int vfio_fault_probe_kprobes(const struct vfio_fault_probe *p, char *out,
 }
 
 /*
+ * A count that fits no level may be one fault per contiguous-PTE run, a
+ * hint the law has no level for: the failed verdict says so.
+ */
+static const char *cont_hint(const struct vfio_probe_window *w)
+{
+	uint64_t cont = vfio_cont_pte_size();
+	long long want = vfio_cont_faults(w->va, w->pa, w->len, cont);
+	long long total = w->first + w->rest;
+
+	if (!vfio_cont_runs(w->va, w->pa, w->len, cont) || total < want ||
+	    total > want + 1)
+		return "";
+	return "; that is one per contiguous-PTE run, which the law does not model";
+}
+
+/*
  * One level: a window the law splits differently at @lo and @hi.
  * Leaves *block at the level seen, or 0 with the verdict saying why.
  */
@@ -270,12 +365,12 @@ static int probe_level(const struct vfio_probe_region *r,
 		return 0;
 	}
 	snprintf(p->verdict, sizeof(p->verdict),
-		 "a %#llx-byte window %s took %lld faults: the law says %llu for %s entries, %llu for %s",
+		 "a %#llx-byte window %s took %lld faults: the law says %llu for %s entries, %llu for %s%s",
 		 (unsigned long long)len, advice_names[adv], w.first + w.rest,
 		 (unsigned long long)vfio_expected_faults(w.va, w.pa, len, hi, NULL),
 		 vfio_level_name(hi),
 		 (unsigned long long)vfio_expected_faults(w.va, w.pa, len, lo, NULL),
-		 vfio_level_name(lo));
+		 vfio_level_name(lo), cont_hint(&w));
 	return 0;
 }
 
@@ -360,33 +455,36 @@ static const char *too_small(const struct vfio_fault_probe *p)
 	       " (region too small to show PUD)" : "";
 }
 
+/* The verdict; contiguous PTEs before the evidence, which may be cut. */
 static void compose_verdict(struct vfio_fault_probe *p)
 {
-	char *v = p->verdict;
+	char *v = p->verdict, cont[sizeof(p->cont) + 2] = "";
 	size_t n = sizeof(p->verdict);
 
+	if (p->cont[0])
+		snprintf(cont, sizeof(cont), "; %s", p->cont);
 	if (p->style == VFIO_FAULT_STYLE_MIXED)
-		snprintf(v, n, "mixed: a %s fault populates the whole VMA, huge entries one fault each; largest: %s %s, %s %s, %s %s; THP %s; %s",
+		snprintf(v, n, "mixed: a %s fault populates the whole VMA, huge entries one fault each; largest: %s %s, %s %s, %s %s%s; THP %s; %s",
 			 vfio_level_name(vfio_page_size()),
 			 vfio_level_name(p->max_block[VFIO_ADVICE_HUGE]),
 			 advice_names[VFIO_ADVICE_HUGE],
 			 vfio_level_name(p->max_block[VFIO_ADVICE_NONE]),
 			 advice_names[VFIO_ADVICE_NONE],
 			 vfio_level_name(p->max_block[VFIO_ADVICE_NOHUGE]),
-			 advice_names[VFIO_ADVICE_NOHUGE], p->thp, p->evidence);
+			 advice_names[VFIO_ADVICE_NOHUGE], cont, p->thp,
+			 p->evidence);
 	else if (p->style == VFIO_FAULT_STYLE_WHOLE_VMA)
-		snprintf(v, n, "whole-VMA population: the first fault maps the whole VMA, so faults cannot show the page size (%s); THP %s",
-			 p->evidence, p->thp);
+		snprintf(v, n, "whole-VMA population: the first fault maps the whole VMA, so faults cannot show the page size (%s)%s; THP %s",
+			 p->evidence, cont, p->thp);
 	else if (p->style == VFIO_FAULT_STYLE_PER_ENTRY)
-		snprintf(v, n, "one fault per entry; largest: %s %s, %s %s, %s %s%s; THP %s; %s",
+		snprintf(v, n, "one fault per entry; largest: %s %s, %s %s, %s %s%s%s; THP %s; %s",
 			 vfio_level_name(p->max_block[VFIO_ADVICE_HUGE]),
 			 advice_names[VFIO_ADVICE_HUGE],
 			 vfio_level_name(p->max_block[VFIO_ADVICE_NONE]),
 			 advice_names[VFIO_ADVICE_NONE],
 			 vfio_level_name(p->max_block[VFIO_ADVICE_NOHUGE]),
 			 advice_names[VFIO_ADVICE_NOHUGE],
-			 too_small(p),
-			 p->thp, p->evidence);
+			 too_small(p), cont, p->thp, p->evidence);
 }
 
 static void kprobe_evidence(const struct vfio_probe_region *r,
@@ -452,6 +550,88 @@ static int probe_huge_style(const struct vfio_probe_region *r,
 	return 0;
 }
 
+/* What one window of runs showed, in words, into @out. */
+static void cont_describe(const struct vfio_probe_window *w, uint64_t cont,
+			  char *out, size_t len)
+{
+	unsigned long long per_run = cont / vfio_page_size();
+
+	switch (vfio_probe_cont(w, cont)) {
+	case VFIO_CONT_PER_PAGE:
+		snprintf(out, len, "one fault per base page (%llu per run)",
+			 per_run);
+		break;
+	case VFIO_CONT_PER_RUN:
+		snprintf(out, len, "one fault per run: populated as a run");
+		break;
+	default:
+		snprintf(out, len, "%lld faults in %d runs", w->first + w->rest,
+			 VFIO_CONT_RUNS);
+	}
+}
+
+/*
+ * Touch a window of runs under MADV_HUGEPAGE, then without advice, into
+ * @what; 0, or -errno with vfio_error() when a window could not be mapped.
+ */
+static int cont_measure(const struct vfio_probe_region *r,
+			struct vfio_counters *fc, uint64_t cont,
+			char what[][64])
+{
+	static const enum vfio_advice advs[] = {
+		VFIO_ADVICE_HUGE, VFIO_ADVICE_NONE,
+	};
+	struct vfio_probe_window w;
+	struct vfio_placement pl;
+	uint64_t off, len;
+	size_t i;
+	int ret;
+
+	ret = vfio_probe_cont_window(r->size, r->pa, cont, &off, &len, &pl);
+	if (ret)
+		return vfio_err(ret, "region too small for %d runs",
+				VFIO_CONT_RUNS);
+	for (i = 0; i < ARRAY_SIZE(advs); i++) {
+		ret = window_measure_at(r, fc, &pl, off, len, advs[i], &w);
+		if (ret)
+			return ret;
+		cont_describe(&w, cont, what[i], sizeof(what[i]));
+	}
+	return 0;
+}
+
+/*
+ * arm64's contiguous PTEs, reported only: whether a base-page fault fills
+ * a whole run where one fits.  Nothing promises it for a PFN map
+ * (vfio-pci's huge_fault takes PMD and PUD orders; the kernel folds runs
+ * of folios, and contpte_try_fold skips special PTEs): it is measured.
+ * Where one fault populates the whole VMA, faults cannot show runs.
+ */
+static void probe_cont(const struct vfio_probe_region *r,
+		       struct vfio_counters *fc, struct vfio_fault_probe *p)
+{
+	uint64_t cont = vfio_cont_pte_size();
+	char what[2][64], sz[16], *c = p->cont;
+	size_t n = sizeof(p->cont);
+
+	if (!cont)
+		return;
+	vfio_size_name(cont, sz, sizeof(sz));
+	if (p->style != VFIO_FAULT_STYLE_PER_ENTRY)
+		snprintf(c, n, "contiguous PTEs (%s): not measured: a base-page fault populates the whole VMA",
+			 sz);
+	else if (cont_measure(r, fc, cont, what))
+		snprintf(c, n, "contiguous PTEs (%s): not measured: %s", sz,
+			 vfio_error());
+	else if (!strcmp(what[0], what[1]))
+		snprintf(c, n, "contiguous PTEs (%s): %s, with MADV_HUGEPAGE and without advice",
+			 sz, what[0]);
+	else
+		snprintf(c, n, "contiguous PTEs (%s): %s %s, %s %s", sz, what[0],
+			 advice_names[VFIO_ADVICE_HUGE], what[1],
+			 advice_names[VFIO_ADVICE_NONE]);
+}
+
 static bool per_fault(const struct vfio_fault_probe *p)
 {
 	return p->style == VFIO_FAULT_STYLE_PER_ENTRY ||
@@ -479,6 +659,8 @@ static int probe_steps(const struct vfio_probe_region *r,
 	}
 	if (per_fault(p))
 		kprobe_evidence(r, p);
+	if (p->style != VFIO_FAULT_STYLE_UNKNOWN)
+		probe_cont(r, fc, p);
 	return 0;
 }
 

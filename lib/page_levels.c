@@ -93,6 +93,35 @@ const char *vfio_level_name(uint64_t size)
 	return l < VFIO_LEVEL_NR ? levels.name[l] : "unknown";
 }
 
+/*
+ * The contiguous hint covers 16 PTEs at 4 KiB pages, 128 at 16 KiB and
+ * 32 at 64 KiB: CONT_PTE_SHIFT in arch/arm64/include/asm/pgtable-hwdef.h,
+ * from Kconfig values that no user can set, fixed by the page size.
+ */
+uint64_t vfio_arm64_cont_ptes(uint64_t page)
+{
+	switch (page) {
+	case 0x1000:
+		return 16;
+	case 0x4000:
+		return 128;
+	case 0x10000:
+		return 32;
+	default:
+		return 0;
+	}
+}
+
+/* An instruction set without a contiguous hint has no such size. */
+uint64_t vfio_cont_pte_size(void)
+{
+#ifdef __aarch64__
+	return vfio_page_size() * vfio_arm64_cont_ptes(vfio_page_size());
+#else
+	return 0;
+#endif
+}
+
 void vfio_page_levels_set(uint64_t page, uint64_t pmd, uint64_t pud)
 {
 	memset(&levels, 0, sizeof(levels));

@@ -121,6 +121,121 @@ TEST(classifiers_at_16k_pages)
 	EXPECT_STREQ("PUD (64 GiB)", vfio_level_name(64ULL << 30));
 }
 
+/* arm64's geometries: base page, PMD, PUD, and the contiguous-PTE run. */
+static const struct {
+	uint64_t page, pmd, pud, cont;
+} arm64_geometries[] = {
+	{ SZ_4K, SZ_2M, SZ_1G, 16 * SZ_4K },
+	{ 0x4000, 32ULL << 20, 64ULL << 30, SZ_2M },
+	{ 0x10000, 512ULL << 20, 4ULL << 40, SZ_2M },
+};
+
+/* A VA that @pl places: an arbitrary base, 1 TiB-aligned, plus its phase. */
+static uint64_t placed_va(const struct vfio_placement *pl)
+{
+	return 0x7f0000000000ULL + pl->phase;
+}
+
+/* The sizes are the ISA's, by page size; none off arm64. */
+TEST(cont_pte_sizes)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(arm64_geometries); i++)
+		EXPECT_EQ(arm64_geometries[i].cont,
+			  arm64_geometries[i].page *
+			  vfio_arm64_cont_ptes(arm64_geometries[i].page));
+	EXPECT_EQ(0, vfio_arm64_cont_ptes(0x2000));
+	vfio_page_levels_set(0, 0, 0);
+#ifdef __aarch64__
+	EXPECT_EQ(vfio_page_size() * vfio_arm64_cont_ptes(vfio_page_size()),
+		  vfio_cont_pte_size());
+#else
+	EXPECT_EQ(0, vfio_cont_pte_size());
+#endif
+}
+
+/*
+ * The window of runs: congruent for runs, never for a PMD, so base pages
+ * are all the law allows; one fault per page, one per run, and one
+ * population (which it must not call a run) told apart.
+ */
+TEST(cont_classifier)
+{
+	const uint64_t pa = 0x8000000000ULL;
+	struct vfio_probe_window w = { 0 };
+	struct vfio_placement pl;
+	uint64_t off, pages;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(arm64_geometries); i++) {
+		const uint64_t page = arm64_geometries[i].page;
+		const uint64_t pmd = arm64_geometries[i].pmd;
+		const uint64_t cont = arm64_geometries[i].cont;
+
+		vfio_page_levels_set(page, pmd, arm64_geometries[i].pud);
+		ASSERT_EQ(0, vfio_probe_cont_window((2 * SZ_1G), pa, cont, &off,
+						    &w.len, &pl));
+		w.va = placed_va(&pl);
+		w.pa = pa + off;
+		pages = w.len / page;
+		EXPECT_EQ(VFIO_CONT_RUNS, vfio_cont_runs(w.va, w.pa, w.len, cont));
+		EXPECT_EQ(pages, vfio_expected_faults(w.va, w.pa, w.len, pmd, NULL));
+		EXPECT_EQ(VFIO_CONT_RUNS, vfio_cont_faults(w.va, w.pa, w.len, cont));
+		w.first = 1;
+		w.rest = pages - 1;
+		EXPECT_EQ(VFIO_CONT_PER_PAGE, vfio_probe_cont(&w, cont));
+		w.rest = VFIO_CONT_RUNS - 1;
+		EXPECT_EQ(VFIO_CONT_PER_RUN, vfio_probe_cont(&w, cont));
+		w.rest = VFIO_CONT_RUNS;
+		EXPECT_EQ(VFIO_CONT_PER_RUN, vfio_probe_cont(&w, cont));
+		/* One population, with or without the slack: not a run. */
+		w.rest = 0;
+		EXPECT_EQ(VFIO_CONT_NEITHER, vfio_probe_cont(&w, cont));
+		w.rest = 1;
+		EXPECT_EQ(VFIO_CONT_NEITHER, vfio_probe_cont(&w, cont));
+		w.rest = pages / 2;
+		EXPECT_EQ(VFIO_CONT_NEITHER, vfio_probe_cont(&w, cont));
+		/* A region too small for the runs gets no window. */
+		EXPECT_EQ(-ENOSPC, vfio_probe_cont_window(3 * cont, pa, cont,
+							  &off, &w.len, &pl));
+	}
+}
+
+/*
+ * A kernel that filled each run it could at once must not read as
+ * whole-VMA population (or, after it, mixed): the style window sits one
+ * base page off modulo the PMD, so it holds no run and such a kernel
+ * faults it page by page.  Were it congruent, its 16 pages at 4 KiB
+ * would be one run, populated at once.
+ */
+TEST(style_window_holds_no_run)
+{
+	const uint64_t pa = 0x8000000000ULL;
+	struct vfio_probe_window w = { .pa = pa, .first = 1 };
+	struct vfio_placement pl;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(arm64_geometries); i++) {
+		const uint64_t cont = arm64_geometries[i].cont;
+
+		vfio_page_levels_set(arm64_geometries[i].page,
+				     arm64_geometries[i].pmd,
+				     arm64_geometries[i].pud);
+		w.len = 16 * arm64_geometries[i].page;
+		vfio_map_policy_place(VFIO_MAP_4K, (2 * SZ_1G), pa, 0, w.len, &pl);
+		w.va = placed_va(&pl);
+		EXPECT_EQ(0, vfio_cont_runs(w.va, w.pa, w.len, cont));
+		w.rest = vfio_cont_faults(w.va, w.pa, w.len, cont) - 1;
+		EXPECT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, vfio_probe_style(&w));
+	}
+	vfio_page_levels_set(SZ_4K, SZ_2M, SZ_1G);
+	w.va = 0x7f0000000000ULL + pa % SZ_2M;
+	w.len = 16 * SZ_4K;
+	w.rest = vfio_cont_faults(w.va, w.pa, w.len, w.len) - 1;
+	EXPECT_EQ(VFIO_FAULT_STYLE_WHOLE_VMA, vfio_probe_style(&w));
+}
+
 /*
  * The stand-in physical address of the host files: 1 GiB-aligned, so
  * PMD-aligned at every base page.  Four PMDs: 8 MiB on x86, 128 MiB on
@@ -252,6 +367,9 @@ TEST(probe_memfd_4k)
 	ASSERT_EQ(VFIO_FAULT_STYLE_PER_ENTRY, p.style);
 	for (adv = 0; adv < VFIO_ADVICE_NR; adv++)
 		EXPECT_EQ(vfio_page_size(), p.max_block[adv]);
+	/* Reported where the ISA has runs, whatever it says; else absent. */
+	EXPECT_EQ(vfio_cont_pte_size() != 0,
+		  strstr(p.verdict, "; contiguous PTEs (") != NULL);
 	close(r.fd);
 }
 

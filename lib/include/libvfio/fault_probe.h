@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct vfio_pci_device;
+struct vfio_placement;
 
 enum vfio_fault_style {
 	VFIO_FAULT_STYLE_UNKNOWN,	/* not measured, or none of these */
@@ -77,6 +78,13 @@ struct vfio_fault_probe {
 	struct vfio_kprobe_level kprobe[VFIO_KPROBE_NR];
 	char thp[16];		/* THP sysfs mode: always, madvise, never */
 	char evidence[128];	/* kprobe or PTDUMP corroboration */
+	/*
+	 * arm64: how faults filled runs of its contiguous-PTE size (see
+	 * vfio_probe_cont), reported in the verdict and never asserted:
+	 * the kernel promises nothing of them.  "" where the instruction
+	 * set has no contiguous hint.
+	 */
+	char cont[224];
 	char verdict[400];	/* one line, for logs and provenance */
 };
 
@@ -154,6 +162,39 @@ void vfio_kprobe_judge(struct vfio_kprobe_level *k, long long seen,
  */
 int vfio_fault_probe_kprobes(const struct vfio_fault_probe *p, char *out,
 			     size_t len);
+/* How faults filled a window of whole contiguous-PTE runs. */
+enum vfio_cont_fill {
+	VFIO_CONT_NEITHER,	/* neither below: reported as counted */
+	VFIO_CONT_PER_PAGE,	/* one fault per base page, as elsewhere */
+	VFIO_CONT_PER_RUN,	/* one fault per run: populated as a run */
+};
+
+/* Whole @cont-byte runs in [va, va + len) mapping @pa: 0 unless congruent. */
+uint64_t vfio_cont_runs(uint64_t va, uint64_t pa, uint64_t len, uint64_t cont);
+/*
+ * Faults touching [va, va + len) takes on a kernel that fills each run
+ * of @cont bytes it can at once and faults base pages elsewhere.
+ */
+uint64_t vfio_cont_faults(uint64_t va, uint64_t pa, uint64_t len,
+			  uint64_t cont);
+/*
+ * The window the probe fills runs in: VFIO_CONT_RUNS runs from the
+ * region's first @cont-aligned byte, placed congruent modulo @cont but
+ * never modulo the PMD, so that base pages are the only entries the law
+ * allows.  0, or -ENOSPC when the region holds fewer runs.
+ */
+#define VFIO_CONT_RUNS 4
+int vfio_probe_cont_window(uint64_t region_size, uint64_t pa, uint64_t cont,
+			   uint64_t *off, uint64_t *len,
+			   struct vfio_placement *pl);
+/*
+ * Classify @w, a window of at least three whole @cont-byte runs (fewer
+ * could not tell a fault per run from one population): NEITHER also
+ * when it is not such a window.
+ */
+enum vfio_cont_fill vfio_probe_cont(const struct vfio_probe_window *w,
+				    uint64_t cont);
+
 /* VFIO_ADVICE_* for a placement's madvise value. */
 enum vfio_advice vfio_advice_of(int madvise);
 

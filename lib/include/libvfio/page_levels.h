@@ -53,6 +53,18 @@ const char *vfio_level_name(uint64_t size);
 const char *vfio_size_name(uint64_t bytes, char *buf, int len);
 
 /*
+ * arm64's contiguous-PTE size: bytes one run of PTEs under the
+ * contiguous hint maps (64 KiB at 4 KiB pages, 2 MiB at 16 KiB and
+ * 64 KiB), or 0 where the instruction set has no such hint (x86).  A
+ * hint over a run of base-page entries, not a level: the fault law
+ * knows nothing of it, and whether the kernel fills a run of a PFN map
+ * at once is measured (fault_probe.h), never assumed.
+ */
+uint64_t vfio_cont_pte_size(void);
+/* PTEs in one arm64 contiguous run at base page @page; 0 for no arm64 page. */
+uint64_t vfio_arm64_cont_ptes(uint64_t page);
+
+/*
  * For host tests only: take @page, @pmd and @pud as this kernel's levels,
  * so that the law and the policies can be checked at 16 KiB or 64 KiB
  * geometries on a 4 KiB host.  @page 0 goes back to the kernel's.  What
