@@ -168,8 +168,17 @@ count_ended() {
 		mv "$jobs_dir/$n.rc" "$jobs_dir/$n.counted"
 	done
 }
+# The VM jobs still running (the background steps are not guests).
+vm_jobs_running() {
+	local n c=0
+
+	for n in "${!job_name[@]}"; do
+		[ -f "$jobs_dir/$n.rc" ] || c=$((c + 1))
+	done
+	echo $c
+}
 throttle() {
-	while [ "$(jobs -rp | wc -l)" -ge "${VM_JOBS:-2}" ]; do
+	while [ "$(vm_jobs_running)" -ge "${VM_JOBS:-2}" ]; do
 		wait -n
 	done
 	count_ended
