@@ -5,7 +5,9 @@
 #   make vm-run           the suite in the VM on KERNEL: a role (newest,
 #                         stable, oldstable: Debian's, see
 #                         scripts/kernel-roles.sh), iommufd, a series
-#                         that is cached (7.2), or a bzImage
+#                         that is cached (7.2), or a bzImage; the
+#                         guest's knobs pass through as make variables
+#                         (IOMMU=amd, NUMA=2, BAR=32G: scripts/vm.sh)
 #   make vm-run KDIR=~/linux [MODULES=dir]
 #                         your own tree, built with configs/rig.config
 #                         merged in (scripts/build-kernel.sh -C); MODULES

@@ -6,10 +6,10 @@
 #
 #   qemu-system-aarch64 -machine virt,iommu=smmuv3,highmem=on, TCG only
 #   (an x86 host runs no arm64 KVM), -cpu max; the same ivshmem (2 GiB
-#   BAR2, above 4 GiB: PA 0x8000000000) and NVMe on pcie.0, each in an
-#   SMMUv3 group of its own; Debian's newest arm64 kernel, with 4 KiB
-#   pages or, with PAGES=16k, its 16 KiB-page flavour (arm64-16k);
-#   busybox-static for arm64.  scripts/deps.sh arm64 fetches them all.
+#   BAR2, or BAR=, above 4 GiB: PA 0x8000000000) and NVMe on pcie.0,
+#   each in an SMMUv3 group of its own; Debian's newest arm64 kernel,
+#   with 4 KiB pages or, with PAGES=16k, its 16 KiB-page flavour
+#   (arm64-16k); busybox-static for arm64.  scripts/deps.sh arm64 fetches them all.
 #
 #   PAGES=4k|16k  the kernel's base page size (default 4k): -k newest
 #                 boots kernels/newest or kernels/newest-16k of
@@ -103,6 +103,13 @@ pick_iommu() {
 		die "IOMMU=$iommu_family: the arm64 rig has SMMUv3 only"
 	iommu=()
 	iommu_append="iommu.passthrough=0"
+}
+
+# Nothing to widen: with highmem=on QEMU 7.2's virt has a 512 GiB 64-bit
+# PCIe window at 512 GiB (its device tree's ranges), which holds any BAR
+# that pick_bar allows, naturally aligned.
+pick_bar_window() {
+	bar_window=()
 }
 
 # The command's output on a virtio console, added after every other

@@ -3,7 +3,7 @@
 #
 # Boot a kernel in QEMU (KVM when it can run a guest, else TCG) with a
 # real VFIO-capable setup (an emulated IOMMU, an ivshmem device with a
-# 2 GiB BAR, an NVMe with a 64 MiB CMB and QEMU's edu, a DMA engine, at
+# 2 GiB BAR or a larger one (BAR=), an NVMe with a 64 MiB CMB and QEMU's edu, a DMA engine, at
 # 00:10.0), run a command there and bring its output and result files
 # back.
 #
@@ -77,6 +77,13 @@
 #                 arm64 kernel under qemu-system-aarch64 with SMMUv3,
 #                 PAGES=4k|16k its page size; default install dir
 #                 build/arm64/install
+#   BAR=SIZE      ivshmem's BAR2, a power of two from 2G (default, as
+#                 always: RAM behind it) up, e.g. 32G or 64G: above 2G
+#                 backed by a sparse file in the run's temporary directory,
+#                 which must be on a disk (TMPDIR; not tmpfs, where reading
+#                 the BAR's holes would fill unevictable memory: on disk
+#                 they are clean page cache), removed on every exit; the
+#                 guest's 64-bit PCI window widened to hold it aligned
 #   QEMU_ARGS     more QEMU arguments, split at blanks, added last
 #   VM_APPEND     more kernel parameters (e.g. loglevel=7 for the boot log)
 #   VFIO_BENCH_CACHE  the cache directory (default <repo>/.cache)
@@ -416,6 +423,61 @@ pick_iommu() {
 	esac
 }
 
+# Sets bar_mib, ivshmem's BAR2 in MiB, from BAR (a power of two from 2G
+# to 256G; 2G without it).  256G at most: the largest BAR that fits
+# naturally aligned in arm64 virt's 512 GiB high PCIe window beside the
+# NVMe's 64-bit BARs, and below VT-d's 39-bit (512 GiB) guest addresses.
+pick_bar() {
+	local n
+
+	bar_mib=2048
+	[ -n "${BAR:-}" ] || return 0
+	[[ $BAR =~ ^([1-9][0-9]{0,6})([MmGgTt])$ ]] ||
+		die "BAR=$BAR: give a power of two from 2G to 256G, e.g. 32G"
+	n=${BASH_REMATCH[1]}
+	case ${BASH_REMATCH[2]} in
+	[Gg])	n=$((n * 1024)) ;;
+	[Tt])	n=$((n * 1024 * 1024)) ;;
+	esac
+	if [ $((n & (n - 1))) != 0 ] || [ "$n" -lt 2048 ] || [ "$n" -gt 262144 ]; then
+		die "BAR=$BAR: give a power of two from 2G to 256G (a BAR is naturally aligned and sized), e.g. 32G"
+	fi
+	bar_mib=$n
+}
+
+# Sets bar_backend, the memory behind ivshmem's BAR2: 2 GiB of RAM as
+# always, or past 2G a sparse file in the temporary directory, shared with
+# QEMU: reading the BAR's holes then fills clean page cache, which the
+# host can evict, where tmpfs (or RAM) would pin the BAR's whole size.
+# Nothing the suite does writes the BAR page by page; what is written
+# takes disk.  The file goes with $tmp on every exit.
+pick_bar_backend() {
+	local fs
+
+	if [ "$bar_mib" = 2048 ]; then
+		bar_backend=(-object "memory-backend-ram,id=hm,size=2G,share=on")
+		return 0
+	fi
+	fs=$(stat -f -c %T "$tmp")
+	case $fs in
+	tmpfs|ramfs)
+		die "BAR=$BAR: the BAR's sparse file would be in $tmp, on $fs, where reading it fills unevictable memory: set TMPDIR to a directory on a disk" ;;
+	esac
+	truncate -s "${bar_mib}M" "$tmp/ivshmem-bar" ||
+		die "BAR=$BAR: cannot create a sparse ${bar_mib} MiB file in $tmp"
+	bar_backend=(-object "memory-backend-file,id=hm,size=${bar_mib}M,mem-path=$tmp/ivshmem-bar,share=on")
+}
+
+# Sets bar_window: QEMU arguments that make the guest's 64-bit PCI window
+# hold the BAR.  q35's is 32 GiB from the top of RAM (8 GiB with 6G) by
+# default; a BAR must sit at a multiple of its size, so twice the BAR
+# holds an aligned slot wherever the window starts.
+pick_bar_window() {
+	bar_window=()
+	[ "$bar_mib" = 2048 ] ||
+		bar_window=(-global "q35-pcihost.pci-hole64-size=$((2 * bar_mib))M")
+}
+
 # Sets devices: ivshmem and NVMe on pcie.0 (NUMA=1, at the addresses
 # they always had), or behind a PCIe expander bridge on node 1 (NUMA=2),
 # so that their numa_node reads 1; still behind the IOMMU either way.
@@ -433,7 +495,9 @@ pick_devices() {
 	else
 		devices=()
 	fi
-	devices+=(-object "memory-backend-ram,id=hm,size=2G,share=on"
+	pick_bar_backend
+	pick_bar_window
+	devices+=("${bar_backend[@]}" "${bar_window[@]}"
 		  -device "ivshmem-plain,memdev=hm$bus"
 		  -drive "file=$tmp/nvme.img,if=none,id=nv,format=raw"
 		  -device "nvme,serial=x,drive=nv,cmb_size_mb=64$bus2"
@@ -479,7 +543,7 @@ run_qemu() {
 	pick_serials
 	truncate -s 64M "$tmp/nvme.img"
 	: >"$tmp/out.log"
-	echo "vm.sh: ${accel[1]}, CLOCK=${CLOCK:-wall}, NUMA=$numa, IOMMU=$iommu_family, ${topo[*]:0:4}" >&2
+	echo "vm.sh: ${accel[1]}, CLOCK=${CLOCK:-wall}, NUMA=$numa, IOMMU=$iommu_family, ${topo[*]:0:4}${BAR:+, BAR=$BAR}" >&2
 	timeout -k 5 "$timeout_s" "$qemu" \
 		"${accel[@]}" "${machine[@]}" "${topo[@]}" \
 		"${iommu[@]}" "${devices[@]}" "${peers[@]}" "${gdb[@]}" \
@@ -596,6 +660,9 @@ wall|icount) ;;
 *)	die "CLOCK=$CLOCK: give wall or icount" ;;
 esac
 [ "${CLOCK:-wall}/${ACCEL:-}" != icount/kvm ] || die "CLOCK=icount needs TCG, not ACCEL=kvm"
+pick_bar
+[ -z "$prepare" ] || [ "$bar_mib" = 2048 ] ||
+	die "BAR=$BAR: -P prepares for another launcher, whose QEMU has a 2 GiB BAR; BAR applies to the QEMU vm.sh starts"
 [ -d "$install" ] || die "no install dir $install: run 'make install' or give -i DIR"
 command -v "$qemu" >/dev/null ||
 	die "$qemu not found: run scripts/deps.sh ${deps_target:-host} (as root)"

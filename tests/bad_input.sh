@@ -267,6 +267,18 @@ if [ -n "$src" ]; then
 		env CLOCK=sundial "$src/scripts/vm.sh" -k 7.2 -- true
 	expect 2 'needs TCG' "vm.sh CLOCK=icount under KVM" -- \
 		env CLOCK=icount ACCEL=kvm "$src/scripts/vm.sh" -k 7.2 -- true
+	# Refused before anything boots: no PCI BAR has these sizes, or the
+	# rig cannot place one.
+	expect 2 'BAR=3G: give a power of two' "vm.sh BAR not a power of two" -- \
+		env BAR=3G "$src/scripts/vm.sh" -k 7.2 -- true
+	expect 2 'BAR=1G: give a power of two from 2G' "vm.sh BAR below 2G" -- \
+		env BAR=1G "$src/scripts/vm.sh" -k 7.2 -- true
+	expect 2 'BAR=512G: give a power of two .* to 256G' "vm.sh BAR past 256G" -- \
+		env BAR=512G "$src/scripts/vm.sh" -k 7.2 -- true
+	expect 2 'BAR=32: give' "vm.sh BAR without a unit" -- \
+		env BAR=32 "$src/scripts/vm.sh" -k 7.2 -- true
+	expect 2 'BAR=32G: -P prepares' "vm.sh BAR with -P, whose launcher has 2 GiB" -- \
+		env BAR=32G "$src/scripts/vm.sh" -k 7.2 -P "$tmp/prep" -- true
 	expect 2 'usage' "plot.sh without files" -- "$src/scripts/plot.sh"
 	expect 1 'no kernel lane bogus' "build-kernel.sh with an unknown lane" -- \
 		"$src/scripts/build-kernel.sh" bogus
