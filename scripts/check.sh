@@ -21,10 +21,10 @@
 #                           arm64-newest[-16k]: Debian's newest arm64
 #                           kernel with 4 [16] KiB pages in the arm64 rig,
 #                           the suite cross-built beside the host steps
-#   VFIO_BENCH_ARGS="-n 2 -w 0"   the bench's arguments in every lane but
-#                           the first (fewer repetitions: there it checks
-#                           fault counts and cleanup; the first lane's
-#                           numbers are the full ones)
+#   VFIO_BENCH_ARGS="-n 2 -w 0"   the bench's arguments in every lane:
+#                           two repetitions, no warm-up (here it checks
+#                           its fault counts and cleanup; numbers to
+#                           compare come from make vm-run / vm-compare)
 #   INSTALL_PATH            what 'make install' staged (default build/install)
 #   VM_JOBS=2               guests at once (each TCG guest runs on one host
 #                           CPU); a lane's output is printed when it ends
@@ -186,19 +186,18 @@ throttle() {
 
 # The guest's command: vm.sh's default, but for the bench's arguments.
 devices="./run.sh -i 1af4:1110 -i 1b36:0010 -i 1234:11e8 --"
-short_bench="env VFIO_BENCH_ARGS='${VFIO_BENCH_ARGS--n 2 -w 0}' ./suite.sh"
+suite="env VFIO_BENCH_ARGS='${VFIO_BENCH_ARGS--n 2 -w 0}' ./suite.sh"
 
-# The first lane's guest has two NUMA nodes and the full bench.  The
-# iommufd lane starts first: its kernel is built on first use, the
-# longest pole of a run.
+# The first lane's guest has two NUMA nodes.  The iommufd lane starts
+# first: its kernel is built on first use, the longest pole of a run.
 k=$(echo "$x86_lanes" | head -n 1)
 for lane in $(echo "$x86_lanes" | grep -x iommufd) $(echo "$x86_lanes" | grep -vx iommufd); do
-	numa=1 cmd="$devices $short_bench"
-	[ "$lane" != "$k" ] || numa=2 cmd="$devices ./suite.sh"
+	numa=1
+	[ "$lane" != "$k" ] || numa=2
 	throttle
 	vm_job "VM lane, kernel $lane, NUMA=$numa" env LANE="$lane" NUMA=$numa \
 		"$top/scripts/vm.sh" -k "$lane" -i "$install" \
-		-o "$top/results/vm-$lane" -- "$cmd"
+		-o "$top/results/vm-$lane" -- "$devices $suite"
 done
 # arm64, the shortest honest subset: the device test, the law at the
 # rig's page size (align) and DMA through the SMMUv3 (reach); the bench
@@ -225,7 +224,7 @@ vm_job "run.sh under fire, kernel $k" env VM_GROUP_PEERS=1 \
 throttle
 vm_job "VM lane, kernel $k, IOMMU=amd: device test and bench" env IOMMU=amd \
 	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/amd-$k" -- \
-	"./run.sh -i 1af4:1110 -i 1b36:0010 -- $short_bench vfio_pci_device_test vfio_dma_map_bench"
+	"./run.sh -i 1af4:1110 -i 1b36:0010 -- $suite vfio_pci_device_test vfio_dma_map_bench"
 wait
 count_ended
 

@@ -3,9 +3,9 @@
 #
 # Boot a kernel in QEMU (KVM when it can run a guest, else TCG) with a
 # real VFIO-capable setup (an emulated IOMMU, an ivshmem device with a
-# 2 GiB BAR or a larger one (BAR=), an NVMe with a 64 MiB CMB and QEMU's edu, a DMA engine, at
-# 00:10.0), run a command there and bring its output and result files
-# back.
+# 2 GiB BAR or a larger one (BAR=), an NVMe with a 64 MiB CMB and QEMU's
+# edu, a DMA engine, at 00:10.0), run a command there and bring its
+# output and result files back.
 #
 #   vm.sh [-k KERNEL] [-M MODULES_DIR] [-i INSTALL_DIR] [-o OUTDIR]
 #         [-t TIMEOUT_S] [-- COMMAND...]
