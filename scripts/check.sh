@@ -27,7 +27,9 @@
 #                           compare come from make vm-run / vm-compare)
 #   INSTALL_PATH            what 'make install' staged (default build/install)
 #   VM_JOBS=2               guests at once (each TCG guest runs on one host
-#                           CPU); a lane's output is printed when it ends
+#                           CPU; run.sh under fire, mostly asleep, runs
+#                           beside them); a lane's output is printed when
+#                           it ends
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -137,7 +139,7 @@ esac
 
 # The VM jobs, VM_JOBS at once: each writes its own log, printed and
 # counted when it ends: vm_job NAME COMMAND [ARG...].
-declare -A job_name
+declare -A job_name job_light
 started=0
 vm_job() {
 	local n=$started name=$1
@@ -147,6 +149,11 @@ vm_job() {
 	job_name[$n]=$name
 	say "$name: started"
 	( "$@" >"$jobs_dir/$n.log" 2>&1; echo $? >"$jobs_dir/$n.rc" ) &
+}
+# A VM job that sleeps more than it computes, outside VM_JOBS.
+light_vm_job() {
+	job_light[$started]=1
+	vm_job "$@"
 }
 # after NAME COMMAND [ARG...]: COMMAND once the background step NAME
 # has succeeded.
@@ -173,7 +180,8 @@ vm_jobs_running() {
 	local n c=0
 
 	for n in "${!job_name[@]}"; do
-		[ -f "$jobs_dir/$n.rc" ] || c=$((c + 1))
+		[ -f "$jobs_dir/$n.rc" ] || [ -n "${job_light[$n]:-}" ] ||
+			c=$((c + 1))
 	done
 	echo $c
 }
@@ -188,9 +196,18 @@ throttle() {
 devices="./run.sh -i 1af4:1110 -i 1b36:0010 -i 1234:11e8 --"
 suite="env VFIO_BENCH_ARGS='${VFIO_BENCH_ARGS--n 2 -w 0}' ./suite.sh"
 
+# The first x86 lane's kernel also runs the fire and AMD-Vi lanes.
+k=$(echo "$x86_lanes" | head -n 1)
+k=${k:-newest}
+# run.sh interrupted every way, on devices that start unbound; with an
+# IOMMU group of several devices (VM_GROUP_PEERS) for the group cases.
+# Its cases wait on timeouts and sleeping commands, most of its 100 s:
+# it runs beside the lanes, not in a slot of theirs.
+light_vm_job "run.sh under fire, kernel $k" env VM_GROUP_PEERS=1 \
+	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/fire-$k" -- \
+	./suite.sh run_sh_fire.sh
 # The first lane's guest has two NUMA nodes.  The iommufd lane starts
 # first: its kernel is built on first use, the longest pole of a run.
-k=$(echo "$x86_lanes" | head -n 1)
 for lane in $(echo "$x86_lanes" | grep -x iommufd) $(echo "$x86_lanes" | grep -vx iommufd); do
 	numa=1
 	[ "$lane" != "$k" ] || numa=2
@@ -212,13 +229,6 @@ for lane in $arm64_lanes; do
 		-o "$top/results/vm-$lane" -- \
 		"$devices ./suite.sh vfio_pci_device_test vfio_bar_align_test vfio_dma_reach_test"
 done
-k=${k:-newest}
-# run.sh interrupted every way, on devices that start unbound; with an
-# IOMMU group of several devices (VM_GROUP_PEERS) for the group cases.
-throttle
-vm_job "run.sh under fire, kernel $k" env VM_GROUP_PEERS=1 \
-	"$top/scripts/vm.sh" -k "$k" -i "$install" -o "$top/results/fire-$k" -- \
-	./suite.sh run_sh_fire.sh
 # A second IOMMU family, short: AMD-Vi (NUMA=1, see vm.sh) under the
 # device test and the bench.
 throttle
